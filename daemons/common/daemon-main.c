@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * daemon-main.c: the one main() of every modvirt daemon, built once per
+ * driver with -DDAEMON_NAME, -DSOCK_PREFIX and -DDAEMON_DRIVER.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "configmake.h"
+#include "conf/daemon-config.h"
+#include "remote/remote-daemon.h"
+#include "rpc/net-daemon.h"
+#include "util/error.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/paths.h"
+#include "util/pidfile.h"
+#include "util/systemd.h"
+
+#ifndef DAEMON_NAME
+# error "DAEMON_NAME must be defined"
+#endif
+
+extern const MvDaemonDriver DAEMON_DRIVER;
+extern const MvServerProgram admin_program_admin;
+
+enum {
+    EXIT_USAGE = 1,
+    EXIT_CONFIG = 2,
+    EXIT_PATHS = 3,
+    EXIT_RUNNING = 4,
+    EXIT_SOCKETS = 5,
+    EXIT_DRIVER = 6,
+};
+
+typedef struct {
+    char *config;
+    int timeout;
+    gboolean verbose;
+    char *pid_file;
+    gboolean system;
+    gboolean session;
+    gboolean version;
+} DaemonArgs;
+
+static int
+daemon_parse_args(int argc, char **argv, DaemonArgs *args, GError **error)
+{
+    GOptionEntry entries[] = {
+        { "config", 'f', 0, G_OPTION_ARG_FILENAME, &args->config, "configuration file", "FILE" },
+        { "timeout", 't', 0, G_OPTION_ARG_INT, &args->timeout,
+          "exit after SECS seconds without clients and with nothing running", "SECS" },
+        { "verbose", 'v', 0, G_OPTION_ARG_NONE, &args->verbose, "log more", NULL },
+        { "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &args->pid_file, "pid file", "FILE" },
+        { "system", 0, 0, G_OPTION_ARG_NONE, &args->system, "system mode (default for root)",
+          NULL },
+        { "session", 0, 0, G_OPTION_ARG_NONE, &args->session,
+          "session mode (default for other users)", NULL },
+        { "version", 'V', 0, G_OPTION_ARG_NONE, &args->version, "print the version", NULL },
+        { NULL }
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+
+    g_option_context_set_summary(ctx, DAEMON_NAME ": a modvirt daemon");
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, error))
+        return -1;
+    if (argc > 1) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument '%s'",
+                    argv[1]);
+        return -1;
+    }
+    if (args->system && args->session) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--system and --session are exclusive");
+        return -1;
+    }
+    if (args->timeout < 0) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "--timeout must not be negative");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+daemon_server_config(const DaemonConfig *cfg, gboolean admin, MvServerConfig *out)
+{
+    mv_server_config_defaults(out);
+    if (admin) {
+        out->max_clients = cfg->admin_max_clients;
+        out->min_workers = cfg->admin_min_workers;
+        out->max_workers = cfg->admin_max_workers;
+        out->prio_workers = 0;
+        out->max_client_requests = cfg->admin_max_client_requests;
+    } else {
+        out->max_clients = cfg->max_clients;
+        out->max_anonymous_clients = cfg->max_anonymous_clients;
+        out->min_workers = cfg->min_workers;
+        out->max_workers = cfg->max_workers;
+        out->prio_workers = cfg->prio_workers;
+        out->max_client_requests = cfg->max_client_requests;
+    }
+    out->keepalive_interval = cfg->keepalive_interval;
+    out->keepalive_count = cfg->keepalive_count;
+}
+
+/* Sockets from systemd, by FileDescriptorName, else bound here. */
+static gboolean
+daemon_setup_sockets(RemoteDaemon *rd, const DaemonConfig *cfg, GError **error)
+{
+    g_autoptr(GHashTable) fds = mv_systemd_take_listen_fds();
+    struct {
+        const char *unit_suffix;
+        const char *kind;
+        MvServer *srv;
+        gboolean ro;
+        mode_t mode;
+    } socks[] = {
+        { ".socket", "sock", rd->srv, FALSE, cfg->unix_sock_rw_perms },
+        { "-ro.socket", "sock-ro", rd->srv, TRUE, cfg->unix_sock_ro_perms },
+        { "-admin.socket", "admin-sock", rd->admin, FALSE, cfg->unix_sock_admin_perms },
+    };
+
+    if (g_hash_table_size(fds) > 0) {
+        GHashTableIter iter;
+        gpointer key, value;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(socks); i++) {
+            g_autofree char *name = g_strdup_printf("%s%s", DAEMON_NAME, socks[i].unit_suffix);
+            gpointer fdp;
+
+            if (!g_hash_table_steal_extended(fds, name, NULL, &fdp))
+                continue;
+            if (!mv_server_add_service_fd(socks[i].srv, GPOINTER_TO_INT(fdp), socks[i].ro,
+                                          error))
+                return FALSE;
+            g_info("using socket '%s' from systemd", name);
+        }
+        g_hash_table_iter_init(&iter, fds);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+            g_warning("ignoring unexpected socket '%s' from systemd", (const char *)key);
+            close(GPOINTER_TO_INT(value));
+        }
+        return TRUE;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(socks); i++) {
+        g_autofree char *path = mv_paths_socket(rd->paths, SOCK_PREFIX, socks[i].kind);
+
+        if (!mv_server_add_service_unix(socks[i].srv, path, socks[i].mode, socks[i].ro, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+daemon_make_dirs(const MvPaths *paths, GError **error)
+{
+    mode_t mode = paths->privileged ? 0755 : 0700;
+
+    return mv_file_mkdir(paths->sock_dir, mode, error) &&
+           mv_file_mkdir(paths->run_dir, mode, error) &&
+           mv_file_mkdir(paths->log_dir, 0700, error);
+}
+
+static int
+daemon_run(int argc, char **argv)
+{
+    DaemonArgs args = { .timeout = 0 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvPaths) paths = NULL;
+    g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *config_path = NULL;
+    g_autofree char *pid_path = NULL;
+    g_autoptr(MvNetDaemon) net = NULL;
+    g_autoptr(MvServer) srv = NULL;
+    g_autoptr(MvServer) admin = NULL;
+    MvServerConfig scfg;
+    DaemonConfig cfg;
+    RemoteDaemon rd = { 0 };
+    gboolean privileged;
+    const MvDaemonDriver *drv = &DAEMON_DRIVER;
+    pid_t holder = 0;
+    int pidfd;
+    int ret = 0;
+
+    mv_log_init(DAEMON_NAME);
+    if (daemon_parse_args(argc, argv, &args, &error) < 0) {
+        fprintf(stderr, "%s: %s\n", DAEMON_NAME, error->message);
+        return EXIT_USAGE;
+    }
+    if (args.version) {
+        printf("%s (modvirt) %s\n", DAEMON_NAME, PACKAGE_VERSION);
+        return 0;
+    }
+    privileged = args.system ? TRUE : args.session ? FALSE : mv_paths_default_privileged();
+    paths = mv_paths_new(privileged,
+                         g_str_equal(drv->name, "proxy") ? NULL : drv->name);
+
+    daemon_config_init(&cfg);
+    config_path = args.config ? g_strdup(args.config)
+                              : g_strdup_printf("%s/%s.conf", paths->config_dir, DAEMON_NAME);
+    if (!daemon_config_load(&cfg, config_path, args.config != NULL, warnings, &error)) {
+        fprintf(stderr, "%s: %s\n", DAEMON_NAME, error->message);
+        daemon_config_clear(&cfg);
+        return EXIT_CONFIG;
+    }
+    mv_log_set_default_level(args.verbose ? MV_LOG_INFO : (int)cfg.log_level);
+    if ((cfg.log_filters && !mv_log_set_filters(cfg.log_filters, &error)) ||
+        (cfg.log_outputs && !mv_log_set_outputs(cfg.log_outputs, &error))) {
+        fprintf(stderr, "%s: %s: %s\n", DAEMON_NAME, config_path, error->message);
+        daemon_config_clear(&cfg);
+        return EXIT_CONFIG;
+    }
+    for (guint i = 0; i < warnings->len; i++)
+        g_warning("%s", (const char *)g_ptr_array_index(warnings, i));
+
+    if (!daemon_make_dirs(paths, &error)) {
+        g_critical("%s", error->message);
+        daemon_config_clear(&cfg);
+        return EXIT_PATHS;
+    }
+    pid_path = args.pid_file ? g_strdup(args.pid_file)
+                             : g_strdup_printf("%s/%s.pid", paths->sock_dir, DAEMON_NAME);
+    pidfd = mv_pidfile_acquire(pid_path, getpid(), &holder);
+    if (pidfd < 0) {
+        if (pidfd == -EBUSY)
+            g_critical("another %s is already running (pid %d, pid file %s)", DAEMON_NAME,
+                       (int)holder, pid_path);
+        else
+            g_critical("cannot take the pid file '%s': %s", pid_path, g_strerror(-pidfd));
+        daemon_config_clear(&cfg);
+        return EXIT_RUNNING;
+    }
+
+    net = mv_net_daemon_new(g_main_context_default());
+    daemon_server_config(&cfg, FALSE, &scfg);
+    srv = mv_server_new(DAEMON_NAME, &scfg, g_main_context_default());
+    daemon_server_config(&cfg, TRUE, &scfg);
+    admin = mv_server_new("admin", &scfg, g_main_context_default());
+    mv_net_daemon_add_server(net, srv);
+    mv_net_daemon_add_server(net, admin);
+
+    rd.driver = drv->remote;
+    rd.net = net;
+    rd.srv = srv;
+    rd.admin = admin;
+    rd.paths = paths;
+    rd.privileged = privileged;
+    rd.daemon_name = (char *)DAEMON_NAME;
+    mv_server_set_opaque(admin, &rd);
+    mv_server_add_program(admin, &admin_program_admin);
+    if (drv->setup) {
+        if (!drv->setup(&rd, &error))
+            goto driver_error;
+    } else {
+        remote_server_setup(srv, &rd);
+        mv_server_add_program(srv, drv->program);
+    }
+
+    if (!daemon_setup_sockets(&rd, &cfg, &error)) {
+        g_critical("%s", error->message);
+        ret = EXIT_SOCKETS;
+        goto cleanup;
+    }
+    if (drv->init && !drv->init(&rd, &error))
+        goto driver_error;
+
+    mv_systemd_notify("READY=1\nSTATUS=running");
+    mv_net_daemon_set_timeout(net, args.timeout);
+    g_info("%s ready (%s mode)", DAEMON_NAME, privileged ? "system" : "session");
+    mv_net_daemon_run(net);
+    mv_systemd_notify(mv_net_daemon_timed_out(net) ? "STOPPING=1\nSTATUS=idle timeout"
+                                                   : "STOPPING=1\nSTATUS=shutting down");
+    goto cleanup;
+
+ driver_error:
+    g_critical("%s: %s", drv->name, error->message);
+    ret = EXIT_DRIVER;
+
+ cleanup:
+    mv_server_close(srv);
+    mv_server_close(admin);
+    if (drv->shutdown)
+        drv->shutdown(&rd);
+    mv_pidfile_release(pid_path, pidfd);
+    daemon_config_clear(&cfg);
+    g_free(args.config);
+    g_free(args.pid_file);
+    return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+    return daemon_run(argc, argv);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * server-priv.h: what server.c and server-stream.c share.
+ */
+#pragma once
+
+#include "rpc/server.h"
+
+struct _MvServerClient {
+    gint ref;
+    GMutex lock;
+    MvServer *srv;
+    MvRpcConn *conn;
+    guint64 id;
+    gint64 timestamp;             /* connect time, seconds since the epoch */
+    gboolean readonly;
+    gboolean opened;
+    gboolean closed;
+    gboolean close_after_reply;
+    MvIdentity peer;
+    MvIdentity *asserted;         /* CONNECT_SET_IDENTITY, or NULL */
+    gpointer priv;
+    guint nrequests;              /* calls queued or running on workers */
+    gboolean throttled;           /* input paused because of nrequests */
+    GList *streams;               /* MvServerStream */
+
+    /* keepalive */
+    GSource *ka_timer;
+    guint ka_countdown;
+};
+
+struct _MvServerCall {
+    MvServerClient *client;
+    MvMessage *msg;
+    const MvServerProgram *prog;
+    const MvServerProc *proc;
+    MvMessageHeader header;
+    GArray *reply_fds;
+    MvServerStream *stream;       /* opened by the handler */
+};
+
+typedef enum {
+    STREAM_PENDING,               /* reply not sent yet */
+    STREAM_ACTIVE,
+    STREAM_EOF_SENT,
+    STREAM_CLOSED,
+} StreamState;
+
+struct _MvServerStream {
+    gint ref;
+    MvServerClient *client;       /* strong ref while not closed */
+    MvMessageHeader header;       /* prog, vers, proc, serial */
+    const MvServerStreamOps *ops;
+    gpointer opaque;
+    StreamState state;
+    gboolean allow_holes;
+    GQueue early;                 /* packets that came before the reply went out */
+};
+
+/* server-stream.c */
+void mv_server_stream_activate(MvServerStream *st);
+/* A STREAM / STREAM_HOLE packet from the client; owns @msg.  I/O thread. */
+void mv_server_client_stream_packet(MvServerClient *client, MvMessage *msg);
+/* Abort every stream of a client that went away. */
+void mv_server_client_abort_streams(MvServerClient *client);
+/* Must hold client->lock. */
+MvServerStream *mv_server_client_find_stream_locked(MvServerClient *client, guint32 prog,
+                                                    gint32 proc, guint32 serial);
+void mv_server_stream_detach_locked(MvServerStream *st);

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * server-stream.c: data streams multiplexed on a client connection.
+ *
+ * A stream lives on the serial of the call that opened it.  Packets the
+ * client sends before our reply to that call is out are kept and replayed
+ * once the stream is active.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "rpc/server-priv.h"
+#include "util/error.h"
+
+#define STREAM_QUEUE_HIGH (4 * 1024 * 1024)
+
+MvServerStream *
+mv_server_call_open_stream(MvServerCall *call, const MvServerStreamOps *ops, gpointer opaque,
+                           gboolean allow_holes)
+{
+    MvServerClient *client = call->client;
+    MvServerStream *st = g_new0(MvServerStream, 1);
+
+    st->ref = 2; /* the client's list, and the call until the reply is out */
+    st->client = mv_server_client_ref(client);
+    st->header = call->header;
+    st->ops = ops;
+    st->opaque = opaque;
+    st->state = STREAM_PENDING;
+    st->allow_holes = allow_holes;
+    g_queue_init(&st->early);
+    g_mutex_lock(&client->lock);
+    client->streams = g_list_prepend(client->streams, st);
+    g_mutex_unlock(&client->lock);
+    call->stream = st;
+    return st;
+}
+
+MvServerStream *
+mv_server_stream_ref(MvServerStream *st)
+{
+    g_atomic_int_inc(&st->ref);
+    return st;
+}
+
+void
+mv_server_stream_unref(MvServerStream *st)
+{
+    MvMessage *msg;
+
+    if (!st || !g_atomic_int_dec_and_test(&st->ref))
+        return;
+    while ((msg = g_queue_pop_head(&st->early)))
+        mv_message_free(msg);
+    if (st->ops && st->ops->free)
+        st->ops->free(st->opaque);
+    if (st->client)
+        mv_server_client_unref(st->client);
+    g_free(st);
+}
+
+MvServerClient *
+mv_server_stream_get_client(MvServerStream *st)
+{
+    return st->client;
+}
+
+MvServerStream *
+mv_server_client_find_stream_locked(MvServerClient *client, guint32 prog, gint32 proc,
+                                    guint32 serial)
+{
+    for (GList *l = client->streams; l; l = l->next) {
+        MvServerStream *st = l->data;
+
+        if (st->header.prog == prog && st->header.proc == proc && st->header.serial == serial)
+            return st;
+    }
+    return NULL;
+}
+
+/* Remove @st from its client; drops the list's reference.  Must hold the
+ * client's lock. */
+void
+mv_server_stream_detach_locked(MvServerStream *st)
+{
+    GList *l = g_list_find(st->client->streams, st);
+
+    st->state = STREAM_CLOSED;
+    if (l) {
+        st->client->streams = g_list_delete_link(st->client->streams, l);
+        /* The caller still holds a reference (call, or lookup). */
+        g_atomic_int_add(&st->ref, -1);
+    }
+}
+
+gboolean
+mv_server_stream_is_closed(MvServerStream *st)
+{
+    gboolean ret;
+
+    g_mutex_lock(&st->client->lock);
+    ret = st->state == STREAM_CLOSED;
+    g_mutex_unlock(&st->client->lock);
+    return ret;
+}
+
+static MvMessage *
+stream_packet(MvServerStream *st, guint32 type, guint32 status)
+{
+    MvMessage *msg = mv_message_new();
+    MvMessageHeader hdr = st->header;
+
+    hdr.type = type;
+    hdr.status = status;
+    mv_message_encode_header(msg, &hdr, NULL);
+    return msg;
+}
+
+static gboolean
+stream_send(MvServerStream *st, MvMessage *msg)
+{
+    gboolean closed;
+
+    g_mutex_lock(&st->client->lock);
+    closed = st->state == STREAM_CLOSED;
+    g_mutex_unlock(&st->client->lock);
+    if (closed) {
+        mv_message_free(msg);
+        return FALSE;
+    }
+    return mv_rpc_conn_send(st->client->conn, msg);
+}
+
+gboolean
+mv_server_stream_send_data(MvServerStream *st, const void *data, gsize len)
+{
+    const guint8 *p = data;
+
+    /* The peer reads at most this much per packet. */
+    while (len > 0) {
+        gsize chunk = MIN(len, (gsize)MV_NET_MESSAGE_LEGACY_PAYLOAD_MAX);
+        MvMessage *msg = stream_packet(st, MV_NET_STREAM, MV_NET_CONTINUE);
+
+        if (!mv_message_encode_payload_raw(msg, p, chunk, NULL) || !stream_send(st, msg))
+            return FALSE;
+        p += chunk;
+        len -= chunk;
+    }
+    return TRUE;
+}
+
+gboolean
+mv_server_stream_send_hole(MvServerStream *st, gint64 length)
+{
+    MvMessage *msg = stream_packet(st, MV_NET_STREAM_HOLE, MV_NET_CONTINUE);
+    mv_net_stream_hole hole = { .length = length, .flags = 0 };
+
+    if (!mv_message_encode_payload(msg, (xdrproc_t)xdr_mv_net_stream_hole, &hole, NULL)) {
+        mv_message_free(msg);
+        return FALSE;
+    }
+    return stream_send(st, msg);
+}
+
+gboolean
+mv_server_stream_send_eof(MvServerStream *st)
+{
+    MvMessage *msg = stream_packet(st, MV_NET_STREAM, MV_NET_CONTINUE);
+
+    mv_message_encode_payload(msg, NULL, NULL, NULL);
+    g_mutex_lock(&st->client->lock);
+    if (st->state == STREAM_ACTIVE)
+        st->state = STREAM_EOF_SENT;
+    g_mutex_unlock(&st->client->lock);
+    return mv_rpc_conn_send(st->client->conn, msg);
+}
+
+void
+mv_server_stream_send_error(MvServerStream *st, const GError *error)
+{
+    MvMessage *msg = mv_message_new_error_reply(&st->header, MV_NET_STREAM, error);
+    gboolean was_open;
+
+    g_mutex_lock(&st->client->lock);
+    was_open = st->state != STREAM_CLOSED;
+    mv_server_stream_ref(st);
+    if (was_open)
+        mv_server_stream_detach_locked(st);
+    g_mutex_unlock(&st->client->lock);
+    if (was_open && msg)
+        mv_rpc_conn_send(st->client->conn, msg);
+    else
+        mv_message_free(msg);
+    mv_server_stream_unref(st);
+}
+
+gboolean
+mv_server_stream_wait_writable(MvServerStream *st)
+{
+    if (mv_server_stream_is_closed(st))
+        return FALSE;
+    return mv_rpc_conn_wait_queue(st->client->conn, STREAM_QUEUE_HIGH) &&
+           !mv_server_stream_is_closed(st);
+}
+
+static void stream_handle_packet(MvServerStream *st, MvMessage *msg);
+
+static gboolean
+stream_replay_early(gpointer data)
+{
+    MvServerStream *st = data;
+    MvMessage *msg;
+
+    while ((msg = g_queue_pop_head(&st->early)))
+        stream_handle_packet(st, msg);
+    return G_SOURCE_REMOVE;
+}
+
+void
+mv_server_stream_activate(MvServerStream *st)
+{
+    gboolean active;
+
+    g_mutex_lock(&st->client->lock);
+    active = st->state == STREAM_PENDING;
+    if (active)
+        st->state = STREAM_ACTIVE;
+    g_mutex_unlock(&st->client->lock);
+    if (!active)
+        return;
+    if (st->ops->start)
+        st->ops->start(st, st->opaque);
+    /* Packets that came before the reply are handled on the I/O thread,
+     * like every other packet of the stream. */
+    g_main_context_invoke_full(mv_server_get_context(st->client->srv), G_PRIORITY_DEFAULT,
+                               stream_replay_early, mv_server_stream_ref(st),
+                               (GDestroyNotify)mv_server_stream_unref);
+}
+
+static void
+stream_fail(MvServerStream *st, GError *error)
+{
+    mv_server_stream_send_error(st, error);
+}
+
+static void
+stream_handle_packet(MvServerStream *st, MvMessage *msg)
+{
+    g_autoptr(GError) error = NULL;
+    MvMessage *confirm;
+
+    switch ((mv_net_message_status)msg->header.status) {
+    case MV_NET_CONTINUE:
+        if (msg->header.type == MV_NET_STREAM_HOLE) {
+            mv_net_stream_hole hole = { 0 };
+
+            if (!st->allow_holes) {
+                mv_error_set(&error, MV_FROM_STREAMS, MV_ERR_RPC, "Unexpected stream hole");
+            } else if (!mv_message_decode_payload(msg, (xdrproc_t)xdr_mv_net_stream_hole,
+                                                  &hole, &error)) {
+                g_prefix_error(&error, "malformed stream hole: ");
+            } else if (!st->ops->hole) {
+                mv_error_set(&error, MV_FROM_STREAMS, MV_ERR_RPC, "Unexpected stream hole");
+            } else {
+                st->ops->hole(st, hole.length, st->opaque, &error);
+            }
+        } else {
+            gsize len;
+            const guint8 *data = mv_message_payload(msg, &len);
+
+            if (!st->ops->recv)
+                mv_error_set(&error, MV_FROM_STREAMS, MV_ERR_RPC,
+                             "stream does not accept data from the client");
+            else
+                st->ops->recv(st, data, len, st->opaque, &error);
+        }
+        if (error)
+            stream_fail(st, error);
+        break;
+    case MV_NET_OK:
+        /* The client finished: confirm, or report why we could not. */
+        if (st->ops->finish && !st->ops->finish(st, st->opaque, &error)) {
+            stream_fail(st, error);
+            break;
+        }
+        confirm = stream_packet(st, MV_NET_STREAM, MV_NET_OK);
+        mv_message_encode_payload(confirm, NULL, NULL, NULL);
+        mv_rpc_conn_send(st->client->conn, confirm);
+        g_mutex_lock(&st->client->lock);
+        mv_server_stream_ref(st);
+        mv_server_stream_detach_locked(st);
+        g_mutex_unlock(&st->client->lock);
+        mv_server_stream_unref(st);
+        break;
+    case MV_NET_ERROR:
+    default:
+        /* The client aborted. */
+        if (st->ops->abort)
+            st->ops->abort(st, st->opaque);
+        confirm = stream_packet(st, MV_NET_STREAM, MV_NET_OK);
+        mv_message_encode_payload(confirm, NULL, NULL, NULL);
+        mv_rpc_conn_send(st->client->conn, confirm);
+        g_mutex_lock(&st->client->lock);
+        mv_server_stream_ref(st);
+        mv_server_stream_detach_locked(st);
+        g_mutex_unlock(&st->client->lock);
+        mv_server_stream_unref(st);
+        break;
+    }
+    mv_message_free(msg);
+}
+
+void
+mv_server_client_stream_packet(MvServerClient *client, MvMessage *msg)
+{
+    MvServerStream *st;
+    gboolean pending;
+
+    g_mutex_lock(&client->lock);
+    st = mv_server_client_find_stream_locked(client, msg->header.prog, msg->header.proc,
+                                             msg->header.serial);
+    if (st)
+        mv_server_stream_ref(st);
+    pending = st && st->state == STREAM_PENDING;
+    if (pending)
+        g_queue_push_tail(&st->early, msg);
+    g_mutex_unlock(&client->lock);
+
+    if (!st) {
+        /* A late packet for a stream that is gone: nothing to do. */
+        g_debug("dropping stream packet for unknown stream (proc %d, serial %u)",
+                msg->header.proc, msg->header.serial);
+        mv_message_free(msg);
+        return;
+    }
+    if (!pending) {
+        MvMessage *early;
+
+        while ((early = g_queue_pop_head(&st->early)))
+            stream_handle_packet(st, early);
+        stream_handle_packet(st, msg);
+    }
+    mv_server_stream_unref(st);
+}
+
+void
+mv_server_client_abort_streams(MvServerClient *client)
+{
+    GList *streams;
+
+    g_mutex_lock(&client->lock);
+    streams = g_steal_pointer(&client->streams);
+    for (GList *l = streams; l; l = l->next)
+        ((MvServerStream *)l->data)->state = STREAM_CLOSED;
+    g_mutex_unlock(&client->lock);
+    for (GList *l = streams; l; l = l->next) {
+        MvServerStream *st = l->data;
+
+        if (st->ops->abort)
+            st->ops->abort(st, st->opaque);
+        mv_server_stream_unref(st);
+    }
+    g_list_free(streams);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * workerpool.h: the threads that run RPC calls.
+ *
+ * Ordinary workers take any job, high priority ones first.  Priority workers
+ * take only high priority jobs, so those never wait behind slow calls when
+ * every ordinary worker is busy.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _MvWorkerPool MvWorkerPool;
+typedef void (*MvWorkFunc)(gpointer job, gpointer opaque);
+
+MvWorkerPool *mv_worker_pool_new(const char *name, guint min_workers, guint max_workers,
+                                 guint prio_workers, MvWorkFunc func, gpointer opaque);
+void mv_worker_pool_free(MvWorkerPool *pool);
+void mv_worker_pool_push(MvWorkerPool *pool, gpointer job, gboolean priority);
+
+typedef struct {
+    guint min_workers;
+    guint max_workers;
+    guint prio_workers;
+    guint free_workers;
+    guint workers;
+    guint job_queue_depth;
+} MvWorkerPoolStats;
+
+void mv_worker_pool_get_stats(MvWorkerPool *pool, MvWorkerPoolStats *stats);
+/* Pass G_MAXUINT to keep a value. */
+gboolean mv_worker_pool_set_limits(MvWorkerPool *pool, guint min_workers, guint max_workers,
+                                   guint prio_workers, GError **error);

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "util/pidfile.h"
+
+int
+mv_pidfile_read(const char *path, pid_t *ret_pid)
+{
+    g_autofree char *data = NULL;
+    char *end = NULL;
+    long long v;
+
+    if (!g_file_get_contents(path, &data, NULL, NULL))
+        return -ENOENT;
+    errno = 0;
+    v = strtoll(data, &end, 10);
+    if (errno != 0 || end == data || v <= 0 || v > G_MAXINT)
+        return -EINVAL;
+    *ret_pid = (pid_t)v;
+    return 0;
+}
+
+int
+mv_pidfile_acquire(const char *path, pid_t pid, pid_t *ret_holder)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        struct stat a, b;
+        char buf[32];
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        int len;
+
+        if (fd < 0)
+            return -errno;
+        if (fcntl(fd, F_SETLK, &lk) < 0) {
+            int err = errno;
+
+            close(fd);
+            if (err == EAGAIN || err == EACCES) {
+                if (ret_holder && mv_pidfile_read(path, ret_holder) < 0)
+                    *ret_holder = 0;
+                return -EBUSY;
+            }
+            return -err;
+        }
+        /* Whoever held it before may have unlinked it meanwhile. */
+        if (fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino ||
+            a.st_dev != b.st_dev) {
+            close(fd);
+            continue;
+        }
+        len = g_snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+        if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, len, 0) != len) {
+            int err = errno ? errno : EIO;
+
+            close(fd);
+            return -err;
+        }
+        return fd;
+    }
+    return -EAGAIN;
+}
+
+void
+mv_pidfile_release(const char *path, int fd)
+{
+    struct stat a, b;
+
+    if (fd < 0)
+        return;
+    if (path && fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+        a.st_dev == b.st_dev)
+        unlink(path);
+    close(fd);
+}
