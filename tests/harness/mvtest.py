@@ -1,0 +1,275 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""mvtest: the harness of modvirt's integration tests.
+
+A Stack is a private modvirt installation in a temporary directory
+(MODVIRT_ROOT): daemons started from the build tree, in session mode unless
+asked otherwise, their sockets and logs under the root.  Tests are functions
+named test_*; main() runs them in order and prints TAP.
+
+Tests use /usr/bin/python3 (Debian's, which has python3-libvirt).
+"""
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BUILD = os.environ.get("MODVIRT_BUILD_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+SOURCE = os.environ.get("MODVIRT_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+DAEMON_DIR = os.environ.get("MODVIRT_DAEMON_PATH", os.path.join(BUILD, "daemons"))
+MVSH = os.path.join(BUILD, "src", "cli", "mvsh")
+
+DAEMON_PREFIX = {"mvqemud": "mvqemud", "mvstoraged": "mvstoraged",
+                 "mvnetworkd": "mvnetworkd", "mvproxyd": "modvirt"}
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def check_eq(got, want, what="value"):
+    if got != want:
+        raise TestFailure("%s: got %r, want %r" % (what, got, want))
+
+
+def check_in(needle, hay, what="text"):
+    if needle not in hay:
+        raise TestFailure("%s: %r not found in %r" % (what, needle, hay[-2000:]))
+
+
+def require_tool(name):
+    """A test that needs a missing tool fails loudly."""
+    if shutil.which(name) is None:
+        raise TestFailure("required tool '%s' is not installed" % name)
+
+
+def wait_for(pred, timeout=10.0, interval=0.02, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    raise TestFailure("timed out after %.1fs waiting for %s" % (timeout, what))
+
+
+def sock_connectable(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+class Stack:
+    """A private modvirt tree with its daemons."""
+
+    def __init__(self, mode="session", name="mvtest"):
+        self.mode = mode
+        self.root = tempfile.mkdtemp(prefix=name + "-")
+        self.procs = {}
+        self.env = dict(os.environ)
+        self.env["MODVIRT_ROOT"] = self.root
+        self.env["MODVIRT_DAEMON_PATH"] = DAEMON_DIR
+        self.env.pop("LISTEN_FDS", None)
+        self.env.pop("LISTEN_PID", None)
+        self.env.pop("NOTIFY_SOCKET", None)
+        os.makedirs(self.logdir, exist_ok=True)
+
+    # ---- paths ------------------------------------------------------------
+    @property
+    def sockdir(self):
+        if self.mode == "session":
+            return os.path.join(self.root, "session", "run", "modvirt")
+        return os.path.join(self.root, "run", "modvirt")
+
+    @property
+    def logdir(self):
+        return os.path.join(self.root, "test-logs")
+
+    def sock(self, daemon="mvproxyd", kind="sock"):
+        return os.path.join(self.sockdir, "%s-%s" % (DAEMON_PREFIX[daemon], kind))
+
+    def uri(self, daemon="mvproxyd", kind="sock", scheme="qemu"):
+        return "%s+unix:///system?socket=%s" % (scheme, self.sock(daemon, kind))
+
+    def admin_uri(self, daemon):
+        return "%s:///system?socket=%s" % (daemon, self.sock(daemon, "admin-sock"))
+
+    # ---- daemons ------------------------------------------------------------
+    def daemon_cmd(self, daemon, *args):
+        cmd = [os.path.join(DAEMON_DIR, daemon), "--%s" % self.mode]
+        cmd += list(args)
+        return cmd
+
+    def start(self, daemon, *args, wait=True, wrapper=None, env=None):
+        cmd = self.daemon_cmd(daemon, *args)
+        if wrapper:
+            cmd = list(wrapper) + cmd
+        log = open(os.path.join(self.logdir, daemon + ".log"), "ab")
+        p = subprocess.Popen(cmd, env=env or self.env, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL)
+        log.close()
+        self.procs.setdefault(daemon, []).append(p)
+        if wait:
+            path = self.sock(daemon)
+            wait_for(lambda: sock_connectable(path) or p.poll() is not None,
+                     timeout=60 if wrapper else 10, what="%s socket" % daemon)
+            if p.poll() is not None:
+                raise TestFailure("%s exited with %s:\n%s" % (daemon, p.returncode, self.log(daemon)))
+        return p
+
+    def start_stack(self, *daemons):
+        for d in daemons or ("mvqemud", "mvstoraged", "mvnetworkd", "mvproxyd"):
+            self.start(d)
+
+    def log(self, daemon):
+        texts = []
+        for path in (os.path.join(self.logdir, daemon + ".log"),
+                     os.path.join(self.root, "session", "state", "modvirt", "log", daemon + ".log"),
+                     os.path.join(self.root, "var", "log", "modvirt", daemon + ".log")):
+            try:
+                with open(path, errors="replace") as f:
+                    texts.append(f.read())
+            except OSError:
+                pass
+        return "\n".join(texts)[-4000:]
+
+    def pid_of(self, daemon):
+        try:
+            with open(os.path.join(self.sockdir, daemon + ".pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def kill(self, daemon, sig=signal.SIGKILL):
+        pid = self.pid_of(daemon)
+        if pid:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+            for p in self.procs.get(daemon, []):
+                if p.pid == pid:
+                    try:
+                        p.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        pass
+            wait_for(lambda: not pid_alive(pid), timeout=10, what="%s to exit" % daemon)
+        return pid
+
+    def stop(self):
+        pids = set()
+        for lst in self.procs.values():
+            for p in lst:
+                if p.poll() is None:
+                    pids.add(p.pid)
+        for pidfile in glob.glob(os.path.join(self.sockdir, "*.pid")):
+            try:
+                with open(pidfile) as f:
+                    pids.add(int(f.read().strip()))
+            except (OSError, ValueError):
+                pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        end = time.monotonic() + 5
+        for pid in pids:
+            while pid_alive(pid) and time.monotonic() < end:
+                time.sleep(0.02)
+            if pid_alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        for lst in self.procs.values():
+            for p in lst:
+                try:
+                    p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    pass
+
+    def cleanup(self):
+        self.stop()
+        if not os.environ.get("MODVIRT_TEST_KEEP"):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+    # ---- clients ------------------------------------------------------------
+    def run(self, cmd, timeout=60, check_rc=None, input=None):
+        r = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout,
+                           input=input)
+        if check_rc is not None and r.returncode != check_rc:
+            raise TestFailure("%s exited %d (want %d)\nstdout: %s\nstderr: %s"
+                              % (" ".join(cmd), r.returncode, check_rc, r.stdout, r.stderr))
+        return r
+
+    def virsh(self, *args, uri=None, check_rc=0, timeout=60, input=None):
+        return self.run(["virsh", "-c", uri or self.uri()] + list(args), timeout=timeout,
+                        check_rc=check_rc, input=input)
+
+    def virt_admin(self, daemon, *args, check_rc=0, timeout=60):
+        return self.run(["virt-admin", "-c", self.admin_uri(daemon)] + list(args),
+                        timeout=timeout, check_rc=check_rc)
+
+    def mvsh(self, *args, uri=None, check_rc=0, timeout=60, input=None):
+        cmd = [MVSH]
+        if uri is not False:
+            cmd += ["-c", uri or self.uri()]
+        return self.run(cmd + list(args), timeout=timeout, check_rc=check_rc, input=input)
+
+    def python(self, code, *args, check_rc=0, timeout=120):
+        return self.run(["/usr/bin/python3", "-c", code] + list(args), timeout=timeout,
+                        check_rc=check_rc)
+
+
+def main(namespace):
+    """Run the test_* functions of a module, in order, printing TAP."""
+    tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
+    tests.sort(key=lambda nf: nf[1].__code__.co_firstlineno)
+    only = os.environ.get("MVTEST_ONLY")
+    if only:
+        tests = [(n, f) for n, f in tests if only in n]
+    print("1..%d" % len(tests), flush=True)
+    failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        t0 = time.monotonic()
+        try:
+            fn()
+            print("ok %d - %s (%.2fs)" % (i, name, time.monotonic() - t0), flush=True)
+        except Exception:
+            failed += 1
+            print("not ok %d - %s" % (i, name), flush=True)
+            for line in traceback.format_exc().splitlines():
+                print("# " + line, flush=True)
+    sys.exit(1 if failed else 0)
