@@ -149,7 +149,7 @@ class Stack:
     def log(self, daemon):
         texts = []
         for path in (os.path.join(self.logdir, daemon + ".log"),
-                     os.path.join(self.root, "session", "state", "modvirt", "log", daemon + ".log"),
+                     os.path.join(self.root, "session", "log", "modvirt", daemon + ".log"),
                      os.path.join(self.root, "var", "log", "modvirt", daemon + ".log")):
             try:
                 with open(path, errors="replace") as f:

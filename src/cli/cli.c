@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cli.c: mvsh's main: options, the command table, argument parsing, and the
+ * interactive loop.
+ */
+#include <config.h>
+
+#include "configmake.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+struct _CliArgs {
+    GHashTable *values;      /* name -> value ("" for booleans) */
+};
+
+
+static const CliCmd *cli_all_tables[] = {
+    cli_host_cmds,
+};
+
+void
+cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void
+cli_report_error(const char *fallback)
+{
+    const MvError *err = mv_get_last_error();
+
+    if (err && err->message)
+        cli_error("%s", err->message);
+    else
+        cli_error("%s", fallback ? fallback : "unknown error");
+}
+
+MvConnect *
+cli_conn(CliCtl *ctl)
+{
+    if (!ctl->conn) {
+        ctl->conn = mv_connect_open(ctl->uri, ctl->readonly ? MV_CONNECT_RO : 0);
+        if (!ctl->conn) {
+            cli_error("failed to connect to the hypervisor");
+            cli_report_error(NULL);
+        }
+    }
+    return ctl->conn;
+}
+
+void
+cli_disconnect(CliCtl *ctl)
+{
+    if (ctl->conn) {
+        mv_connect_close(ctl->conn);
+        ctl->conn = NULL;
+    }
+}
+
+gboolean
+cli_args_has(const CliArgs *args, const char *name)
+{
+    return g_hash_table_contains(args->values, name);
+}
+
+const char *
+cli_args_get(const CliArgs *args, const char *name)
+{
+    return g_hash_table_lookup(args->values, name);
+}
+
+gboolean
+cli_args_get_ullong(const CliArgs *args, const char *name, unsigned long long *ret)
+{
+    const char *v = cli_args_get(args, name);
+    char *end = NULL;
+
+    if (!v)
+        return TRUE;
+    errno = 0;
+    *ret = g_ascii_strtoull(v, &end, 10);
+    if (!*v || *end || errno != 0 || v[0] == '-') {
+        cli_error("invalid value '%s' for --%s: expected a non-negative integer", v, name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+cli_args_get_int(const CliArgs *args, const char *name, int *ret)
+{
+    const char *v = cli_args_get(args, name);
+    char *end = NULL;
+    gint64 n;
+
+    if (!v)
+        return TRUE;
+    errno = 0;
+    n = g_ascii_strtoll(v, &end, 10);
+    if (!*v || *end || errno != 0 || n < G_MININT || n > G_MAXINT) {
+        cli_error("invalid value '%s' for --%s: expected an integer", v, name);
+        return FALSE;
+    }
+    *ret = (int)n;
+    return TRUE;
+}
+
+static const CliCmd *
+cli_find_cmd(const char *name)
+{
+    for (size_t t = 0; t < G_N_ELEMENTS(cli_all_tables); t++) {
+        for (const CliCmd *c = cli_all_tables[t]; c->name; c++) {
+            if (g_str_equal(c->name, name))
+                return c;
+        }
+    }
+    return NULL;
+}
+
+static const CliOpt *
+cli_find_opt(const CliCmd *cmd, const char *name)
+{
+    for (const CliOpt *o = cmd->opts; o && o->name; o++) {
+        if (g_str_equal(o->name, name))
+            return o;
+    }
+    return NULL;
+}
+
+static CliArgs *
+cli_parse_args(const CliCmd *cmd, int argc, char **argv)
+{
+    CliArgs *args = g_new0(CliArgs, 1);
+    const CliOpt *next_pos = cmd->opts;
+
+    args->values = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (g_str_has_prefix(a, "--") && a[2]) {
+            g_autofree char *name = g_strdup(a + 2);
+            char *eq = strchr(name, '=');
+            const char *value = NULL;
+            const CliOpt *o;
+
+            if (eq) {
+                *eq = '\0';
+                value = eq + 1;
+            }
+            o = cli_find_opt(cmd, name);
+            if (!o) {
+                cli_error("command '%s' doesn't support option --%s", cmd->name, name);
+                goto fail;
+            }
+            if (o->type == CLI_OPT_BOOL) {
+                if (value) {
+                    cli_error("option --%s of '%s' takes no value", name, cmd->name);
+                    goto fail;
+                }
+                value = "";
+            } else if (!value) {
+                if (i + 1 >= argc) {
+                    cli_error("expected a value for option --%s of '%s'", name, cmd->name);
+                    goto fail;
+                }
+                value = argv[++i];
+            }
+            g_hash_table_replace(args->values, g_strdup(o->name), g_strdup(value));
+            continue;
+        }
+        /* A positional argument: the next positional option not given yet. */
+        while (next_pos && next_pos->name &&
+               (!(next_pos->flags & CLI_OPT_POSITIONAL) ||
+                g_hash_table_contains(args->values, next_pos->name)))
+            next_pos++;
+        if (!next_pos || !next_pos->name) {
+            cli_error("unexpected data '%s' for command '%s'", a, cmd->name);
+            goto fail;
+        }
+        g_hash_table_replace(args->values, g_strdup(next_pos->name), g_strdup(a));
+        next_pos++;
+    }
+    for (const CliOpt *o = cmd->opts; o && o->name; o++) {
+        if ((o->flags & CLI_OPT_REQUIRED) && !g_hash_table_contains(args->values, o->name)) {
+            cli_error("command '%s' requires <%s> option", cmd->name, o->name);
+            goto fail;
+        }
+    }
+    return args;
+
+ fail:
+    g_hash_table_unref(args->values);
+    g_free(args);
+    return NULL;
+}
+
+static void
+cli_args_free(CliArgs *args)
+{
+    g_hash_table_unref(args->values);
+    g_free(args);
+}
+
+static void
+cli_print_help(const char *name)
+{
+    const CliCmd *cmd;
+
+    if (!name) {
+        printf("Commands (use 'help COMMAND' for details):\n\n");
+        for (size_t t = 0; t < G_N_ELEMENTS(cli_all_tables); t++) {
+            for (const CliCmd *c = cli_all_tables[t]; c->name; c++)
+                printf("    %-24s %s\n", c->name, c->help);
+        }
+        printf("    %-24s %s\n", "help", "print help");
+        printf("    %-24s %s\n", "quit, exit", "leave the interactive shell");
+        return;
+    }
+    cmd = cli_find_cmd(name);
+    if (!cmd) {
+        cli_error("command '%s' doesn't exist", name);
+        return;
+    }
+    printf("  NAME\n    %s - %s\n\n  SYNOPSIS\n    %s", cmd->name, cmd->help, cmd->name);
+    for (const CliOpt *o = cmd->opts; o && o->name; o++) {
+        const char *fmt = o->type == CLI_OPT_BOOL ? " [--%s]"
+                          : (o->flags & CLI_OPT_REQUIRED) ? " <%s>" : " [--%s <value>]";
+
+        printf(fmt, o->name);
+    }
+    printf("\n\n  OPTIONS\n");
+    for (const CliOpt *o = cmd->opts; o && o->name; o++)
+        printf("    --%-20s %s\n", o->name, o->help);
+}
+
+/* Run one command line.  Returns TRUE on success. */
+static gboolean
+cli_run_command(CliCtl *ctl, int argc, char **argv)
+{
+    const CliCmd *cmd;
+    CliArgs *args;
+    gboolean ok;
+
+    if (argc == 0)
+        return TRUE;
+    if (g_str_equal(argv[0], "help")) {
+        cli_print_help(argc > 1 ? argv[1] : NULL);
+        return TRUE;
+    }
+    cmd = cli_find_cmd(argv[0]);
+    if (!cmd) {
+        cli_error("unknown command: '%s'", argv[0]);
+        return FALSE;
+    }
+    args = cli_parse_args(cmd, argc - 1, argv + 1);
+    if (!args)
+        return FALSE;
+    mv_reset_last_error();
+    if (!(cmd->flags & CLI_CMD_NO_CONNECT) && !cli_conn(ctl)) {
+        cli_args_free(args);
+        return FALSE;
+    }
+    ok = cmd->handler(ctl, args);
+    cli_args_free(args);
+    fflush(stdout);
+    return ok;
+}
+
+static int
+cli_interactive(CliCtl *ctl)
+{
+    char line[65536];
+    gboolean tty = isatty(STDIN_FILENO);
+    gboolean ok = TRUE;
+
+    ctl->interactive = TRUE;
+    if (tty)
+        printf("Welcome to mvsh, the modvirt shell.\n"
+               "Type:  'help' for help with commands\n       'quit' to quit\n\n");
+    for (;;) {
+        g_auto(GStrv) argv = NULL;
+        g_autoptr(GError) error = NULL;
+        int argc = 0;
+
+        if (tty) {
+            printf("mvsh # ");
+            fflush(stdout);
+        }
+        if (!fgets(line, sizeof(line), stdin))
+            break;
+        g_strstrip(line);
+        if (!*line || line[0] == '#')
+            continue;
+        if (!g_shell_parse_argv(line, &argc, &argv, &error)) {
+            cli_error("%s", error->message);
+            ok = FALSE;
+            continue;
+        }
+        if (g_str_equal(argv[0], "quit") || g_str_equal(argv[0], "exit"))
+            break;
+        if (!cli_run_command(ctl, argc, argv))
+            ok = FALSE;
+    }
+    if (tty)
+        printf("\n");
+    return ok ? 0 : 1;
+}
+
+static void
+cli_usage(void)
+{
+    printf("mvsh [OPTION]... [COMMAND [ARG]...]\n\n"
+           "  -c, --connect URI   connect to URI (default: MODVIRT_DEFAULT_URI, else\n"
+           "                      qemu:///system for root, qemu:///session otherwise)\n"
+           "  -r, --readonly      connect read-only\n"
+           "  -q, --quiet         quiet mode\n"
+           "  -h, --help          this help\n"
+           "  -v, --version       the version\n\n"
+           "Without COMMAND, commands are read from standard input.\n"
+           "'mvsh help' lists the commands.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    CliCtl ctl = { 0 };
+    int i;
+    int ret;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (g_str_equal(a, "-c") || g_str_equal(a, "--connect")) {
+            if (i + 1 >= argc) {
+                cli_error("option %s requires a URI", a);
+                return 1;
+            }
+            g_free(ctl.uri);
+            ctl.uri = g_strdup(argv[++i]);
+        } else if (g_str_has_prefix(a, "--connect=")) {
+            g_free(ctl.uri);
+            ctl.uri = g_strdup(a + strlen("--connect="));
+        } else if (g_str_equal(a, "-r") || g_str_equal(a, "--readonly")) {
+            ctl.readonly = TRUE;
+        } else if (g_str_equal(a, "-q") || g_str_equal(a, "--quiet")) {
+            ctl.quiet = TRUE;
+        } else if (g_str_equal(a, "-h") || g_str_equal(a, "--help")) {
+            cli_usage();
+            return 0;
+        } else if (g_str_equal(a, "-v") || g_str_equal(a, "--version")) {
+            printf("%s\n", PACKAGE_VERSION);
+            return 0;
+        } else if (a[0] == '-' && a[1]) {
+            cli_error("unknown option '%s'", a);
+            return 1;
+        } else {
+            break;
+        }
+    }
+    if (i < argc)
+        ret = cli_run_command(&ctl, argc - i, argv + i) ? 0 : 1;
+    else
+        ret = cli_interactive(&ctl);
+    cli_disconnect(&ctl);
+    g_free(ctl.uri);
+    return ret;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cli.h: mvsh, the modvirt shell: virsh's command names and options.
+ */
+#pragma once
+
+#include <stdio.h>
+
+#include <glib.h>
+
+#include <modvirt/modvirt.h>
+
+typedef enum {
+    CLI_OPT_BOOL,        /* --flag */
+    CLI_OPT_STRING,      /* --name VALUE */
+    CLI_OPT_INT,         /* --name N */
+} CliOptType;
+
+typedef enum {
+    CLI_OPT_REQUIRED = 1 << 0,
+    CLI_OPT_POSITIONAL = 1 << 1,   /* may be given without its --name, in order */
+} CliOptFlags;
+
+typedef struct {
+    const char *name;              /* without the dashes */
+    CliOptType type;
+    unsigned int flags;
+    const char *help;
+} CliOpt;
+
+typedef struct _CliCtl CliCtl;
+typedef struct _CliArgs CliArgs;
+
+typedef enum {
+    CLI_CMD_NO_CONNECT = 1 << 0,   /* runs without a connection */
+} CliCmdFlags;
+
+typedef struct {
+    const char *name;
+    gboolean (*handler)(CliCtl *ctl, const CliArgs *args);
+    const CliOpt *opts;            /* terminated by { NULL } */
+    const char *help;
+    unsigned int flags;
+} CliCmd;
+
+struct _CliCtl {
+    char *uri;
+    gboolean readonly;
+    gboolean quiet;
+    MvConnect *conn;
+    gboolean interactive;
+};
+
+/* The connection, opened on first use.  NULL (error printed) on failure. */
+MvConnect *cli_conn(CliCtl *ctl);
+void cli_disconnect(CliCtl *ctl);
+
+/* Print "error: MESSAGE" for the library's last error, or @fallback. */
+void cli_report_error(const char *fallback);
+void cli_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+gboolean cli_args_has(const CliArgs *args, const char *name);
+const char *cli_args_get(const CliArgs *args, const char *name);
+/* Returns FALSE (error printed) if present and not a valid integer. */
+gboolean cli_args_get_ullong(const CliArgs *args, const char *name, unsigned long long *ret);
+gboolean cli_args_get_int(const CliArgs *args, const char *name, int *ret);
+
+/* The command tables of each module. */
+extern const CliCmd cli_host_cmds[];

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lib-priv.h: libmodvirt's internals shared by its files.
+ */
+#pragma once
+
+#define MV_BUILDING_LIBRARY 1
+
+#include <glib.h>
+
+#include <modvirt/modvirt.h>
+
+#include "remote-client-stubs.h"
+#include "rpc/client.h"
+
+typedef struct {
+    char *scheme;        /* "qemu" */
+    char *transport;     /* "unix" */
+    char *path;          /* "/system" */
+    char *socket;        /* ?socket=, or NULL */
+    char *mode;          /* ?mode=: "auto", "direct", "legacy" */
+    char *open_name;     /* what CONNECT_OPEN carries: "qemu:///system" */
+    gboolean privileged; /* /system */
+} MvUri;
+
+gboolean mv_uri_parse(const char *uri, MvUri *out, GError **error);
+void mv_uri_clear(MvUri *uri);
+/* The default URI (MODVIRT_DEFAULT_URI, else by euid). */
+char *mv_uri_default(void);
+
+struct _MvConnect {
+    gint ref;
+    GMutex lock;
+    char *uri;
+    MvUri parsed;
+    unsigned int flags;
+    MvRpcClient *client;
+    gboolean event_callbacks;   /* the server supports the callback-id events */
+    gboolean close_callbacks;   /* ... and close callbacks */
+    gboolean closing;           /* mv_connect_close() is closing it */
+
+    MvConnectCloseFunc close_cb;
+    void *close_opaque;
+    void (*close_free)(void *);
+
+    GHashTable *domain_events;  /* callback id (server) -> LibEventCallback, see api-events.c */
+    GHashTable *pool_events;
+};
+
+/* Errors: record a GError as this thread's last error (consumes it). */
+void mv_lib_set_error(GError *error);
+void mv_lib_reset_error(void);
+/* Report a programming error by the caller: invalid argument, bad flags. */
+void mv_lib_error_invalid_arg(const char *func, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+gboolean mv_lib_check_flags(const char *func, unsigned int flags, unsigned int allowed);
+gboolean mv_lib_check_conn(const char *func, MvConnect *conn);
+
+/* The queue of callbacks run by mv_event_dispatch_pending(). */
+void mv_lib_event_queue(void (*func)(gpointer data), gpointer data, GDestroyNotify destroy);
+
+/* Evaluate @call, which reports into a GError named _err, and record that
+ * error as the thread's last error when it fails.  Evaluates to @call. */
+#define MV_LIB_CALL(conn, call) \
+    ({ \
+        g_autoptr(GError) _err = NULL; \
+        gboolean _ok = (call); \
+        if (!_ok) \
+            mv_lib_set_error(g_steal_pointer(&_err)); \
+        _ok; \
+    })
