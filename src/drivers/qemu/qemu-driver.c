@@ -15,24 +15,23 @@
 
 extern const MvServerProgram remote_program_qemu;
 
-struct _QemuDriver {
-    GMutex lock;
-    GPtrArray *caps;         /* QemuCaps, probed lazily */
-    gboolean probed;
-    char *cache_dir;
-};
-
 static QemuDriver *
 qemu_driver_get(RemoteDaemon *rd)
 {
     return rd->driver_state;
 }
 
+QemuDriver *
+qemu_driver_from_client(MvServerClient *client)
+{
+    return remote_daemon_get(client)->driver_state;
+}
+
 /* Probe every emulator once (cached on disk across restarts). */
-static GPtrArray *
+GPtrArray *
 qemu_driver_caps(QemuDriver *drv)
 {
-    g_mutex_lock(&drv->lock);
+    g_mutex_lock(&drv->caps_lock);
     if (!drv->probed) {
         g_autoptr(GPtrArray) bins = qemu_caps_find_binaries();
 
@@ -47,8 +46,30 @@ qemu_driver_caps(QemuDriver *drv)
         }
         drv->probed = TRUE;
     }
-    g_mutex_unlock(&drv->lock);
+    g_mutex_unlock(&drv->caps_lock);
     return drv->caps;
+}
+
+const QemuCaps *
+qemu_driver_caps_lookup(QemuDriver *drv, const char *emulator, const char *arch,
+                        GError **error)
+{
+    GPtrArray *caps = qemu_driver_caps(drv);
+
+    for (guint i = 0; i < caps->len; i++) {
+        const QemuCaps *c = g_ptr_array_index(caps, i);
+
+        if ((emulator && g_str_equal(c->binary, emulator)) ||
+            (!emulator && arch && g_str_equal(c->arch, arch)))
+            return c;
+    }
+    if (emulator)
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "emulator '%s' is not a known qemu-system binary", emulator);
+    else
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "no emulator found for architecture '%s'", arch ? arch : "(none)");
+    return NULL;
 }
 
 static gboolean
@@ -108,7 +129,7 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
 {
     QemuDriver *drv = g_new0(QemuDriver, 1);
 
-    g_mutex_init(&drv->lock);
+    g_mutex_init(&drv->caps_lock);
     drv->caps = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_caps_free);
     drv->cache_dir = g_strdup(rd->paths->cache_dir);
     rd->driver_state = drv;
@@ -124,7 +145,7 @@ qemu_driver_shutdown(RemoteDaemon *rd)
         return;
     g_ptr_array_unref(drv->caps);
     g_free(drv->cache_dir);
-    g_mutex_clear(&drv->lock);
+    g_mutex_clear(&drv->caps_lock);
     g_free(drv);
     rd->driver_state = NULL;
 }

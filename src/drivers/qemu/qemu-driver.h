@@ -1,12 +1,51 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu-driver.h: the QEMU driver's state, shared by its files.
+ */
 #pragma once
 
 #include <glib.h>
 
+#include "conf/domain-conf.h"
+#include "drivers/qemu/qemu-caps.h"
+#include "drivers/qemu/qemu-domain.h"
 #include "remote/remote-daemon.h"
 
 typedef struct _QemuDriver QemuDriver;
 
+struct _QemuDriver {
+    RemoteDaemon *rd;
+    gboolean privileged;
+
+    GMutex caps_lock;
+    GPtrArray *caps;             /* QemuCaps, probed lazily */
+    gboolean probed;
+    char *cache_dir;
+
+    QemuDomainList *domains;
+    char *config_dir;            /* persistent definitions: <config>/qemu/NAME.xml */
+    char *autostart_dir;         /* <config>/qemu/autostart/NAME.xml -> ../NAME.xml */
+    char *state_dir;             /* runtime: status XML, pid files: <run>/qemu */
+    char *domains_dir;           /* per running domain: monitor socket, sockets: <run>/qemu/domains */
+    char *channel_dir;           /* auto-generated chardev sockets: <run>/qemu/channel */
+    char *log_dir;               /* <log>/qemu/NAME.log */
+    DomainXMLOptions xmlopts;
+
+    gint inhibited;              /* running domains holding the daemon up */
+};
+
 extern const MvDaemonDriver qemu_daemon_driver;
 
+/* The driver of the daemon @client is connected to. */
+QemuDriver *qemu_driver_from_client(MvServerClient *client);
+/* Capabilities of every emulator (probed once, cached on disk). */
+GPtrArray *qemu_driver_caps(QemuDriver *drv);
+/* The capabilities of @emulator (a path), or of the emulator for @arch when
+ * @emulator is NULL.  Borrowed. */
+const QemuCaps *qemu_driver_caps_lookup(QemuDriver *drv, const char *emulator, const char *arch,
+                                        GError **error);
 char *qemu_driver_format_capabilities(QemuDriver *drv, gboolean with_guests);
+
+/* A running domain keeps the daemon from idling out. */
+void qemu_driver_domain_started(QemuDriver *drv);
+void qemu_driver_domain_stopped(QemuDriver *drv);
