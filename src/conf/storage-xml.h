@@ -60,7 +60,7 @@ gboolean storage_xml_check_attrs(xmlNode *node, const char *const *attrs, GError
  * Fail when @node has an element child that is not in the NULL-terminated
  * list @children (NULL: none allowed), or text other than white space.
  * Children in STORAGE_XML_MODVIRT_NS are allowed (runtime data).
- * @what names @node's owner in the message ("pool 'p'").
+ * @what names @node's owner in the message ("the pool"), NULL for the root.
  */
 gboolean storage_xml_check_children(xmlNode *node, const char *const *children,
                                     const char *what, GError **error);
@@ -82,3 +82,19 @@ char *storage_xml_prop(xmlNode *node, const char *name);
  * kept), a trailing '/' is dropped.  Returns a new string.
  */
 char *storage_xml_sanitize_path(const char *path);
+
+/*
+ * Write the element @node (attributes, element children, text) with @buf's
+ * quoting and indentation: how the parsers keep a block they do not model
+ * (such as <adapter>) and write it back unchanged in meaning.
+ */
+void storage_xml_format_node(XmlBuf *buf, xmlNode *node);
+
+/*
+ * Fail when a child of @node named in @names (NULL-terminated) is not a
+ * plain text element (it has attributes or element children).
+ */
+gboolean storage_xml_check_text_children(xmlNode *node, const char *const *names,
+                                         GError **error);
+/* Fail when @node has attributes other than @attrs or element children. */
+gboolean storage_xml_check_leaf(xmlNode *node, const char *const *attrs, GError **error);
