@@ -113,11 +113,18 @@ daemon_server_config(const DaemonConfig *cfg, gboolean admin, MvServerConfig *ou
     out->keepalive_count = cfg->keepalive_count;
 }
 
-/* Sockets from systemd, by FileDescriptorName, else bound here. */
+/*
+ * Each socket comes from systemd, by FileDescriptorName, else is bound here:
+ * a daemon handed only some of its sockets (a unit disabled, or a
+ * hand-written one) still gets the others.  The modes from the config file
+ * apply only to the sockets bound here.
+ */
 static gboolean
 daemon_setup_sockets(RemoteDaemon *rd, const DaemonConfig *cfg, GError **error)
 {
     g_autoptr(GHashTable) fds = mv_systemd_take_listen_fds();
+    GHashTableIter iter;
+    gpointer key, value;
     struct {
         const char *unit_suffix;
         const char *kind;
@@ -130,35 +137,49 @@ daemon_setup_sockets(RemoteDaemon *rd, const DaemonConfig *cfg, GError **error)
         { "-admin.socket", "admin-sock", rd->admin, FALSE, cfg->unix_sock_admin_perms },
     };
 
-    if (g_hash_table_size(fds) > 0) {
-        GHashTableIter iter;
-        gpointer key, value;
+    for (size_t i = 0; i < G_N_ELEMENTS(socks); i++) {
+        g_autofree char *name = g_strdup_printf("%s%s", DAEMON_NAME, socks[i].unit_suffix);
+        g_autofree char *path = NULL;
+        gpointer fdp;
 
-        for (size_t i = 0; i < G_N_ELEMENTS(socks); i++) {
-            g_autofree char *name = g_strdup_printf("%s%s", DAEMON_NAME, socks[i].unit_suffix);
-            gpointer fdp;
-
-            if (!g_hash_table_steal_extended(fds, name, NULL, &fdp))
-                continue;
+        if (g_hash_table_steal_extended(fds, name, NULL, &fdp)) {
             if (!mv_server_add_service_fd(socks[i].srv, GPOINTER_TO_INT(fdp), socks[i].ro,
                                           error))
                 return FALSE;
             g_info("using socket '%s' from systemd", name);
+            continue;
         }
-        g_hash_table_iter_init(&iter, fds);
-        while (g_hash_table_iter_next(&iter, &key, &value)) {
-            g_warning("ignoring unexpected socket '%s' from systemd", (const char *)key);
-            close(GPOINTER_TO_INT(value));
-        }
-        return TRUE;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(socks); i++) {
-        g_autofree char *path = mv_paths_socket(rd->paths, SOCK_PREFIX, socks[i].kind);
-
+        path = mv_paths_socket(rd->paths, SOCK_PREFIX, socks[i].kind);
         if (!mv_server_add_service_unix(socks[i].srv, path, socks[i].mode, socks[i].ro, error))
             return FALSE;
     }
+    g_hash_table_iter_init(&iter, fds);
+    while (g_hash_table_iter_next(&iter, &key, &value)) {
+        g_warning("ignoring unexpected socket '%s' from systemd", (const char *)key);
+        close(GPOINTER_TO_INT(value));
+    }
     return TRUE;
+}
+
+static void
+daemon_notify(const char *notify_socket, const char *state)
+{
+    int r = mv_systemd_notify(notify_socket, state);
+
+    if (r < 0)
+        g_warning("cannot notify the service manager at '%s': %s", notify_socket,
+                  g_strerror(-r));
+}
+
+static void
+daemon_reload(gpointer opaque)
+{
+    const MvDaemonDriver *drv = &DAEMON_DRIVER;
+
+    if (drv->reload)
+        drv->reload(opaque);
+    else
+        g_info("%s: nothing to reload", drv->name);
 }
 
 static gboolean
@@ -175,6 +196,7 @@ static int
 daemon_run(int argc, char **argv)
 {
     DaemonArgs args = { .timeout = 0 };
+    g_autofree char *notify_socket = mv_systemd_take_notify_socket();
     g_autoptr(GError) error = NULL;
     g_autoptr(MvPaths) paths = NULL;
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
@@ -274,12 +296,15 @@ daemon_run(int argc, char **argv)
     if (drv->init && !drv->init(&rd, &error))
         goto driver_error;
 
-    mv_systemd_notify("READY=1\nSTATUS=running");
+    daemon_notify(notify_socket, "READY=1\nSTATUS=running");
     mv_net_daemon_set_timeout(net, args.timeout);
+    mv_net_daemon_set_reload_func(net, daemon_reload, &rd);
     g_info("%s ready (%s mode)", DAEMON_NAME, privileged ? "system" : "session");
     mv_net_daemon_run(net);
-    mv_systemd_notify(mv_net_daemon_timed_out(net) ? "STOPPING=1\nSTATUS=idle timeout"
-                                                   : "STOPPING=1\nSTATUS=shutting down");
+    if (mv_net_daemon_timed_out(net))
+        daemon_notify(notify_socket, "STOPPING=1\nSTATUS=idle timeout");
+    else
+        daemon_notify(notify_socket, "STOPPING=1\nSTATUS=shutting down");
     goto cleanup;
 
  driver_error:

@@ -103,4 +103,6 @@ typedef struct {
     /* Load state (definitions, running objects, autostart) before READY=1. */
     gboolean (*init)(RemoteDaemon *rd, GError **error);
     void (*shutdown)(RemoteDaemon *rd);
+    /* SIGHUP ("systemctl reload"): re-read definitions.  Optional. */
+    void (*reload)(RemoteDaemon *rd);
 } MvDaemonDriver;

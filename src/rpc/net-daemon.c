@@ -14,9 +14,14 @@ struct _MvNetDaemon {
     gint inhibitions;
     GSource *idle_timer;
     gboolean timed_out;
+    MvNetDaemonReloadFunc reload;
+    gpointer reload_opaque;
+    GSource *signals[3];
+    gboolean stop_signalled;     /* SIGTERM/SIGINT, maybe before the loop ran */
 };
 
 static void net_daemon_update_idle(MvNetDaemon *nd);
+static void net_daemon_watch_signals(MvNetDaemon *nd);
 
 MvNetDaemon *
 mv_net_daemon_new(GMainContext *ctx)
@@ -26,6 +31,7 @@ mv_net_daemon_new(GMainContext *ctx)
     nd->ctx = g_main_context_ref(ctx);
     nd->loop = g_main_loop_new(ctx, FALSE);
     nd->servers = g_ptr_array_new_with_free_func((GDestroyNotify)mv_server_unref);
+    net_daemon_watch_signals(nd);
     return nd;
 }
 
@@ -34,6 +40,10 @@ mv_net_daemon_free(MvNetDaemon *nd)
 {
     if (!nd)
         return;
+    for (size_t i = 0; i < G_N_ELEMENTS(nd->signals); i++) {
+        g_source_destroy(nd->signals[i]);
+        g_source_unref(nd->signals[i]);
+    }
     if (nd->idle_timer) {
         g_source_destroy(nd->idle_timer);
         g_source_unref(nd->idle_timer);
@@ -165,28 +175,63 @@ net_daemon_signal(gpointer data)
     MvNetDaemon *nd = data;
 
     g_info("signal received: shutting down");
+    nd->stop_signalled = TRUE;
     g_main_loop_quit(nd->loop);
     return G_SOURCE_CONTINUE;
+}
+
+/*
+ * SIGHUP is what "systemctl reload" sends (ExecReload=).  Its default action
+ * would end the daemon with a signal systemd counts as a clean exit, so
+ * Restart=on-failure would not even bring it back.
+ */
+static gboolean
+net_daemon_sighup(gpointer data)
+{
+    MvNetDaemon *nd = data;
+
+    g_info("SIGHUP received: reloading");
+    if (nd->reload)
+        nd->reload(nd->reload_opaque);
+    return G_SOURCE_CONTINUE;
+}
+
+void
+mv_net_daemon_set_reload_func(MvNetDaemon *nd, MvNetDaemonReloadFunc func, gpointer opaque)
+{
+    nd->reload = func;
+    nd->reload_opaque = opaque;
+}
+
+/*
+ * Watched from creation on, not from mv_net_daemon_run(): a SIGTERM that
+ * arrives while the daemon still starts (right after READY=1, say) is then
+ * handled by the loop as soon as it runs, instead of killing the daemon
+ * before it removes its sockets and pid file.
+ */
+static void
+net_daemon_watch_signals(MvNetDaemon *nd)
+{
+    const int signums[] = { SIGTERM, SIGINT, SIGHUP };
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(signums) == G_N_ELEMENTS(nd->signals));
+    signal(SIGPIPE, SIG_IGN);
+    for (size_t i = 0; i < G_N_ELEMENTS(signums); i++) {
+        nd->signals[i] = g_unix_signal_source_new(signums[i]);
+        g_source_set_callback(nd->signals[i],
+                              signums[i] == SIGHUP ? net_daemon_sighup : net_daemon_signal,
+                              nd, NULL);
+        g_source_attach(nd->signals[i], nd->ctx);
+    }
 }
 
 void
 mv_net_daemon_run(MvNetDaemon *nd)
 {
-    GSource *term = g_unix_signal_source_new(SIGTERM);
-    GSource *intr = g_unix_signal_source_new(SIGINT);
-
-    signal(SIGPIPE, SIG_IGN);
-    g_source_set_callback(term, net_daemon_signal, nd, NULL);
-    g_source_set_callback(intr, net_daemon_signal, nd, NULL);
-    g_source_attach(term, nd->ctx);
-    g_source_attach(intr, nd->ctx);
     net_daemon_update_idle(nd);
     nd->timed_out = FALSE;
-    g_main_loop_run(nd->loop);
-    g_source_destroy(term);
-    g_source_destroy(intr);
-    g_source_unref(term);
-    g_source_unref(intr);
+    if (!nd->stop_signalled)
+        g_main_loop_run(nd->loop);
 }
 
 void

@@ -26,7 +26,13 @@ void mv_net_daemon_inhibit(MvNetDaemon *nd);
 void mv_net_daemon_uninhibit(MvNetDaemon *nd);
 guint mv_net_daemon_get_inhibitions(MvNetDaemon *nd);
 
-/* Run until SIGTERM/SIGINT, mv_net_daemon_quit() or the idle timeout. */
+/* Called in the main loop on SIGHUP ("systemctl reload"). */
+typedef void (*MvNetDaemonReloadFunc)(gpointer opaque);
+void mv_net_daemon_set_reload_func(MvNetDaemon *nd, MvNetDaemonReloadFunc func,
+                                   gpointer opaque);
+
+/* Run until SIGTERM/SIGINT, mv_net_daemon_quit() or the idle timeout;
+ * SIGHUP calls the reload function instead of ending the daemon. */
 void mv_net_daemon_run(MvNetDaemon *nd);
 void mv_net_daemon_quit(MvNetDaemon *nd);
 /* Whether the last run ended because of the idle timeout. */
