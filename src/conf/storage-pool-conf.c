@@ -858,7 +858,7 @@ storage_pool_def_validate(const StoragePoolDef *def, GError **error)
 {
     if (!storage_pool_type_is_supported(def->type)) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_CONFIG_UNSUPPORTED,
-                     "storage pool type '%s' is not supported by modvirt (supported types: dir, fs, logical, iscsi, iscsi-direct)",
+                     "storage pool type '%s' is not supported by modvirt",
                      storage_pool_type_to_string(def->type));
         return FALSE;
     }
@@ -867,7 +867,7 @@ storage_pool_def_validate(const StoragePoolDef *def, GError **error)
 
         if (dev->part_separator != STORAGE_TRISTATE_ABSENT) {
             mv_error_set(error, MV_FROM_STORAGE, MV_ERR_CONFIG_UNSUPPORTED,
-                         "attribute 'part_separator' of source device '%s' is only used by disk pools",
+                         "'part_separator' of source device '%s' is only used by disk pools",
                          dev->path);
             return FALSE;
         }
@@ -1003,7 +1003,8 @@ storage_pool_format_status(XmlBuf *buf, const StoragePoolStatus *status)
         return;
     when = g_date_time_new_from_unix_utc(status->refresh_error_time);
     stamp = when ? g_date_time_format(when, "%Y-%m-%dT%H:%M:%SZ") : g_strdup("");
-    xml_buf_add(buf, "<modvirt:refreshError xmlns:modvirt='%s' time='%s'>%s</modvirt:refreshError>\n",
+    xml_buf_add(buf, "<modvirt:refreshError xmlns:modvirt='%s' time='%s'>"
+                "%s</modvirt:refreshError>\n",
                 STORAGE_XML_MODVIRT_NS, stamp, status->refresh_error);
 }
 
