@@ -11,7 +11,7 @@ units_scale(const char *unit, guint64 default_scale)
         const char *name;
         guint64 scale;
     } table[] = {
-        { "b", 1 }, { "bytes", 1 },
+        { "b", 1 }, { "byte", 1 }, { "bytes", 1 },
         { "KB", 1000ULL }, { "MB", 1000ULL * 1000 }, { "GB", 1000ULL * 1000 * 1000 },
         { "TB", 1000ULL * 1000 * 1000 * 1000 }, { "PB", 1000ULL * 1000 * 1000 * 1000 * 1000 },
         { "EB", 1000ULL * 1000 * 1000 * 1000 * 1000 * 1000 },
@@ -31,8 +31,9 @@ units_scale(const char *unit, guint64 default_scale)
         if (g_str_equal(unit, table[i].name))
             return table[i].scale;
     }
+    /* Otherwise case-insensitive, as libvirt reads them ("kib", "B"...). */
     for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
-        if (!g_str_equal(table[i].name, "b") && g_ascii_strcasecmp(unit, table[i].name) == 0)
+        if (g_ascii_strcasecmp(unit, table[i].name) == 0)
             return table[i].scale;
     }
     return 0;
@@ -61,8 +62,8 @@ units_parse(const char *what, const char *value, const char *unit, guint64 defau
     }
     if (n > max / scale) {
         mv_error_set(error, MV_FROM_XML, MV_ERR_OVERFLOW,
-                     "value '%s%s%s' in <%s> is too large (the limit is %" G_GUINT64_FORMAT
-                     " bytes)", v, unit ? " " : "", unit ? unit : "", what, max);
+                     "'%s%s%s' in <%s> exceeds the limit of %" G_GUINT64_FORMAT " bytes", v,
+                     unit ? " " : "", unit ? unit : "", what, max);
         return FALSE;
     }
     *ret_bytes = n * scale;

@@ -3,9 +3,9 @@
  * units.h: libvirt's scaled integers ("<memory unit='MiB'>64</memory>",
  * "<capacity unit='G'>1</capacity>").
  *
- * Units: b/bytes; KB, MB, GB, TB, PB, EB (powers of 1000); k/KiB, M/MiB,
+ * Units: b/byte/bytes; KB, MB, GB, TB, PB, EB (powers of 1000); k/KiB, M/MiB,
  * G/GiB, T/TiB, P/PiB, E/EiB (powers of 1024).  Names are case-insensitive
- * except that a lone "b" means bytes.
+ * ("B" is bytes, "kb" is 1000).
  */
 #pragma once
 
