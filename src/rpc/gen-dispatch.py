@@ -29,7 +29,9 @@ Modes:
   client   C or header (--header): client stubs
   names    C: procedure names, API names and error domains
   proxy    header: the proxy's routing table
-  repr     text: the wire ABI (structs, fields, procedure numbers)
+  repr     text: the wire ABI (constants, typedefs, enum values, union arms,
+           struct fields, procedure numbers), one line each
+  check    nothing: parse and report errors only
 """
 
 import argparse
@@ -80,6 +82,9 @@ class Protocol:
         self.prefix = prefix        # remote, admin
         self.procs = []
         self.structs = {}           # name -> [(type, field, decl)]
+        self.unions = {}            # name -> [discriminant, "case N decl", ...]
+        self.enums = {}             # name -> [(member, value)], not the procedures
+        self.typedefs = []          # declarations, in file order
         self.consts = {}
         self.program_const = None
         self.version_const = None
@@ -97,11 +102,26 @@ class Protocol:
         struct_re = re.compile(r"^\s*struct\s+([a-z0-9_]+)\s*\{")
         const_re = re.compile(r"^\s*const\s+([A-Z0-9_]+)\s*=\s*([0-9xXa-fA-F]+)\s*;")
         in_enum = False
+        enum_line = None
         pending = None
         pending_line = 0
         cur_struct = None
+        cur_block = None            # (kind, name) of a union or a data enum
         seen_numbers = {}
+        seen_names = {}
         for i, raw in enumerate(lines, 1):
+            if cur_block is None and not in_enum and cur_struct is None:
+                if self.parse_decl(raw):
+                    continue
+                cur_block = self.parse_block_start(raw)
+                if cur_block is not None:
+                    continue
+            elif cur_block is not None:
+                if re.match(r"^\s*\};", raw):
+                    cur_block = None
+                else:
+                    self.parse_block_line(cur_block, raw)
+                continue
             m = const_re.match(raw)
             if m:
                 self.consts[m.group(1)] = m.group(2)
@@ -124,6 +144,7 @@ class Protocol:
                 continue
             if re.match(r"^\s*enum\s+%s_procedure\s*\{" % self.prefix, raw):
                 in_enum = True
+                enum_line = i
                 continue
             if not in_enum:
                 continue
@@ -144,14 +165,24 @@ class Protocol:
                 if number in seen_numbers:
                     self.fail(i, "procedure number %d used twice (%s and %s)"
                               % (number, seen_numbers[number], name))
+                if name in seen_names:
+                    self.fail(i, "procedure %s_PROC_%s defined twice (first on line %d)"
+                              % (upper, name, seen_names[name]))
                 seen_numbers[number] = name
+                seen_names[name] = i
                 self.procs.append(Proc(name, number, ann, i))
                 pending = None
                 continue
             if raw.strip() and not raw.strip().startswith(("/*", "*")):
                 self.fail(i, "unexpected text in the procedure enum: %r" % raw.strip())
+        if enum_line is None:
+            self.fail(len(text.rstrip("\n").split("\n")),
+                      "no 'enum %s_procedure' in the file" % self.prefix)
         if self.program_const is None:
-            raise ProtoError("%s: no %s_PROGRAM constant" % (self.path, upper))
+            self.fail(enum_line, "no %s_PROGRAM constant before the procedure enum" % upper)
+        if self.version_const is None:
+            self.fail(enum_line, "no %s_PROTOCOL_VERSION constant before the procedure enum"
+                      % upper)
         for p in self.procs:
             base = "%s_%s" % (self.prefix, p.lower)
             p.args = base + "_args" if base + "_args" in self.structs else None
@@ -160,15 +191,54 @@ class Protocol:
             if "event" in p.ann and p.ann["generate"] in ("server", "both"):
                 self.fail(p.line, "event %s cannot have server stubs" % p.name)
 
+    def parse_decl(self, raw):
+        """A one-line typedef; True when @raw was one."""
+        m = re.match(r"^\s*typedef\s+(.*?)\s*;", raw)
+        if not m:
+            return False
+        self.typedefs.append(" ".join(m.group(1).split()))
+        return True
+
+    def parse_block_start(self, raw):
+        """The start of a union or of an enum other than the procedures'."""
+        m = re.match(r"^\s*union\s+([a-z0-9_]+)\s+switch\s*\((.*?)\)\s*\{", raw)
+        if m:
+            self.unions[m.group(1)] = ["switch " + " ".join(m.group(2).split())]
+            return ("union", m.group(1))
+        m = re.match(r"^\s*enum\s+([a-z0-9_]+)\s*\{", raw)
+        if m and m.group(1) != "%s_procedure" % self.prefix:
+            self.enums[m.group(1)] = []
+            return ("enum", m.group(1))
+        return None
+
+    def parse_block_line(self, block, raw):
+        body = re.sub(r"/\*.*?\*/", "", raw).strip().rstrip(",;").strip()
+        if not body:
+            return
+        kind, name = block
+        if kind == "enum":
+            member, _, value = body.partition("=")
+            self.enums[name].append((member.strip(), value.strip()))
+        elif body.startswith("case ") or body.startswith("default"):
+            self.unions[name].append(" ".join(body.rstrip(":").split()))
+        else:
+            arms = self.unions[name]
+            arms[-1] = "%s %s" % (arms[-1], " ".join(body.split()))
+
     def parse_annotations(self, text, line):
         ann = {}
-        for m in re.finditer(r"@([a-z]+)(?::\s*([a-z]+))?", text):
-            key, val = m.group(1), m.group(2)
+        for m in re.finditer(r"@([A-Za-z_]+)(:\s*([A-Za-z0-9_]+)?)?", text):
+            key, colon, val = m.group(1), m.group(2), m.group(3)
+            if key in ann:
+                self.fail(line, "@%s given twice" % key)
             if key in FLAGS:
-                if val is not None:
+                if colon is not None:
                     self.fail(line, "@%s takes no value" % key)
                 ann[key] = True
             elif key in VALUES:
+                if val is None:
+                    self.fail(line, "@%s: missing value (expected %s)"
+                              % (key, " | ".join(VALUES[key])))
                 if val not in VALUES[key]:
                     self.fail(line, "@%s: invalid value %r (expected %s)"
                               % (key, val, " | ".join(VALUES[key])))
@@ -372,8 +442,18 @@ def gen_proxy(proto):
 
 
 def gen_repr(proto):
-    out = ["# wire ABI of %s: one line per struct field and per procedure\n"
-           % proto.path.split("/")[-1]]
+    out = ["# wire ABI of %s: one line per constant, typedef, enum value, union arm,\n"
+           "# struct field and procedure\n" % proto.path.split("/")[-1]]
+    for name in sorted(proto.consts):
+        out.append("const %s %s\n" % (name, proto.consts[name]))
+    for decl in sorted(proto.typedefs):
+        out.append("typedef %s\n" % decl)
+    for name in sorted(proto.enums):
+        for member, value in proto.enums[name]:
+            out.append("enum %s %s %s\n" % (name, member, value))
+    for name in sorted(proto.unions):
+        for arm in proto.unions[name]:
+            out.append("union %s %s\n" % (name, arm))
     for name in sorted(proto.structs):
         for i, field in enumerate(proto.structs[name]):
             out.append("struct %s %d %s\n" % (name, i, " ".join(field.split())))
