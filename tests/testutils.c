@@ -49,6 +49,13 @@ mv_test_path(const char *srcdir, const char *rel)
     return g_build_filename(srcdir, rel, NULL);
 }
 
+/* g_ptr_array_sort() passes pointers to the elements. */
+static gint
+test_compare_names(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
 GPtrArray *
 mv_test_list_cases(const char *dir, const char *suffix)
 {
@@ -63,6 +70,6 @@ mv_test_list_cases(const char *dir, const char *suffix)
             g_ptr_array_add(names, g_strndup(name, strlen(name) - strlen(suffix)));
     }
     g_dir_close(d);
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(names, test_compare_names);
     return names;
 }

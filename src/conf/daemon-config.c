@@ -144,6 +144,23 @@ conf_parse_value(DaemonConfig *cfg, const ConfKey *k, const char *path, const ch
     }
 }
 
+/* Each server's worker pool needs a worker, and no more minimum than maximum. */
+static gboolean
+conf_check_workers(const char *path, const char *group, guint min, guint max, GError **error)
+{
+    if (max == 0) {
+        mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                     "%s: [%s] max_workers must be at least 1", path, group);
+        return FALSE;
+    }
+    if (min > max) {
+        mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                     "%s: [%s] min_workers (%u) exceeds max_workers (%u)", path, group, min, max);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 daemon_config_load(DaemonConfig *cfg, const char *path, gboolean must_exist,
                    GPtrArray *ret_warnings, GError **error)
@@ -178,18 +195,9 @@ daemon_config_load(DaemonConfig *cfg, const char *path, gboolean must_exist,
                 return FALSE;
         }
     }
-    if (cfg->min_workers > cfg->max_workers) {
-        mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
-                     "%s: [server] min_workers (%u) exceeds max_workers (%u)", path,
-                     cfg->min_workers, cfg->max_workers);
-        return FALSE;
-    }
-    if (cfg->max_workers == 0 || cfg->admin_max_workers == 0) {
-        mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
-                     "%s: max_workers must be at least 1", path);
-        return FALSE;
-    }
-    return TRUE;
+    return conf_check_workers(path, "server", cfg->min_workers, cfg->max_workers, error) &&
+           conf_check_workers(path, "admin", cfg->admin_min_workers, cfg->admin_max_workers,
+                              error);
 }
 
 char *

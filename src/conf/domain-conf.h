@@ -238,7 +238,8 @@ typedef struct {
     char *timezone;        /* offset='timezone' */
     char *basis;           /* offset='variable': utc / localtime */
     gboolean has_adjustment;
-    gint64 adjustment;     /* seconds, offset='variable' */
+    gint64 adjustment;     /* seconds */
+    gboolean adjustment_reset;  /* adjustment='reset' (utc/localtime) */
     GPtrArray *timers;     /* DomainTimerDef */
 } DomainClockDef;
 
@@ -274,6 +275,7 @@ typedef enum {
 MV_ENUM_DECL(domain_disk_device);
 
 typedef enum {
+    DOMAIN_DISK_BUS_NONE = 0,  /* not written; post-parse picks one from the target name */
     DOMAIN_DISK_BUS_IDE,
     DOMAIN_DISK_BUS_FDC,
     DOMAIN_DISK_BUS_SCSI,
@@ -449,7 +451,8 @@ typedef struct {
     DomainExtra *extra;
 } DomainChrDef;
 
-/* ---- controllers, input, graphics, video, balloon, rng (-misc.c) -------- */
+/* ---- controllers, input, graphics, video, balloon, rng (-misc.c) --------
+ * (passthrough and evdev inputs are kept verbatim) */
 
 typedef enum {
     DOMAIN_CONTROLLER_IDE,
@@ -507,8 +510,7 @@ MV_ENUM_DECL(domain_input_bus);
 
 typedef struct {
     DomainInputType type;
-    DomainInputBus bus;
-    char *source_evdev;     /* passthrough/evdev <source evdev=|dev=> */
+    DomainInputBus bus;     /* post-parse fills the default (ps2 / usb) */
     DomainDeviceInfo info;
     DomainExtra *extra;
 } DomainInputDef;
