@@ -79,13 +79,15 @@ mv_command_close_fds(const int *keep, guint nkeep)
 static void
 command_child_stdio(int stdin_fd, int stdout_fd, int stderr_fd)
 {
-    int null = open("/dev/null", O_RDWR);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
     dup2(stdin_fd >= 0 ? stdin_fd : null, 0);
     dup2(stdout_fd >= 0 ? stdout_fd : null, 1);
     dup2(stderr_fd >= 0 ? stderr_fd : null, 2);
     if (null > 2)
         close(null);
+    else if (null >= 0)
+        fcntl(null, F_SETFD, 0);   /* NB: dup2() onto itself keeps close-on-exec */
 }
 
 static void
