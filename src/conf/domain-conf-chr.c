@@ -366,8 +366,7 @@ domain_chr_def_format(XmlBuf *b, const DomainChrDef *chr, unsigned flags)
     domain_chr_source_format(&child, &chr->source, chr->extra, "", flags);
     domain_extra_format_before(&child, chr->extra, "", domain_chr_order, &cursor, "target");
     domain_chr_format_target(&child, chr, flags);
-    domain_extra_format_before(&child, chr->extra, "", domain_chr_order, &cursor, "alias");
-    domain_device_info_format(&child, &chr->info, chr->extra, flags);
+    domain_device_info_format(&child, &chr->info, chr->extra, domain_chr_order, &cursor, flags);
     domain_extra_format_before(&child, chr->extra, "", domain_chr_order, &cursor, NULL);
     text = xml_buf_finish(&child);
     fmt_element(b, domain_chr_device_to_string(chr->device_type), a->str, text, NULL, NULL,

@@ -214,53 +214,68 @@ domain_devices_parse(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GError 
 
 /* ---- format ----------------------------------------------------------------------- */
 
-/* A console that stands for serial @n is written as that serial (libvirt's
- * compatibility rule for HVM guests). */
-static void
-domain_devices_format_consoles(XmlBuf *b, const DomainDef *def, unsigned flags)
+/*
+ * The consoles as written: one that stands for serial @n is written as that
+ * serial (libvirt's compatibility rule for HVM guests).  Shallow copies,
+ * free the array only.
+ */
+static GPtrArray *
+domain_devices_effective_consoles(const DomainDef *def)
 {
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
     for (guint i = 0; i < def->consoles->len; i++) {
         const DomainChrDef *con = g_ptr_array_index(def->consoles, i);
+        DomainChrDef *copy = g_new0(DomainChrDef, 1);
 
         if (con->target_type && g_str_equal(con->target_type, "serial") &&
             i < def->serials->len) {
-            DomainChrDef copy = *(const DomainChrDef *)g_ptr_array_index(def->serials, i);
-
-            copy.device_type = DOMAIN_CHR_DEVICE_CONSOLE;
-            copy.target_type = (char *)"serial";
-            copy.target_model = NULL;
-            copy.extra = con->extra;
-            domain_chr_def_format(b, &copy, flags);
+            *copy = *(const DomainChrDef *)g_ptr_array_index(def->serials, i);
+            copy->device_type = DOMAIN_CHR_DEVICE_CONSOLE;
+            copy->target_type = (char *)"serial";
+            copy->target_model = NULL;
+            copy->extra = con->extra;
         } else {
-            domain_chr_def_format(b, con, flags);
+            *copy = *con;
         }
+        g_ptr_array_add(list, copy);
     }
-}
-
-static void
-domain_devices_format_list(XmlBuf *b, GPtrArray *list, void (*format)(XmlBuf *, gconstpointer,
-                                                                      unsigned),
-                           unsigned flags)
-{
-    for (guint i = 0; i < list->len; i++)
-        format(b, g_ptr_array_index(list, i), flags);
+    return list;
 }
 
 typedef void (*DomainDeviceFormatFunc)(XmlBuf *, gconstpointer, unsigned);
+
+/* The devices of a class, with those of that class kept verbatim at their
+ * place among them; moves @cursor past the class. */
+static void
+domain_devices_format_list(XmlBuf *b, const DomainDef *def, const char *name, GPtrArray *list,
+                           void (*format)(XmlBuf *, gconstpointer, unsigned), unsigned flags,
+                           guint *cursor)
+{
+    domain_extra_format_before(b, def->extra, "devices", domain_devices_order, cursor, name);
+    for (guint i = 0; list && i < list->len; i++) {
+        domain_extra_format_class(b, def->extra, "devices", name, i, FALSE);
+        format(b, g_ptr_array_index(list, i), flags);
+    }
+    domain_extra_format_class(b, def->extra, "devices", name, list ? list->len : 0, TRUE);
+    for (guint i = 0; domain_devices_order[i]; i++) {
+        if (g_str_equal(domain_devices_order[i], name))
+            *cursor = i + 1;
+    }
+}
 
 void
 domain_devices_format(XmlBuf *b, const DomainDef *def, unsigned flags)
 {
     const DomainExtra *x = def->extra;
+    g_autoptr(GPtrArray) consoles = domain_devices_effective_consoles(def);
     guint cursor = 0;
 
 #define BEFORE(name) \
     domain_extra_format_before(b, x, "devices", domain_devices_order, &cursor, name)
 #define LIST(name, list, fn) \
-    do { \
-        BEFORE(name); \
-        domain_devices_format_list(b, def->list, (DomainDeviceFormatFunc)fn, flags); \
-    } while (0)
+    domain_devices_format_list(b, def, name, def->list, (DomainDeviceFormatFunc)fn, flags, \
+                               &cursor)
 
     xml_buf_add(b, "<devices");
     xml_buf_add_raw(b, domain_extra_attrs(x, "devices"));
@@ -272,8 +287,8 @@ domain_devices_format(XmlBuf *b, const DomainDef *def, unsigned flags)
     LIST("controller", controllers, domain_controller_def_format);
     LIST("interface", nets, domain_net_def_format);
     LIST("serial", serials, domain_chr_def_format);
-    BEFORE("console");
-    domain_devices_format_consoles(b, def, flags);
+    domain_devices_format_list(b, def, "console", consoles,
+                               (DomainDeviceFormatFunc)domain_chr_def_format, flags, &cursor);
     LIST("channel", channels, domain_chr_def_format);
     LIST("input", inputs, domain_input_def_format);
     LIST("graphics", graphics, domain_graphics_def_format);
@@ -281,6 +296,7 @@ domain_devices_format(XmlBuf *b, const DomainDef *def, unsigned flags)
     BEFORE("memballoon");
     if (def->memballoon)
         domain_memballoon_def_format(b, def->memballoon, flags);
+    BEFORE("rng");
     LIST("rng", rngs, domain_rng_def_format);
     BEFORE(NULL);
     xml_buf_indent(b, -2);

@@ -31,6 +31,11 @@ static const char *const domain_disk_order[] = {
     "serial", "wwn", "vendor", "product", "encryption", "boot", "alias", "address", NULL
 };
 
+static const char *const domain_disk_driver_attr_order[] = {
+    "name", "type", "cache", "error_policy", "rerror_policy", "io", "ioeventfd", "event_idx",
+    "copy_on_read", "discard", "iothread", "detect_zeroes", "queues", "queue_size", NULL
+};
+
 static const char *const domain_disk_formats[] = {
     "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
     "cow", "qcow", "qcow2", "qed", "vmdk", "luks", "vhdx", NULL
@@ -209,8 +214,9 @@ domain_disk_parse_target(DomainParseCtx *ctx, xmlNode *node, DomainDiskDef *disk
     if (target)
         disk->dst = dctx_prop(ctx, target, "dev");
     if (!disk->dst) {
-        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_NO_TARGET, "%s",
-                     disk->path ? disk->path : (disk->volume ? disk->volume : "disk"));
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                     "missing target information for disk '%s'",
+                     disk->path ? disk->path : (disk->volume ? disk->volume : ""));
         return FALSE;
     }
     if ((bus = dctx_prop(ctx, target, "bus"))) {
@@ -306,7 +312,8 @@ domain_disk_format_driver(XmlBuf *b, const DomainDiskDef *disk)
         fmt_attr(a, "cache", domain_disk_cache_to_string(disk->cache));
     fmt_attr(a, "io", disk->io);
     fmt_attr(a, "discard", disk->discard);
-    fmt_element(b, "driver", a->str, NULL, disk->extra, "driver", FALSE);
+    fmt_element_sorted(b, "driver", a->str, NULL, disk->extra, "driver", FALSE,
+                       domain_disk_driver_attr_order);
 }
 
 static void
@@ -323,6 +330,17 @@ domain_disk_format_source_children(XmlBuf *b, const DomainDiskDef *disk)
         fmt_attr(a, "socket", h->socket);
         fmt_element(b, "host", a->str, NULL, disk->extra, path, TRUE);
     }
+    if (disk->initiator_iqn) {
+        g_autoptr(GString) a = g_string_new(NULL);
+        XmlBuf child;
+        g_autofree char *text = NULL;
+
+        xml_buf_init(&child);
+        fmt_attr(a, "name", disk->initiator_iqn);
+        fmt_element(&child, "iqn", a->str, NULL, disk->extra, "source/initiator/iqn", TRUE);
+        text = xml_buf_finish(&child);
+        fmt_element(b, "initiator", NULL, text, disk->extra, "source/initiator", TRUE);
+    }
     if (disk->auth_username || domain_extra_has(disk->extra, "source/auth")) {
         g_autoptr(GString) a = g_string_new(NULL);
         g_autoptr(GString) sa = g_string_new(NULL);
@@ -337,17 +355,6 @@ domain_disk_format_source_children(XmlBuf *b, const DomainDiskDef *disk)
         fmt_element(&child, "secret", sa->str, NULL, disk->extra, "source/auth/secret", FALSE);
         text = xml_buf_finish(&child);
         fmt_element(b, "auth", a->str, text, disk->extra, "source/auth", TRUE);
-    }
-    if (disk->initiator_iqn) {
-        g_autoptr(GString) a = g_string_new(NULL);
-        XmlBuf child;
-        g_autofree char *text = NULL;
-
-        xml_buf_init(&child);
-        fmt_attr(a, "name", disk->initiator_iqn);
-        fmt_element(&child, "iqn", a->str, NULL, disk->extra, "source/initiator/iqn", TRUE);
-        text = xml_buf_finish(&child);
-        fmt_element(b, "initiator", NULL, text, disk->extra, "source/initiator", TRUE);
     }
 }
 
@@ -413,8 +420,7 @@ domain_disk_format_children(XmlBuf *b, const DomainDiskDef *disk, unsigned flags
         fmt_element(b, "shareable", NULL, NULL, x, "shareable", TRUE);
     domain_extra_format_before(b, x, "", domain_disk_order, &cursor, "serial");
     fmt_text_element(b, "serial", disk->serial, x, "serial");
-    domain_extra_format_before(b, x, "", domain_disk_order, &cursor, "boot");
-    domain_device_info_format(b, &disk->info, x, flags);
+    domain_device_info_format(b, &disk->info, x, domain_disk_order, &cursor, flags);
     domain_extra_format_before(b, x, "", domain_disk_order, &cursor, NULL);
 }
 

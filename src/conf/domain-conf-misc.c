@@ -39,6 +39,8 @@ static const char *const domain_controller_vser_models[] = {
 };
 static const char *const domain_controller_ide_models[] = { "piix3", "piix4", "ich6", NULL };
 
+static const char *const domain_video_order[] = { "driver", "model", "alias", "address", NULL };
+
 static const char *const domain_video_models[] = {
     "default", "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels", "virtio", "gop",
     "none", "bochs", "ramfb", NULL
@@ -308,7 +310,7 @@ domain_controller_def_format(XmlBuf *b, const DomainControllerDef *ctrl, unsigne
             fmt_attr_printf(t, "busNr", "%d", ctrl->pci_bus_nr);
         fmt_element(&child, "target", t->str, NULL, ctrl->extra, "target", TRUE);
     }
-    domain_device_info_format(&child, &ctrl->info, ctrl->extra, flags);
+    domain_device_info_format(&child, &ctrl->info, ctrl->extra, NULL, NULL, flags);
     domain_misc_finish(b, "controller", a, &child, ctrl->extra);
 }
 
@@ -364,7 +366,7 @@ domain_input_def_format(XmlBuf *b, const DomainInputDef *input, unsigned flags)
     if (input->bus != DOMAIN_INPUT_BUS_DEFAULT)
         fmt_attr(a, "bus", domain_input_bus_to_string(input->bus));
     xml_buf_init(&child);
-    domain_device_info_format(&child, &input->info, input->extra, flags);
+    domain_device_info_format(&child, &input->info, input->extra, NULL, NULL, flags);
     domain_misc_finish(b, "input", a, &child, input->extra);
 }
 
@@ -542,7 +544,7 @@ domain_graphics_def_format(XmlBuf *b, const DomainGraphicsDef *gr, unsigned flag
         fmt_attr(la, "socket", l->socket);
         fmt_element(&child, "listen", la->str, NULL, gr->extra, path, TRUE);
     }
-    domain_device_info_format(&child, &gr->info, gr->extra, flags);
+    domain_device_info_format(&child, &gr->info, gr->extra, NULL, NULL, flags);
     domain_misc_finish(b, "graphics", a, &child, gr->extra);
 }
 
@@ -579,9 +581,12 @@ domain_video_def_format(XmlBuf *b, const DomainVideoDef *video, unsigned flags)
 {
     g_autoptr(GString) a = g_string_new(NULL);
     g_autoptr(GString) m = g_string_new(NULL);
+    g_autofree char *text = NULL;
     XmlBuf child;
+    guint cursor = 0;
 
     xml_buf_init(&child);
+    domain_extra_format_before(&child, video->extra, "", domain_video_order, &cursor, "model");
     fmt_attr(m, "type", video->model);
     if (video->ram > 0)
         fmt_attr_printf(m, "ram", "%u", video->ram);
@@ -596,8 +601,13 @@ domain_video_def_format(XmlBuf *b, const DomainVideoDef *video, unsigned flags)
     if (video->primary == DOMAIN_TRISTATE_YES)
         fmt_attr(m, "primary", "yes");
     fmt_element(&child, "model", m->str, NULL, video->extra, "model", TRUE);
-    domain_device_info_format(&child, &video->info, video->extra, flags);
-    domain_misc_finish(b, "video", a, &child, video->extra);
+    domain_device_info_format(&child, &video->info, video->extra, domain_video_order, &cursor,
+                              flags);
+    domain_extra_format_before(&child, video->extra, "", domain_video_order, &cursor, NULL);
+    text = xml_buf_finish(&child);
+    /* the unknown children are in @text already, in order */
+    g_string_append(a, domain_extra_attrs(video->extra, ""));
+    fmt_element(b, "video", a->str, text, NULL, NULL, TRUE);
 }
 
 /* ---- memballoon -------------------------------------------------------------------------------- */
@@ -653,7 +663,7 @@ domain_memballoon_def_format(XmlBuf *b, const DomainMemballoonDef *balloon, unsi
         fmt_attr_printf(s, "period", "%d", balloon->stats_period);
         fmt_element(&child, "stats", s->str, NULL, balloon->extra, "stats", TRUE);
     }
-    domain_device_info_format(&child, &balloon->info, balloon->extra, flags);
+    domain_device_info_format(&child, &balloon->info, balloon->extra, NULL, NULL, flags);
     domain_misc_finish(b, "memballoon", a, &child, balloon->extra);
 }
 
@@ -755,7 +765,7 @@ domain_rng_def_format(XmlBuf *b, const DomainRNGDef *rng, unsigned flags)
     }
     fmt_attr(ba, "model", domain_rng_backend_to_string(rng->backend));
     if (rng->backend == DOMAIN_RNG_BACKEND_RANDOM && rng->random_path) {
-        g_autofree char *esc = g_markup_escape_text(rng->random_path, -1);
+        g_autofree char *esc = fmt_escape_text(rng->random_path);
 
         xml_buf_add(&child, "<backend");
         xml_buf_add_raw(&child, ba->str);
@@ -775,6 +785,6 @@ domain_rng_def_format(XmlBuf *b, const DomainRNGDef *rng, unsigned flags)
     } else {
         fmt_element(&child, "backend", ba->str, NULL, rng->extra, "backend", TRUE);
     }
-    domain_device_info_format(&child, &rng->info, rng->extra, flags);
+    domain_device_info_format(&child, &rng->info, rng->extra, NULL, NULL, flags);
     domain_misc_finish(b, "rng", a, &child, rng->extra);
 }

@@ -302,8 +302,7 @@ domain_net_format_children(XmlBuf *b, const DomainNetDef *net, unsigned flags)
         fmt_element(b, "target", a->str, NULL, x, "target", TRUE);
     }
     domain_net_format_tail(b, net, &cursor);
-    domain_extra_format_before(b, x, "", domain_net_order, &cursor, "boot");
-    domain_device_info_format(b, &net->info, x, flags);
+    domain_device_info_format(b, &net->info, x, domain_net_order, &cursor, flags);
     domain_extra_format_before(b, x, "", domain_net_order, &cursor, NULL);
 }
 

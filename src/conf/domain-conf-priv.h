@@ -86,6 +86,10 @@ guint domain_extra_count(const DomainExtra *x, const char *path, const char *nam
 /* Is there an unknown child @name at @path whose XML contains @text? */
 gboolean domain_extra_child_contains(const DomainExtra *x, const char *path, const char *name,
                                      const char *text);
+/* The unknown children called @name at @path that came after @seq known
+ * siblings of that name (@and_after: or more). */
+void domain_extra_format_class(XmlBuf *b, const DomainExtra *x, const char *path,
+                               const char *name, guint seq, gboolean and_after);
 /* All the unknown children at @path. */
 void domain_extra_format_children(XmlBuf *b, const DomainExtra *x, const char *path);
 
@@ -100,6 +104,15 @@ void domain_extra_format_before(XmlBuf *b, const DomainExtra *x, const char *pat
 
 /* ---- formatting helpers (domain-conf-unknown.c) ------------------------- */
 
+/*
+ * Escaped element text.  Its newlines become FMT_TEXT_NEWLINE so that the
+ * re-indenting XmlBuf leaves them alone; domain_def_format_buf() turns them
+ * back into newlines (the character cannot occur in parsed XML 1.0).
+ */
+#define FMT_TEXT_NEWLINE '\x01'
+char *fmt_escape_text(const char *text);
+/* Reorder " a='1' b='2'" by @order (NULL-terminated); others go last. */
+void fmt_attrs_sort(GString *attrs, const char *const *order);
 /* Append " name='value'" (escaped) when @value is not NULL. */
 void fmt_attr(GString *attrs, const char *name, const char *value);
 void fmt_attr_printf(GString *attrs, const char *name, const char *fmt, ...)
@@ -111,20 +124,28 @@ void fmt_attr_printf(GString *attrs, const char *name, const char *fmt, ...)
  */
 void fmt_element(XmlBuf *b, const char *name, const char *attrs, const char *children,
                  const DomainExtra *x, const char *path, gboolean force);
+/* The same, the attributes (known and unknown) in libvirt's @order. */
+void fmt_element_sorted(XmlBuf *b, const char *name, const char *attrs, const char *children,
+                        const DomainExtra *x, const char *path, gboolean force,
+                        const char *const *order);
 /* <@name>escaped text</@name> with extras at @path. */
 void fmt_text_element(XmlBuf *b, const char *name, const char *text, const DomainExtra *x,
                       const char *path);
 /* Serialize a node as libvirt-looking XML (single quotes, 2-space indent,
  * blanks between elements dropped); @dquote uses double quotes instead. */
 void fmt_raw_node(GString *out, xmlNode *node, gboolean dquote);
+/* The same, for a node written back inside its (kept) ancestors: the
+ * namespaces they declare are not declared again. */
+void fmt_raw_node_in_scope(GString *out, xmlNode *node);
 
 /* ---- device info (domain-conf.c) ---------------------------------------- */
 
 gboolean domain_device_info_parse(DomainParseCtx *ctx, xmlNode *node, DomainDeviceInfo *info,
                                   gboolean allow_boot, GError **error);
-/* <boot/>, <alias/>, <address/> in libvirt's order. */
+/* <boot/>, <alias/>, <address/> in libvirt's order; with @order (the
+ * device's child order) unknown children are interleaved via @cursor. */
 void domain_device_info_format(XmlBuf *b, const DomainDeviceInfo *info, const DomainExtra *x,
-                               unsigned flags);
+                               const char *const *order, guint *cursor, unsigned flags);
 void domain_device_info_copy(DomainDeviceInfo *dst, const DomainDeviceInfo *src);
 
 /* ---- per device class --------------------------------------------------- */

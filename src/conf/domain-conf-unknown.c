@@ -17,6 +17,7 @@
 typedef struct {
     char *name;   /* element name, for ordering and messages */
     char *xml;    /* serialized, indentation-free first line */
+    guint seq;    /* known siblings of the same name before it */
 } DomainExtraChild;
 
 typedef struct {
@@ -118,6 +119,7 @@ domain_extra_copy(const DomainExtra *x)
 
             dst->name = g_strdup(src->name);
             dst->xml = g_strdup(src->xml);
+            dst->seq = src->seq;
             g_ptr_array_add(c->children, dst);
         }
     }
@@ -186,17 +188,27 @@ domain_extra_path(const char *parent, const char *name, guint idx)
     return g_strdup_printf("%s/%s", parent, leaf);
 }
 
-void
-domain_extra_add_element(DomainExtra *x, const char *path, xmlNode *node)
+static void
+domain_extra_add_element_seq(DomainExtra *x, const char *path, xmlNode *node, guint seq)
 {
     DomainExtraNode *n = domain_extra_get(x, path);
     DomainExtraChild *c = g_new0(DomainExtraChild, 1);
     GString *s = g_string_new(NULL);
 
-    fmt_raw_node(s, node, FALSE);
-    c->name = g_strdup((const char *)node->name);
+    fmt_raw_node_in_scope(s, node);
+    c->seq = seq;
+    if (node->ns && node->ns->prefix)
+        c->name = g_strdup_printf("%s:%s", node->ns->prefix, node->name);
+    else
+        c->name = g_strdup((const char *)node->name);
     c->xml = g_string_free(s, FALSE);
     g_ptr_array_add(n->children, c);
+}
+
+void
+domain_extra_add_element(DomainExtra *x, const char *path, xmlNode *node)
+{
+    domain_extra_add_element_seq(x, path, node, 0);
 }
 
 static void
@@ -284,6 +296,20 @@ domain_extra_format_range(XmlBuf *b, const DomainExtra *x, const char *path,
         int rank = domain_extra_rank(order, c->name);
 
         if (rank >= lo && (rank < hi || hi == G_MAXINT))
+            xml_buf_add_raw(b, c->xml);
+    }
+}
+
+void
+domain_extra_format_class(XmlBuf *b, const DomainExtra *x, const char *path, const char *name,
+                          guint seq, gboolean and_after)
+{
+    DomainExtraNode *n = domain_extra_lookup(x, path);
+
+    for (guint i = 0; n && i < n->children->len; i++) {
+        DomainExtraChild *c = g_ptr_array_index(n->children, i);
+
+        if (g_str_equal(c->name, name) && (c->seq == seq || (and_after && c->seq > seq)))
             xml_buf_add_raw(b, c->xml);
     }
 }
@@ -480,7 +506,14 @@ static void
 dctx_collect_node(DomainParseCtx *ctx, xmlNode *node, const char *path, DomainExtra *x)
 {
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
+    for (xmlNs *ns = node->nsDef; ns; ns = ns->next) {
+        g_autofree char *attr = ns->prefix ? g_strdup_printf("xmlns:%s", ns->prefix)
+                                           : g_strdup("xmlns");
+
+        fmt_attr(domain_extra_get(x, path)->attrs, attr, (const char *)ns->href);
+    }
     for (xmlAttr *a = node->properties; a; a = a->next) {
         if (!g_hash_table_contains(ctx->used, a))
             domain_extra_add_attr(x, path, a);
@@ -493,16 +526,24 @@ dctx_collect_node(DomainParseCtx *ctx, xmlNode *node, const char *path, DomainEx
             continue;
         idx = GPOINTER_TO_UINT(g_hash_table_lookup(seen, c->name));
         g_hash_table_replace(seen, g_strdup((const char *)c->name), GUINT_TO_POINTER(idx + 1));
+        if (g_hash_table_contains(ctx->owned, c) || g_hash_table_contains(ctx->used, c)) {
+            guint k = GPOINTER_TO_UINT(g_hash_table_lookup(known, c->name));
+
+            g_hash_table_replace(known, g_strdup((const char *)c->name),
+                                 GUINT_TO_POINTER(k + 1));
+        }
         if (g_hash_table_contains(ctx->owned, c))
             continue;
         if (!g_hash_table_contains(ctx->used, c)) {
-            domain_extra_add_element(x, path, c);
+            domain_extra_add_element_seq(
+                x, path, c, GPOINTER_TO_UINT(g_hash_table_lookup(known, c->name)));
             continue;
         }
         cpath = domain_extra_path(path, (const char *)c->name, idx);
         dctx_collect_node(ctx, c, cpath, x);
     }
     g_hash_table_unref(seen);
+    g_hash_table_unref(known);
 }
 
 gboolean
@@ -531,6 +572,48 @@ dctx_collect(DomainParseCtx *ctx, xmlNode *node, DomainExtra **extra, GError **e
 
 /* ---- formatting helpers --------------------------------------------------------- */
 
+char *
+fmt_escape_text(const char *text)
+{
+    char *esc = g_markup_escape_text(text, -1);
+
+    g_strdelimit(esc, "\n", FMT_TEXT_NEWLINE);
+    return esc;
+}
+
+typedef struct {
+    char *text;
+    int rank;
+} FmtAttrItem;
+
+void
+fmt_attrs_sort(GString *attrs, const char *const *order)
+{
+    g_autoptr(GRegex) re = g_regex_new(" ([^=' ]+)='[^']*'", 0, 0, NULL);
+    g_autoptr(GMatchInfo) mi = NULL;
+    g_autoptr(GArray) items = g_array_new(FALSE, FALSE, sizeof(FmtAttrItem));
+
+    g_regex_match(re, attrs->str, 0, &mi);
+    while (g_match_info_matches(mi)) {
+        g_autofree char *name = g_match_info_fetch(mi, 1);
+        FmtAttrItem item = { g_match_info_fetch(mi, 0), domain_extra_rank(order, name) };
+        guint pos = items->len;
+
+        /* stable insertion: after every item of a lower or equal rank */
+        while (pos > 0 && g_array_index(items, FmtAttrItem, pos - 1).rank > item.rank)
+            pos--;
+        g_array_insert_val(items, pos, item);
+        g_match_info_next(mi, NULL);
+    }
+    g_string_truncate(attrs, 0);
+    for (guint i = 0; i < items->len; i++) {
+        FmtAttrItem *item = &g_array_index(items, FmtAttrItem, i);
+
+        g_string_append(attrs, item->text);
+        g_free(item->text);
+    }
+}
+
 void
 fmt_attr(GString *attrs, const char *name, const char *value)
 {
@@ -555,21 +638,23 @@ fmt_attr_printf(GString *attrs, const char *name, const char *fmt, ...)
 }
 
 void
-fmt_element(XmlBuf *b, const char *name, const char *attrs, const char *children,
-            const DomainExtra *x, const char *path, gboolean force)
+fmt_element_sorted(XmlBuf *b, const char *name, const char *attrs, const char *children,
+                   const DomainExtra *x, const char *path, gboolean force,
+                   const char *const *order)
 {
-    const char *xattrs = domain_extra_attrs(x, path);
-    gboolean has_children = (children && *children) ||
-                            (path && domain_extra_lookup(x, path) &&
-                             domain_extra_lookup(x, path)->children->len > 0);
+    g_autoptr(GString) all = g_string_new(attrs);
+    DomainExtraNode *n = path ? domain_extra_lookup(x, path) : NULL;
+    gboolean has_children = (children && *children) || (n && n->children->len > 0);
 
-    if (!force && !has_children && !(attrs && *attrs) && !*xattrs)
+    if (n)
+        g_string_append(all, n->attrs->str);
+    if (order)
+        fmt_attrs_sort(all, order);
+    if (!force && !has_children && all->len == 0)
         return;
     xml_buf_add_raw(b, "<");
     xml_buf_add_raw(b, name);
-    if (attrs)
-        xml_buf_add_raw(b, attrs);
-    xml_buf_add_raw(b, xattrs);
+    xml_buf_add_raw(b, all->str);
     if (!has_children) {
         xml_buf_add_raw(b, "/>\n");
         return;
@@ -578,10 +663,17 @@ fmt_element(XmlBuf *b, const char *name, const char *attrs, const char *children
     xml_buf_indent(b, 2);
     if (children)
         xml_buf_add_raw(b, children);
-    if (path)
+    if (n)
         domain_extra_format_children(b, x, path);
     xml_buf_indent(b, -2);
     xml_buf_add(b, "</%s>\n", name);
+}
+
+void
+fmt_element(XmlBuf *b, const char *name, const char *attrs, const char *children,
+            const DomainExtra *x, const char *path, gboolean force)
+{
+    fmt_element_sorted(b, name, attrs, children, x, path, force, NULL);
 }
 
 void
@@ -593,7 +685,7 @@ fmt_text_element(XmlBuf *b, const char *name, const char *text, const DomainExtr
 
     if (!text)
         return;
-    esc = g_markup_escape_text(text, -1);
+    esc = fmt_escape_text(text);
     xml_buf_add(b, "<%s", name);
     xml_buf_add_raw(b, domain_extra_attrs(x, path));
     xml_buf_add_raw(b, ">");
@@ -686,7 +778,7 @@ fmt_raw_element(GString *out, xmlNode *node, int indent, GPtrArray *scope, char 
         g_string_append(out, "/>\n");
     } else if (!has_elem) {
         xmlChar *t = xmlNodeGetContent(node);
-        g_autofree char *esc = g_markup_escape_text(t ? (const char *)t : "", -1);
+        g_autofree char *esc = fmt_escape_text(t ? (const char *)t : "");
 
         g_string_append_printf(out, ">%s</", esc);
         fmt_raw_qname(out, node->ns, node->name);
@@ -700,7 +792,7 @@ fmt_raw_element(GString *out, xmlNode *node, int indent, GPtrArray *scope, char 
                 fmt_raw_element(out, c, indent + 2, scope, q);
             } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
                        !fmt_raw_is_blank(c)) {
-                g_autofree char *esc = g_markup_escape_text((const char *)c->content, -1);
+                g_autofree char *esc = fmt_escape_text((const char *)c->content);
 
                 g_string_append_printf(out, "%*s%s\n", indent + 2, "", g_strstrip(esc));
             }
@@ -718,4 +810,17 @@ fmt_raw_node(GString *out, xmlNode *node, gboolean dquote)
     g_autoptr(GPtrArray) scope = g_ptr_array_new();
 
     fmt_raw_element(out, node, 0, scope, dquote ? '"' : '\'');
+}
+
+void
+fmt_raw_node_in_scope(GString *out, xmlNode *node)
+{
+    g_autoptr(GPtrArray) scope = g_ptr_array_new();
+
+    /* the declarations of the ancestors are kept with them (as attributes) */
+    for (xmlNode *p = node->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+        for (xmlNs *ns = p->nsDef; ns; ns = ns->next)
+            g_ptr_array_add(scope, (gpointer)(ns->prefix ? (const char *)ns->prefix : ""));
+    }
+    fmt_raw_element(out, node, 0, scope, '\'');
 }

@@ -282,8 +282,10 @@ domain_address_format(GString *a, const DomainDeviceAddress *addr)
 
 void
 domain_device_info_format(XmlBuf *b, const DomainDeviceInfo *info, const DomainExtra *x,
-                          unsigned flags)
+                          const char *const *order, guint *cursor, unsigned flags)
 {
+    if (order)
+        domain_extra_format_before(b, x, "", order, cursor, "boot");
     if (info->boot_order > 0 || domain_extra_has(x, "boot")) {
         g_autoptr(GString) a = g_string_new(NULL);
 
@@ -291,6 +293,8 @@ domain_device_info_format(XmlBuf *b, const DomainDeviceInfo *info, const DomainE
             fmt_attr_printf(a, "order", "%u", info->boot_order);
         fmt_element(b, "boot", a->str, NULL, x, "boot", TRUE);
     }
+    if (order)
+        domain_extra_format_before(b, x, "", order, cursor, "alias");
     if (info->alias &&
         (!(flags & DOMAIN_FORMAT_INACTIVE) || g_str_has_prefix(info->alias, "ua-"))) {
         g_autoptr(GString) a = g_string_new(NULL);
@@ -298,6 +302,8 @@ domain_device_info_format(XmlBuf *b, const DomainDeviceInfo *info, const DomainE
         fmt_attr(a, "name", info->alias);
         fmt_element(b, "alias", a->str, NULL, x, "alias", TRUE);
     }
+    if (order)
+        domain_extra_format_before(b, x, "", order, cursor, "address");
     if (info->addr.type != DOMAIN_ADDR_NONE) {
         g_autoptr(GString) a = g_string_new(NULL);
 
@@ -416,7 +422,9 @@ domain_def_parse_identity(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GE
     if ((n = dctx_child(ctx, root, "metadata"))) {
         GString *s = g_string_new(NULL);
 
+        /* kept whole, as raw XML: nothing in it is "unknown" */
         dctx_use_subtree(ctx, n);
+        g_hash_table_add(ctx->owned, n);
         for (xmlNode *c = n->children; c; c = c->next) {
             if (c->type == XML_ELEMENT_NODE)
                 fmt_raw_node(s, c, TRUE);
@@ -523,8 +531,8 @@ domain_def_format_resources(XmlBuf *b, const DomainDef *def, guint *cursor)
     xml_buf_add(b, ">%u</vcpu>\n", def->vcpus_max);
 }
 
-void
-domain_def_format_buf(XmlBuf *b, const DomainDef *def, unsigned flags)
+static void
+domain_def_format_internal(XmlBuf *b, const DomainDef *def, unsigned flags)
 {
     g_autoptr(GString) a = g_string_new(NULL);
     guint cursor = 0;
@@ -553,6 +561,23 @@ domain_def_format_buf(XmlBuf *b, const DomainDef *def, unsigned flags)
     domain_extra_format_before(b, def->extra, "", domain_root_order, &cursor, NULL);
     xml_buf_indent(b, -2);
     xml_buf_add(b, "</domain>\n");
+}
+
+void
+domain_def_format_buf(XmlBuf *b, const DomainDef *def, unsigned flags)
+{
+    g_autofree char *text = NULL;
+    XmlBuf local;
+
+    xml_buf_init(&local);
+    local.indent = b->indent;
+    if (b->s->len > 0 && b->s->str[b->s->len - 1] != '\n')
+        g_string_append_c(b->s, '\n');
+    domain_def_format_internal(&local, def, flags);
+    text = xml_buf_finish(&local);
+    /* multi-line text is appended as is: its lines must not be indented */
+    g_strdelimit(text, "\x01", '\n');
+    g_string_append(b->s, text);
 }
 
 char *
