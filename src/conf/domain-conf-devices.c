@@ -100,10 +100,15 @@ domain_devices_parse_channel(DomainParseCtx *ctx, xmlNode *node, gboolean *ret_u
 }
 
 static gboolean
-domain_devices_add(DomainDef *def, const char *name, gpointer dev, GError **error)
+domain_devices_add(DomainDef *def, const char *name, gpointer dev, gboolean status,
+                   GError **error)
 {
     if (g_str_equal(name, "disk")) {
-        domain_devices_insert_disk(def, dev);
+        /* status XML is our own output: keep it exactly as written */
+        if (status)
+            g_ptr_array_add(def->disks, dev);
+        else
+            domain_devices_insert_disk(def, dev);
     } else if (g_str_equal(name, "controller")) {
         domain_devices_insert_controller(def, dev);
     } else if (g_str_equal(name, "interface")) {
@@ -206,7 +211,8 @@ domain_devices_parse(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GError 
             continue;
         }
         dctx_use(ctx, c);
-        if (!domain_devices_add(def, (const char *)c->name, dev, error))
+        if (!domain_devices_add(def, (const char *)c->name, dev,
+                                (ctx->flags & DOMAIN_PARSE_STATUS) != 0, error))
             return FALSE;
     }
     return TRUE;

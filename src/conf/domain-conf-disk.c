@@ -174,6 +174,12 @@ domain_disk_parse_source(DomainParseCtx *ctx, xmlNode *node, DomainDiskDef *disk
                         "disk startupPolicy", error))
         return FALSE;
     disk->startup_policy = policy;
+    if (ctx->flags & DOMAIN_PARSE_STATUS) {
+        if (!dctx_prop_uint(ctx, src, "index", &disk->source_index, error))
+            return FALSE;
+    } else {
+        g_free(dctx_prop(ctx, src, "index"));
+    }
     switch (disk->type) {
     case DOMAIN_DISK_TYPE_FILE:
         disk->path = dctx_prop(ctx, src, "file");
@@ -359,7 +365,7 @@ domain_disk_format_source_children(XmlBuf *b, const DomainDiskDef *disk)
 }
 
 static void
-domain_disk_format_source(XmlBuf *b, const DomainDiskDef *disk)
+domain_disk_format_source(XmlBuf *b, const DomainDiskDef *disk, unsigned flags)
 {
     g_autoptr(GString) a = g_string_new(NULL);
     g_autofree char *text = NULL;
@@ -388,6 +394,8 @@ domain_disk_format_source(XmlBuf *b, const DomainDiskDef *disk)
     }
     if (disk->startup_policy != DOMAIN_STARTUP_POLICY_DEFAULT)
         fmt_attr(a, "startupPolicy", domain_startup_policy_to_string(disk->startup_policy));
+    if (disk->source_index > 0 && !(flags & DOMAIN_FORMAT_INACTIVE))
+        fmt_attr_printf(a, "index", "%u", disk->source_index);
     xml_buf_init(&child);
     domain_disk_format_source_children(&child, disk);
     text = xml_buf_finish(&child);
@@ -404,7 +412,7 @@ domain_disk_format_children(XmlBuf *b, const DomainDiskDef *disk, unsigned flags
     domain_extra_format_before(b, x, "", domain_disk_order, &cursor, "driver");
     domain_disk_format_driver(b, disk);
     domain_extra_format_before(b, x, "", domain_disk_order, &cursor, "source");
-    domain_disk_format_source(b, disk);
+    domain_disk_format_source(b, disk, flags);
     domain_extra_format_before(b, x, "", domain_disk_order, &cursor, "target");
     fmt_attr(a, "dev", disk->dst);
     if (disk->bus != DOMAIN_DISK_BUS_NONE)

@@ -204,6 +204,32 @@ domain_disk_assign_address(DomainDiskDef *disk)
     a->type = DOMAIN_ADDR_DRIVE;
 }
 
+/* The well-known port of each protocol, for TCP hosts given without one. */
+static void
+domain_disk_default_ports(DomainDiskDef *disk)
+{
+    static const struct {
+        const char *protocol;
+        const char *port;
+    } ports[] = {
+        { "nbd", "10809" }, { "rbd", "6789" }, { "sheepdog", "7000" }, { "gluster", "24007" },
+        { "iscsi", "3260" }, { "http", "80" }, { "https", "443" }, { "ftp", "21" },
+        { "ftps", "990" }, { "tftp", "69" }, { "ssh", "22" }, { "vxhs", "9999" },
+    };
+    const char *port = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(ports); i++) {
+        if (g_strcmp0(disk->protocol, ports[i].protocol) == 0)
+            port = ports[i].port;
+    }
+    for (guint i = 0; port && i < disk->hosts->len; i++) {
+        DomainDiskHost *h = g_ptr_array_index(disk->hosts, i);
+
+        if (!h->port && h->name && (!h->transport || g_str_equal(h->transport, "tcp")))
+            h->port = g_strdup(port);
+    }
+}
+
 static void
 domain_disk_post_parse(DomainDiskDef *disk)
 {
@@ -230,6 +256,8 @@ domain_disk_post_parse(DomainDiskDef *disk)
         g_free(disk->src_name);
         disk->src_name = name;
     }
+    if (disk->type == DOMAIN_DISK_TYPE_NETWORK)
+        domain_disk_default_ports(disk);
     if (disk->info.addr.type == DOMAIN_ADDR_NONE)
         domain_disk_assign_address(disk);
 }

@@ -347,6 +347,7 @@ typedef struct {
     char *volume;
     DomainDiskVolumeMode volume_mode;
     DomainStartupPolicy startup_policy;
+    guint source_index;    /* live only: <source index=> (0 = none) */
     /* <target> */
     char *dst;             /* target dev: vda, sda... */
     DomainDiskBus bus;
