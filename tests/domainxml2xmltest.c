@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 
 #include "conf/domain-conf.h"
+#include "conf/xml-util.h"
 #include "testutils.h"
 #include "util/error.h"
 
@@ -216,6 +217,193 @@ test_case(gconstpointer data)
     test_status(name, input);
 }
 
+/* ---- API tests (beyond the goldens) ---------------------------------------------- */
+
+static DomainDef *
+test_parse_case(const char *name, unsigned flags)
+{
+    g_autofree char *xml = test_read(name, ".xml");
+    g_autoptr(GError) error = NULL;
+    DomainDef *def;
+
+    g_assert_nonnull(xml);
+    def = domain_def_parse_string(xml, &test_opts, flags, &error);
+    if (!def)
+        g_error("%s: %s", name, error->message);
+    return def;
+}
+
+/* The generated-path rule at define, then what the driver does at start. */
+static void
+test_chardev_start_paths(void)
+{
+    g_autoptr(DomainDef) def = test_parse_case("chardev-unix-generated-path",
+                                               DOMAIN_PARSE_INACTIVE);
+    g_autoptr(DomainDef) status = NULL;
+    g_autoptr(DomainDef) redefined = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *xml = NULL;
+    DomainChrDef *chr;
+
+    g_assert_cmpuint(def->channels->len, ==, 3);
+    for (guint i = 0; i < def->channels->len; i++) {
+        chr = g_ptr_array_index(def->channels, i);
+        g_assert_null(chr->source.path);
+        g_assert_cmpint(chr->source.mode, ==, DOMAIN_CHR_MODE_BIND);
+    }
+    def->id = 3;
+    dir = domain_def_channel_dir(def, &test_opts);
+    g_assert_cmpstr(dir, ==, "/var/lib/modvirt/qemu/channel/target/domain-3-demo");
+    domain_def_prepare_channel_paths(def, dir);
+    chr = g_ptr_array_index(def->channels, 0);
+    g_assert_cmpstr(chr->source.path, ==,
+                    "/var/lib/modvirt/qemu/channel/target/domain-3-demo/org.qemu.guest_agent.0");
+    xml = domain_def_format(def, DOMAIN_FORMAT_STATUS);
+    g_assert_nonnull(strstr(xml, "<domain type='kvm' id='3'>"));
+    g_assert_nonnull(strstr(xml, "<source mode='bind' path='/var/lib/modvirt/qemu/channel/"
+                                 "target/domain-3-demo/org.example.two'/>"));
+    /* a daemon restart keeps the live path and mode... */
+    status = domain_def_parse_string(xml, &test_opts, DOMAIN_PARSE_STATUS, &error);
+    g_assert_nonnull(status);
+    chr = g_ptr_array_index(status->channels, 1);
+    g_assert_cmpstr(chr->source.path, ==,
+                    "/var/lib/modvirt/qemu/channel/target/domain-3-demo/org.example.one");
+    g_assert_cmpint(chr->source.mode, ==, DOMAIN_CHR_MODE_BIND);
+    /* ...while defining that live XML again drops the generated paths */
+    redefined = domain_def_parse_string(xml, &test_opts, DOMAIN_PARSE_INACTIVE, &error);
+    g_assert_nonnull(redefined);
+    chr = g_ptr_array_index(redefined->channels, 1);
+    g_assert_null(chr->source.path);
+}
+
+/* Status XML: no inactive-only rule applies. */
+static void
+test_chardev_status_keeps_path(void)
+{
+    g_autoptr(DomainDef) def = test_parse_case("chardev-unix-generated-path",
+                                               DOMAIN_PARSE_STATUS);
+    DomainChrDef *chr = g_ptr_array_index(def->channels, 0);
+
+    g_assert_nonnull(chr->source.path);
+    g_assert_cmpint(chr->source.mode, ==, DOMAIN_CHR_MODE_CONNECT);
+}
+
+static void
+test_channel_path_without_name(void)
+{
+    g_autoptr(DomainDef) def = test_parse_case("libvirt-all-elements", DOMAIN_PARSE_INACTIVE);
+    DomainChrDef *chr = g_ptr_array_index(def->channels, 1);
+
+    g_assert_null(chr->source.path);
+    g_clear_pointer(&chr->target_name, g_free);
+    def->id = 12;
+    domain_def_prepare_channel_paths(def, "/run/x");
+    g_assert_cmpstr(chr->source.path, ==, "/run/x/vioser-00-00-02.sock");
+    /* a channel with a path keeps it */
+    chr = g_ptr_array_index(def->channels, 0);
+    g_assert_cmpstr(chr->source.path, ==, "/run/user/agent.sock");
+}
+
+static void
+test_short_name(void)
+{
+    g_autoptr(DomainDef) def = test_parse_case("minimal", DOMAIN_PARSE_INACTIVE);
+    g_autofree char *a = NULL;
+    g_autofree char *b = NULL;
+
+    g_free(def->name);
+    def->name = g_strdup("abcdefghijklmnopqrstuvwxyz");
+    def->id = 5;
+    a = domain_def_short_name(def);
+    g_assert_cmpstr(a, ==, "5-abcdefghijklmnopqrst");
+    g_free(def->name);
+    /* characters, not bytes: the 20th is a 2-byte one */
+    def->name = g_strdup("abcdefghijklmnopqrs\xc3\xa9tail");
+    b = domain_def_short_name(def);
+    g_assert_cmpstr(b, ==, "5-abcdefghijklmnopqrs\xc3\xa9");
+}
+
+static void
+test_has_unknown(void)
+{
+    g_autoptr(DomainDef) known = test_parse_case("libvirt-all-elements", DOMAIN_PARSE_INACTIVE);
+    g_autoptr(DomainDef) unknown = test_parse_case("validate-unknown-device",
+                                                   DOMAIN_PARSE_INACTIVE);
+    g_autoptr(DomainDef) attr = test_parse_case("validate-unknown-attribute",
+                                                DOMAIN_PARSE_INACTIVE);
+    g_autofree char *what = NULL;
+    g_autofree char *what2 = NULL;
+
+    g_assert_false(domain_def_has_unknown(known, NULL));
+    g_assert_true(domain_def_has_unknown(unknown, &what));
+    g_assert_cmpstr(what, ==, "element <sound> in <devices>");
+    g_assert_true(domain_def_has_unknown(attr, &what2));
+    g_assert_cmpstr(what2, ==, "attribute 'detect_zeroes' of <driver>");
+}
+
+/* The status file embeds <domain> in <domstatus>. */
+static void
+test_parse_node(void)
+{
+    g_autofree char *live = test_read("live-running", ".xml");
+    g_autofree char *doc = g_strdup_printf("<domstatus state='running' pid='42'>\n"
+                                           "<monitor path='/x' type='unix'/>\n%s</domstatus>\n",
+                                           live);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(xmlDoc) xdoc = xml_parse_string(doc, "domstatus", "status", &error);
+    g_autoptr(DomainDef) def = NULL;
+    g_autofree char *again = NULL;
+    xmlNode *node;
+
+    g_assert_nonnull(xdoc);
+    node = xml_child(xmlDocGetRootElement(xdoc), "domain");
+    def = domain_def_parse_node(node, &test_opts, DOMAIN_PARSE_STATUS, &error);
+    g_assert_nonnull(def);
+    g_assert_cmpint(def->id, ==, 7);
+    again = domain_def_format(def, DOMAIN_FORMAT_STATUS | DOMAIN_FORMAT_SECURE);
+    g_assert_cmpstr(again, ==, live);
+    g_assert_null(domain_def_parse_node(xml_child(xmlDocGetRootElement(xdoc), "monitor"),
+                                        &test_opts, DOMAIN_PARSE_STATUS, &error));
+}
+
+static void
+test_format_secure(void)
+{
+    g_autoptr(DomainDef) def = test_parse_case("live-running", DOMAIN_PARSE_STATUS);
+    g_autofree char *plain = domain_def_format(def, 0);
+    g_autofree char *secure = domain_def_format(def, DOMAIN_FORMAT_SECURE);
+    g_autofree char *inactive = domain_def_format(def, DOMAIN_FORMAT_INACTIVE);
+
+    g_assert_null(strstr(plain, "passwd="));
+    g_assert_nonnull(strstr(secure, "passwd='letmein'"));
+    /* live: the real port and the runtime names; config: none of them */
+    g_assert_nonnull(strstr(plain, "<graphics type='vnc' port='5900' autoport='yes'"));
+    g_assert_nonnull(strstr(plain, "<alias name='net0'/>"));
+    g_assert_nonnull(strstr(plain, "<target dev='vnet3'/>"));
+    g_assert_null(strstr(inactive, "vnet3"));
+    g_assert_null(strstr(inactive, "alias name='net0'"));
+    g_assert_nonnull(strstr(inactive, "<alias name='ua-lan'/>"));
+    g_assert_nonnull(strstr(inactive, "<graphics type='vnc' port='-1' autoport='yes'"));
+}
+
+static void
+test_lookups(void)
+{
+    g_autoptr(DomainDef) def = test_parse_case("libvirt-all-elements", DOMAIN_PARSE_INACTIVE);
+    unsigned char mac[6];
+    char buf[18];
+
+    g_assert_nonnull(domain_def_find_disk(def, "sdc"));
+    g_assert_null(domain_def_find_disk(def, "sdz"));
+    g_assert_true(domain_mac_parse("52:54:00:0a:0b:0d", mac));
+    g_assert_cmpstr(domain_mac_format(mac, buf), ==, "52:54:00:0a:0b:0d");
+    g_assert_nonnull(domain_def_find_net_by_mac(def, mac));
+    g_assert_false(domain_mac_parse("52:54:00:0a:0b", mac));
+    g_assert_false(domain_mac_parse("52:54:00:0a:0b:0d:0e", mac));
+    g_assert_false(domain_mac_parse("52:54:00:0a:0b:zz", mac));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -237,5 +425,13 @@ main(int argc, char **argv)
 
         g_test_add_data_func(path, name, test_case);
     }
+    g_test_add_func("/conf/domain/chardev/start-paths", test_chardev_start_paths);
+    g_test_add_func("/conf/domain/chardev/status-keeps-path", test_chardev_status_keeps_path);
+    g_test_add_func("/conf/domain/chardev/path-without-name", test_channel_path_without_name);
+    g_test_add_func("/conf/domain/short-name", test_short_name);
+    g_test_add_func("/conf/domain/has-unknown", test_has_unknown);
+    g_test_add_func("/conf/domain/parse-node", test_parse_node);
+    g_test_add_func("/conf/domain/format-flags", test_format_secure);
+    g_test_add_func("/conf/domain/lookups", test_lookups);
     return g_test_run();
 }

@@ -39,6 +39,18 @@ domain_net_def_free(DomainNetDef *net)
     g_free(net);
 }
 
+static gboolean
+domain_net_ifname_is_generated(const DomainNetDef *net)
+{
+    if (!net->ifname || net->managed_tap == DOMAIN_TRISTATE_NO)
+        return FALSE;
+    for (guint i = 0; domain_net_runtime_prefixes[i]; i++) {
+        if (g_str_has_prefix(net->ifname, domain_net_runtime_prefixes[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* ---- parse ------------------------------------------------------------------------ */
 
 static gboolean
@@ -126,14 +138,10 @@ domain_net_parse_target(DomainParseCtx *ctx, xmlNode *node, DomainNetDef *net, G
     dev = dctx_prop(ctx, target, "dev");
     if (!dctx_prop_tristate(ctx, target, "managed", FALSE, &net->managed_tap, error))
         return FALSE;
-    /* a generated name is runtime state, unless the user manages the tap */
-    if (dev && !(ctx->flags & DOMAIN_PARSE_STATUS) && net->managed_tap != DOMAIN_TRISTATE_NO) {
-        for (guint i = 0; dev && domain_net_runtime_prefixes[i]; i++) {
-            if (g_str_has_prefix(dev, domain_net_runtime_prefixes[i]))
-                g_clear_pointer(&dev, g_free);
-        }
-    }
     net->ifname = g_steal_pointer(&dev);
+    /* a generated name is runtime state, unless the user manages the tap */
+    if (!(ctx->flags & DOMAIN_PARSE_STATUS) && domain_net_ifname_is_generated(net))
+        g_clear_pointer(&net->ifname, g_free);
     return TRUE;
 }
 
@@ -283,20 +291,22 @@ domain_net_format_children(XmlBuf *b, const DomainNetDef *net, unsigned flags)
 {
     const DomainExtra *x = net->extra;
     g_autoptr(GString) ma = g_string_new(NULL);
+    const char *ifname = net->ifname;
     char mac[18];
     guint cursor = 0;
 
+    if ((flags & DOMAIN_FORMAT_INACTIVE) && domain_net_ifname_is_generated(net))
+        ifname = NULL;
     domain_extra_format_before(b, x, "", domain_net_order, &cursor, "mac");
     fmt_attr(ma, "address", domain_mac_format(net->mac, mac));
     fmt_element(b, "mac", ma->str, NULL, x, "mac", TRUE);
     domain_extra_format_before(b, x, "", domain_net_order, &cursor, "source");
     domain_net_format_source(b, net, flags);
     domain_extra_format_before(b, x, "", domain_net_order, &cursor, "target");
-    if (net->ifname || net->managed_tap != DOMAIN_TRISTATE_ABSENT ||
-        domain_extra_has(x, "target")) {
+    if (ifname || net->managed_tap != DOMAIN_TRISTATE_ABSENT || domain_extra_has(x, "target")) {
         g_autoptr(GString) a = g_string_new(NULL);
 
-        fmt_attr(a, "dev", net->ifname);
+        fmt_attr(a, "dev", ifname);
         if (net->managed_tap != DOMAIN_TRISTATE_ABSENT)
             fmt_attr(a, "managed", domain_tristate_to_string(net->managed_tap));
         fmt_element(b, "target", a->str, NULL, x, "target", TRUE);

@@ -645,14 +645,9 @@ domain_def_short_name(const DomainDef *def)
 {
     const char *end = def->name;
 
-    /* at most 20 bytes, never cutting a UTF-8 sequence */
-    while (*end) {
-        const char *next = g_utf8_next_char(end);
-
-        if (next - def->name > 20)
-            break;
-        end = next;
-    }
+    /* the first 20 characters (not bytes) of the name, like libvirt */
+    for (int n = 0; n < 20 && *end; n++)
+        end = g_utf8_next_char(end);
     return g_strdup_printf("%d-%.*s", def->id, (int)(end - def->name), def->name);
 }
 

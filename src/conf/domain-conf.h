@@ -52,7 +52,7 @@ enum {
     DOMAIN_FORMAT_INACTIVE = 1 << 0,   /* the persistent config: no runtime fields */
     DOMAIN_FORMAT_SECURE = 1 << 1,     /* include passwords */
     DOMAIN_FORMAT_STATUS = 1 << 2,     /* everything needed to reload a live domain */
-    DOMAIN_FORMAT_MIGRATABLE = 1 << 3, /* inactive-like, without implicit defaults' runtime bits */
+    DOMAIN_FORMAT_MIGRATABLE = 1 << 3, /* accepted; formats like without it for now */
 };
 
 /* ---- small shared types -------------------------------------------------- */
@@ -429,7 +429,7 @@ typedef struct {
     DomainChrType type;
     char *path;        /* pty (live), dev, file, pipe, unix */
     DomainChrMode mode;
-    gboolean mode_set; /* mode= was written (formatting keeps absent absent) */
+    gboolean mode_set; /* mode= was written, or set by the inactive chardev rule */
     char *host;        /* tcp */
     char *service;     /* tcp port */
     char *protocol;    /* tcp: raw (NULL), telnet, telnets, tls */
@@ -670,7 +670,7 @@ gboolean domain_def_has_unknown(const DomainDef *def, char **ret_what);
 
 /* ---- helpers for the driver ------------------------------------------------ */
 
-/* "domain-<id>-<name truncated to 20 chars>" (caller frees). */
+/* "<id>-<the first 20 characters of the name>" (caller frees). */
 char *domain_def_short_name(const DomainDef *def);
 /* <channel_target_dir>/domain-<id>-<short name> (caller frees). */
 char *domain_def_channel_dir(const DomainDef *def, const DomainXMLOptions *opts);
