@@ -614,6 +614,27 @@ fmt_attrs_sort(GString *attrs, const char *const *order)
     }
 }
 
+/* Escaped attribute value; whitespace characters other than the space are
+ * written as references so that they survive re-parsing (and indentation). */
+static char *
+fmt_escape_attr(const char *value)
+{
+    g_autofree char *esc = g_markup_escape_text(value, -1);
+    GString *s = g_string_sized_new(strlen(esc));
+
+    for (const char *p = esc; *p; p++) {
+        if (*p == '\n')
+            g_string_append(s, "&#10;");
+        else if (*p == '\r')
+            g_string_append(s, "&#13;");
+        else if (*p == '\t')
+            g_string_append(s, "&#9;");
+        else
+            g_string_append_c(s, *p);
+    }
+    return g_string_free(s, FALSE);
+}
+
 void
 fmt_attr(GString *attrs, const char *name, const char *value)
 {
@@ -621,7 +642,7 @@ fmt_attr(GString *attrs, const char *name, const char *value)
 
     if (!value)
         return;
-    esc = g_markup_escape_text(value, -1);
+    esc = fmt_escape_attr(value);
     g_string_append_printf(attrs, " %s='%s'", name, esc);
 }
 
@@ -720,7 +741,7 @@ fmt_raw_qname(GString *out, xmlNs *ns, const xmlChar *name)
 static void
 fmt_raw_attr(GString *out, const char *name, const char *value, char q)
 {
-    g_autofree char *esc = g_markup_escape_text(value ? value : "", -1);
+    g_autofree char *esc = fmt_escape_attr(value ? value : "");
 
     g_string_append_printf(out, " %s=%c%s%c", name, q, esc, q);
 }
