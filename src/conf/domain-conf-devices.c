@@ -110,7 +110,10 @@ domain_devices_add(DomainDef *def, const char *name, gpointer dev, gboolean stat
         else
             domain_devices_insert_disk(def, dev);
     } else if (g_str_equal(name, "controller")) {
-        domain_devices_insert_controller(def, dev);
+        if (status)
+            g_ptr_array_add(def->controllers, dev);
+        else
+            domain_devices_insert_controller(def, dev);
     } else if (g_str_equal(name, "interface")) {
         g_ptr_array_add(def->nets, dev);
     } else if (g_str_equal(name, "serial")) {

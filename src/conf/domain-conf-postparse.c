@@ -292,8 +292,10 @@ domain_controller_unused_index(const DomainDef *def, DomainControllerType type)
 }
 
 static void
-domain_controller_assign_indexes(DomainDef *def)
+domain_controller_assign_indexes(DomainDef *def, gboolean status)
 {
+    gboolean reinsert = FALSE;
+
     for (guint i = 0; i < def->controllers->len; i++) {
         DomainControllerDef *c = g_ptr_array_index(def->controllers, i);
         DomainControllerDef *prev = NULL;
@@ -301,6 +303,8 @@ domain_controller_assign_indexes(DomainDef *def)
         if (c->index != -1)
             continue;
         if (i > 0 && domain_controller_is_usb2(c)) {
+            /* the USB2 companions are ordered once their index is known */
+            reinsert = TRUE;
             for (int p = (int)i - 1; p >= 0 && !prev; p--) {
                 DomainControllerDef *o = g_ptr_array_index(def->controllers, p);
 
@@ -318,6 +322,16 @@ domain_controller_assign_indexes(DomainDef *def)
             }
         }
         c->index = prev ? prev->index : domain_controller_unused_index(def, c->type);
+    }
+    if (reinsert && !status) {
+        GPtrArray *old = def->controllers;
+
+        def->controllers =
+            g_ptr_array_new_with_free_func((GDestroyNotify)domain_controller_def_free);
+        for (guint i = 0; i < old->len; i++)
+            domain_devices_insert_controller(def, g_ptr_array_index(old, i));
+        g_ptr_array_set_free_func(old, NULL);
+        g_ptr_array_unref(old);
     }
 }
 
@@ -559,7 +573,7 @@ domain_def_post_parse(DomainDef *def, DomainParseCtx *ctx, GError **error)
 {
     gboolean raw_graphics = domain_extra_count(def->extra, "devices", "graphics") > 0;
 
-    domain_controller_assign_indexes(def);
+    domain_controller_assign_indexes(def, (ctx->flags & DOMAIN_PARSE_STATUS) != 0);
     domain_chr_post_parse(def, ctx);
     for (guint i = 0; i < def->disks->len; i++)
         domain_disk_post_parse(g_ptr_array_index(def->disks, i));

@@ -581,6 +581,26 @@ fmt_escape_text(const char *text)
     return esc;
 }
 
+/* Append the attributes of @extra whose name @attrs does not have yet (a
+ * value the parser left alone but the formatter writes itself wins). */
+static void
+fmt_attrs_append_new(GString *attrs, const char *extra)
+{
+    g_autoptr(GRegex) re = g_regex_new(" ([^=' ]+)='[^']*'", 0, 0, NULL);
+    g_autoptr(GMatchInfo) mi = NULL;
+
+    g_regex_match(re, extra, 0, &mi);
+    while (g_match_info_matches(mi)) {
+        g_autofree char *name = g_match_info_fetch(mi, 1);
+        g_autofree char *item = g_match_info_fetch(mi, 0);
+        g_autofree char *key = g_strdup_printf(" %s='", name);
+
+        if (!strstr(attrs->str, key))
+            g_string_append(attrs, item);
+        g_match_info_next(mi, NULL);
+    }
+}
+
 typedef struct {
     char *text;
     int rank;
@@ -668,7 +688,7 @@ fmt_element_sorted(XmlBuf *b, const char *name, const char *attrs, const char *c
     gboolean has_children = (children && *children) || (n && n->children->len > 0);
 
     if (n)
-        g_string_append(all, n->attrs->str);
+        fmt_attrs_append_new(all, n->attrs->str);
     if (order)
         fmt_attrs_sort(all, order);
     if (!force && !has_children && all->len == 0)
