@@ -654,8 +654,10 @@ domain_def_short_name(const DomainDef *def)
 char *
 domain_def_channel_dir(const DomainDef *def, const DomainXMLOptions *opts)
 {
-    g_autofree char *short_name = domain_def_short_name(def);
+    g_autofree char *short_name = NULL;
 
+    g_return_val_if_fail(opts && opts->channel_target_dir, NULL);
+    short_name = domain_def_short_name(def);
     return g_strdup_printf("%s/domain-%s", opts->channel_target_dir, short_name);
 }
 
