@@ -55,6 +55,8 @@ struct _ProxyClient {
     MvServerClient *client;   /* borrowed: the client owns us */
     gboolean closed;
     MvMessage *open_msg;      /* the client's CONNECT_OPEN, for replays */
+    guint inflight;           /* calls forwarded and not answered yet */
+    gboolean throttled;       /* reading the client paused because of them */
     Upstream up[MV_ROUTE_LAST];
 };
 
@@ -166,6 +168,37 @@ proxy_upstream_flush(Upstream *up)
         mv_rpc_conn_send(up->conn, msg);
 }
 
+/* As a daemon does, stop reading a client that has max_client_requests
+ * calls in progress: what it sends would otherwise pile up in the queue to
+ * a daemon that reads no faster than it answers. */
+static void
+proxy_client_call_forwarded(ProxyClient *pc)
+{
+    MvServer *srv = mv_server_client_get_server(pc->client);
+
+    pc->inflight++;
+    if (!pc->throttled && pc->inflight >= mv_server_get_max_client_requests(srv)) {
+        pc->throttled = TRUE;
+        mv_rpc_conn_pause(mv_server_client_get_conn(pc->client));
+    }
+}
+
+static void
+proxy_client_call_answered(ProxyClient *pc)
+{
+    MvServer *srv;
+
+    if (pc->inflight > 0)
+        pc->inflight--;
+    if (!pc->throttled || !pc->client)
+        return;
+    srv = mv_server_client_get_server(pc->client);
+    if (pc->inflight < mv_server_get_max_client_requests(srv)) {
+        pc->throttled = FALSE;
+        mv_rpc_conn_resume(mv_server_client_get_conn(pc->client));
+    }
+}
+
 static void
 proxy_upstream_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
 {
@@ -181,8 +214,11 @@ proxy_upstream_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
         mv_message_free(msg);
         return;
     }
+    /* NB: the client may use any serial, ours included.  Its calls are held
+     * back until the upstream is ready, so while it is opening every reply
+     * answers one of our own calls, and afterwards none does. */
     if ((msg->header.type == MV_NET_REPLY || msg->header.type == MV_NET_REPLY_WITH_FDS) &&
-        msg->header.serial >= PROXY_SERIAL_BASE) {
+        up->state == UP_OPENING && up->internal_pending > 0) {
         /* The answer to our identity or open replay. */
         if (msg->header.status != MV_NET_OK) {
             g_autoptr(GError) error = NULL;
@@ -193,12 +229,14 @@ proxy_upstream_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
             return;
         }
         mv_message_free(msg);
-        if (up->internal_pending > 0 && --up->internal_pending == 0 && up->state == UP_OPENING) {
+        if (--up->internal_pending == 0) {
             up->state = UP_READY;
             proxy_upstream_flush(up);
         }
         return;
     }
+    if (msg->header.type == MV_NET_REPLY || msg->header.type == MV_NET_REPLY_WITH_FDS)
+        proxy_client_call_answered(pc);
     if (pc->client && !pc->closed)
         mv_server_client_send(pc->client, msg);
     else
@@ -445,6 +483,9 @@ proxy_client_packet(MvServerClient *client, MvMessage *msg, gpointer opaque)
             }
         }
     }
+    /* The daemon answers every packet but stream data with one reply. */
+    if (msg->header.type != MV_NET_STREAM && msg->header.type != MV_NET_STREAM_HOLE)
+        proxy_client_call_forwarded(pc);
     proxy_forward(pc, route, msg);
 }
 

@@ -12,6 +12,8 @@
 #include "util/error.h"
 
 #define RX_BUFFER_SIZE (16 * 1024)
+/* What a queued packet costs beyond its buffer (struct, list link). */
+#define MESSAGE_OVERHEAD 128
 #define FD_QUEUE_MAX 64
 
 typedef struct {
@@ -33,6 +35,8 @@ struct _MvRpcConn {
     gboolean closed;         /* fd closed */
     gboolean close_after_flush;
     guint paused;
+    gsize gate_limit;        /* stop reading while more output than this is queued */
+    gboolean gated;
 
     /* Input: only touched on the context's thread. */
     guint8 *rx;
@@ -48,6 +52,7 @@ struct _MvRpcConn {
     /* Output: under lock. */
     GQueue outq;
     gsize out_bytes;
+    gsize out_weight;        /* memory the queue holds, for the gate */
 
     uid_t uid;
     gid_t gid;
@@ -110,6 +115,7 @@ conn_drop_output_locked(MvRpcConn *conn)
     while ((msg = g_queue_pop_head(&conn->outq)))
         mv_message_free(msg);
     conn->out_bytes = 0;
+    conn->out_weight = 0;
 }
 
 void
@@ -149,7 +155,7 @@ conn_update_events_locked(MvRpcConn *conn)
 
     if (!conn->source || conn->closed)
         return;
-    if (!conn->paused || conn->closing)
+    if ((!conn->paused && !conn->gated) || conn->closing)
         want |= G_IO_IN;
     if (conn->outq.length > 0 && !conn->closing)
         want |= G_IO_OUT;
@@ -188,6 +194,23 @@ conn_shutdown_locked(MvRpcConn *conn)
         conn_update_events_locked(conn);
         /* Make sure the loop runs the close even if no event arrives. */
         g_source_set_ready_time(conn->source, 0);
+    }
+}
+
+/* Close or open the input gate after the output queue changed.  Must hold
+ * the lock. */
+static void
+conn_gate_update_locked(MvRpcConn *conn)
+{
+    if (conn->gate_limit == 0)
+        return;
+    if (!conn->gated && conn->out_weight > conn->gate_limit) {
+        conn->gated = TRUE;
+    } else if (conn->gated && conn->out_weight <= conn->gate_limit / 2) {
+        conn->gated = FALSE;
+        /* Packets may be waiting in the receive buffer already. */
+        if (conn->source)
+            g_source_set_ready_time(conn->source, 0);
     }
 }
 
@@ -246,9 +269,11 @@ conn_flush_locked(MvRpcConn *conn)
         }
         g_queue_pop_head(&conn->outq);
         conn->out_bytes -= msg->buffer_length;
+        conn->out_weight -= msg->buffer_alloc + MESSAGE_OVERHEAD;
         mv_message_free(msg);
     }
  out:
+    conn_gate_update_locked(conn);
     if (conn->outq.length == 0) {
         g_cond_broadcast(&conn->drain);
         if (conn->close_after_flush)
@@ -272,10 +297,13 @@ mv_rpc_conn_send(MvRpcConn *conn, MvMessage *msg)
     msg->donefds = 0;
     g_queue_push_tail(&conn->outq, msg);
     conn->out_bytes += msg->buffer_length;
-    if (conn->outq.length == 1)
+    conn->out_weight += msg->buffer_alloc + MESSAGE_OVERHEAD;
+    if (conn->outq.length == 1) {
         conn_flush_locked(conn);
-    else
+    } else {
+        conn_gate_update_locked(conn);
         conn_update_events_locked(conn);
+    }
     g_mutex_unlock(&conn->lock);
     return TRUE;
 }
@@ -302,6 +330,17 @@ mv_rpc_conn_resume(MvRpcConn *conn)
     g_mutex_unlock(&conn->lock);
 }
 
+gboolean
+mv_rpc_conn_is_paused(MvRpcConn *conn)
+{
+    gboolean ret;
+
+    g_mutex_lock(&conn->lock);
+    ret = conn->paused > 0;
+    g_mutex_unlock(&conn->lock);
+    return ret;
+}
+
 void
 mv_rpc_conn_close(MvRpcConn *conn)
 {
@@ -317,6 +356,18 @@ mv_rpc_conn_close_after_flush(MvRpcConn *conn)
     conn->close_after_flush = TRUE;
     if (conn->outq.length == 0)
         conn_shutdown_locked(conn);
+    g_mutex_unlock(&conn->lock);
+}
+
+void
+mv_rpc_conn_set_output_gate(MvRpcConn *conn, gsize limit)
+{
+    g_mutex_lock(&conn->lock);
+    conn->gate_limit = limit;
+    if (limit == 0)
+        conn->gated = FALSE;
+    conn_gate_update_locked(conn);
+    conn_update_events_locked(conn);
     g_mutex_unlock(&conn->lock);
 }
 
@@ -488,6 +539,18 @@ conn_packet_done(MvRpcConn *conn)
     return TRUE;
 }
 
+/* Paused, gated or closing: no packet may be delivered now. */
+static gboolean
+conn_input_blocked(MvRpcConn *conn)
+{
+    gboolean ret;
+
+    g_mutex_lock(&conn->lock);
+    ret = conn->paused || conn->gated || conn->closing;
+    g_mutex_unlock(&conn->lock);
+    return ret;
+}
+
 /* Consume bytes from the receive buffer.  Returns FALSE on a protocol error. */
 static gboolean
 conn_process_rx(MvRpcConn *conn)
@@ -496,12 +559,8 @@ conn_process_rx(MvRpcConn *conn)
         gsize avail = conn->rx_len - conn->rx_off;
         guint8 *p = conn->rx + conn->rx_off;
 
-        g_mutex_lock(&conn->lock);
-        if (conn->paused || conn->closing) {
-            g_mutex_unlock(&conn->lock);
+        if (conn_input_blocked(conn))
             return TRUE;
-        }
-        g_mutex_unlock(&conn->lock);
 
         if (conn->in && conn->in_fds_left > 0) {
             /* One dummy byte per fd; the fd came with it. */
@@ -569,8 +628,10 @@ conn_do_read(MvRpcConn *conn)
             return FALSE;
         }
         if (in && conn->in_fds_left == 0 && conn->rx_off == conn->rx_len &&
-            in->buffer_length - in->buffer_offset >= RX_BUFFER_SIZE) {
-            /* A large packet: read straight into it. */
+            in->buffer_length - in->buffer_offset >= RX_BUFFER_SIZE &&
+            !conn_input_blocked(conn)) {
+            /* A large packet: read straight into it (it may complete it,
+             * so not while input is blocked). */
             n = conn_read(conn, in->buffer + in->buffer_offset,
                           in->buffer_length - in->buffer_offset);
             if (n > 0) {

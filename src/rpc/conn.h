@@ -42,6 +42,14 @@ gboolean mv_rpc_conn_send(MvRpcConn *conn, MvMessage *msg);
 /* Stop or resume reading; nests (each pause needs a resume).  Thread-safe. */
 void mv_rpc_conn_pause(MvRpcConn *conn);
 void mv_rpc_conn_resume(MvRpcConn *conn);
+gboolean mv_rpc_conn_is_paused(MvRpcConn *conn);
+/*
+ * Stop reading while more than @limit bytes of output are queued, until
+ * half of it is written (0: never).  For the server end of a connection
+ * only: a peer that sends without reading must not make us queue without
+ * bound.  Never on both ends, which could then wait for each other.
+ */
+void mv_rpc_conn_set_output_gate(MvRpcConn *conn, gsize limit);
 /* Close now; pending output is dropped.  Thread-safe. */
 void mv_rpc_conn_close(MvRpcConn *conn);
 /* Close once everything queued so far has been written.  Thread-safe. */

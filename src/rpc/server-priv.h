@@ -24,9 +24,10 @@ struct _MvServerClient {
     gboolean throttled;           /* input paused because of nrequests */
     GList *streams;               /* MvServerStream */
 
-    /* keepalive */
+    /* keepalive (I/O thread only) */
     GSource *ka_timer;
-    guint ka_countdown;
+    guint ka_countdown;           /* PINGs left before giving up */
+    gint64 ka_ping_time;          /* monotonic time of our last PING */
 };
 
 struct _MvServerCall {

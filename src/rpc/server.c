@@ -17,6 +17,11 @@
 #include "util/error.h"
 #include "util/macros.h"
 
+/* Output queued for a client beyond which we stop reading its calls: above
+ * what a download stream keeps queued (server-stream.c), so that only a
+ * client that does not read what it asked for is held back. */
+#define SERVER_CLIENT_OUTPUT_MAX (8 * 1024 * 1024)
+
 typedef struct {
     MvServer *srv;
     int fd;
@@ -365,28 +370,72 @@ mv_server_client_is_closed(MvServerClient *client)
     return mv_rpc_conn_is_closed(client->conn);
 }
 
+static gboolean server_client_keepalive_tick(gpointer data);
+
+/* (Re)arm the keepalive timer to fire in @ms.  I/O thread. */
+static void
+server_client_keepalive_arm(MvServerClient *client, guint ms)
+{
+    GSource *timer = g_timeout_source_new(ms);
+    GSource *old;
+
+    g_source_set_callback(timer, server_client_keepalive_tick, mv_server_client_ref(client),
+                          (GDestroyNotify)mv_server_client_unref);
+    g_mutex_lock(&client->lock);
+    old = client->ka_timer;
+    client->ka_timer = timer;
+    g_mutex_unlock(&client->lock);
+    if (old) {
+        g_source_destroy(old);
+        g_source_unref(old);
+    }
+    g_source_attach(timer, client->srv->ctx);
+}
+
+/*
+ * Anything the client sends proves it alive and refills the count, as in
+ * libvirt; a PING goes out after interval seconds of silence, and after
+ * count unanswered ones the client is dropped.  NB: the count is refilled
+ * by what arrived after our last PING, never by comparing the silence with
+ * the interval: a PONG arrives a moment after the PING, so when the timer
+ * fires an interval later the silence is about one interval either way.
+ */
 static gboolean
 server_client_keepalive_tick(gpointer data)
 {
     MvServerClient *client = data;
     MvServer *srv = client->srv;
-    gint64 idle = g_get_monotonic_time() - mv_rpc_conn_last_rx(client->conn);
+    gint64 interval = (gint64)srv->cfg.keepalive_interval * G_USEC_PER_SEC;
+    gint64 now = g_get_monotonic_time();
+    gint64 last_rx = mv_rpc_conn_last_rx(client->conn);
+    GSource *self;
 
-    if (idle < (gint64)srv->cfg.keepalive_interval * G_USEC_PER_SEC) {
+    /* While its calls wait for us (throttled: paused) we do not read it,
+     * PONGs included: that silence is ours. */
+    if (last_rx > client->ka_ping_time || mv_rpc_conn_is_paused(client->conn))
         client->ka_countdown = srv->cfg.keepalive_count;
-        return G_SOURCE_CONTINUE;
+    if (now - last_rx < interval) {
+        server_client_keepalive_arm(client, (interval - (now - last_rx)) / 1000 + 1);
+        return G_SOURCE_REMOVE;
     }
     if (client->ka_countdown == 0) {
         g_info("client %" G_GUINT64_FORMAT " of server '%s' did not answer keepalive; closing",
                client->id, srv->name);
+        g_mutex_lock(&client->lock);
+        self = g_steal_pointer(&client->ka_timer);
+        g_mutex_unlock(&client->lock);
+        if (self)
+            g_source_unref(self);
         mv_server_client_close(client);
-        return G_SOURCE_CONTINUE;
+        return G_SOURCE_REMOVE;
     }
     client->ka_countdown--;
+    client->ka_ping_time = now;
     mv_rpc_conn_send(client->conn,
                      mv_message_new_simple(MV_KEEPALIVE_PROGRAM, MV_KEEPALIVE_PROTOCOL_VERSION,
                                            MV_KEEPALIVE_PROC_PING, MV_NET_MESSAGE, 0, MV_NET_OK));
-    return G_SOURCE_CONTINUE;
+    server_client_keepalive_arm(client, srv->cfg.keepalive_interval * 1000);
+    return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -398,11 +447,8 @@ server_client_keepalive_start_idle(gpointer data)
     if (client->ka_timer || client->closed || srv->cfg.keepalive_interval == 0)
         return G_SOURCE_REMOVE;
     client->ka_countdown = srv->cfg.keepalive_count;
-    client->ka_timer = g_timeout_source_new_seconds(srv->cfg.keepalive_interval);
-    g_source_set_callback(client->ka_timer, server_client_keepalive_tick,
-                          mv_server_client_ref(client),
-                          (GDestroyNotify)mv_server_client_unref);
-    g_source_attach(client->ka_timer, srv->ctx);
+    client->ka_ping_time = 0;
+    server_client_keepalive_arm(client, srv->cfg.keepalive_interval * 1000);
     return G_SOURCE_REMOVE;
 }
 
@@ -721,6 +767,7 @@ mv_server_add_client_fd(MvServer *srv, int fd, gboolean readonly)
     g_mutex_init(&client->lock);
     client->srv = mv_server_ref(srv);
     client->conn = mv_rpc_conn_new(fd, srv->ctx);
+    mv_rpc_conn_set_output_gate(client->conn, SERVER_CLIENT_OUTPUT_MAX);
     client->readonly = readonly;
     client->timestamp = g_get_real_time() / G_USEC_PER_SEC;
     mv_rpc_conn_get_peer(client->conn, &client->peer.uid, &client->peer.gid, &client->peer.pid);
@@ -929,6 +976,12 @@ mv_server_lookup_client(MvServer *srv, guint64 id)
         mv_server_client_ref(client);
     g_mutex_unlock(&srv->lock);
     return client;
+}
+
+guint
+mv_server_get_max_client_requests(MvServer *srv)
+{
+    return srv->cfg.max_client_requests;
 }
 
 void

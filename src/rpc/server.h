@@ -105,6 +105,8 @@ guint mv_server_client_count(MvServer *srv);
 GPtrArray *mv_server_list_clients(MvServer *srv);
 MvServerClient *mv_server_lookup_client(MvServer *srv, guint64 id);
 
+/* The most calls a client may have in progress before we stop reading it. */
+guint mv_server_get_max_client_requests(MvServer *srv);
 void mv_server_get_worker_stats(MvServer *srv, MvWorkerPoolStats *stats);
 gboolean mv_server_set_worker_limits(MvServer *srv, guint min_workers, guint max_workers,
                                      guint prio_workers, GError **error);
