@@ -504,6 +504,47 @@ eq_remote_connect_get_capabilities_ret(const void *pa, const void *pb)
               ((const remote_connect_get_capabilities_ret *)pb)->capabilities);
 }
 
+static void
+build_get_domain_capabilities_args(void *obj)
+{
+    static char *arch = S("x86_64");
+    static char *machine = S("q35");
+    static char *virttype = S("kvm");
+    remote_connect_get_domain_capabilities_args *a = obj;
+
+    a->emulatorbin = NULL;
+    a->arch = &arch;
+    a->machine = &machine;
+    a->virttype = &virttype;
+    a->flags = 0;
+}
+
+static void
+eq_remote_connect_get_domain_capabilities_args(const void *pa, const void *pb)
+{
+    const remote_connect_get_domain_capabilities_args *a = pa, *b = pb;
+
+    xv_eq_optstr(a->emulatorbin, b->emulatorbin);
+    xv_eq_optstr(a->arch, b->arch);
+    xv_eq_optstr(a->machine, b->machine);
+    xv_eq_optstr(a->virttype, b->virttype);
+    g_assert_cmpuint(a->flags, ==, b->flags);
+}
+
+static void
+build_get_domain_capabilities_ret(void *obj)
+{
+    ((remote_connect_get_domain_capabilities_ret *)obj)->capabilities =
+        S("<domainCapabilities/>");
+}
+
+static void
+eq_remote_connect_get_domain_capabilities_ret(const void *pa, const void *pb)
+{
+    xv_eq_str(((const remote_connect_get_domain_capabilities_ret *)pa)->capabilities,
+              ((const remote_connect_get_domain_capabilities_ret *)pb)->capabilities);
+}
+
 /* The server counts the trailing NUL of model and doi. */
 static void
 build_security_model_apparmor(void *obj)
@@ -696,6 +737,10 @@ const XdrVector xdr2bytes_remote_vectors[] = {
     XV_PAYLOAD("remote-node-get-info-ret", remote_node_get_info_ret, node_get_info_ret),
     XV_PAYLOAD("remote-connect-get-capabilities-ret", remote_connect_get_capabilities_ret,
                get_capabilities_ret),
+    XV_PAYLOAD("remote-connect-get-domain-capabilities-args",
+               remote_connect_get_domain_capabilities_args, get_domain_capabilities_args),
+    XV_PAYLOAD("remote-connect-get-domain-capabilities-ret",
+               remote_connect_get_domain_capabilities_ret, get_domain_capabilities_ret),
     XV_PAYLOAD("remote-connect-get-hostname-ret", remote_connect_get_hostname_ret,
                get_hostname_ret),
     XV_PAYLOAD("remote-connect-supports-feature-args", remote_connect_supports_feature_args,

@@ -1,18 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu-caps.c: QemuCaps itself, the on-disk cache keyed by the binary's and
+ * the host's identity, the in-memory cache of every emulator, and the guest
+ * part of <capabilities>.  Probing is in qemu-caps-probe.c, the cache file
+ * format in qemu-caps-json.c.
+ */
+#include <config.h>
+
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <glib.h>
 
-#include "drivers/qemu/qemu-caps.h"
+#include "drivers/qemu/qemu-caps-priv.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/macros.h"
 
-static void
+MV_ENUM_IMPL(qemu_caps_accel, QEMU_CAPS_ACCEL_LAST, "kvm", "tcg")
+MV_ENUM_IMPL(qemu_caps_cpu_mode, QEMU_CAPS_CPU_LAST,
+             "host-passthrough", "maximum", "host-model")
+
+void
 qemu_machine_free(gpointer p)
 {
     QemuMachine *m = p;
@@ -23,15 +35,63 @@ qemu_machine_free(gpointer p)
 }
 
 void
+qemu_cpu_model_free(gpointer p)
+{
+    QemuCpuModel *m = p;
+
+    g_free(m->name);
+    g_free(m->alias_of);
+    g_strfreev(m->blockers);
+    g_free(m);
+}
+
+QemuCaps *
+qemu_caps_new(const char *binary)
+{
+    QemuCaps *caps = g_new0(QemuCaps, 1);
+
+    caps->binary = g_strdup(binary);
+    caps->arch = qemu_caps_arch_from_binary(binary);
+    caps->machines = g_ptr_array_new_with_free_func(qemu_machine_free);
+    for (int i = 0; i < QEMU_CAPS_ACCEL_LAST; i++)
+        caps->accel[i].cpu_models = g_ptr_array_new_with_free_func(qemu_cpu_model_free);
+    caps->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    caps->commands = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return caps;
+}
+
+void
 qemu_caps_free(QemuCaps *caps)
 {
     if (!caps)
         return;
     g_free(caps->binary);
     g_free(caps->arch);
-    if (caps->machines)
-        g_ptr_array_unref(caps->machines);
+    g_free(caps->package);
+    g_free(caps->host_cpu_vendor);
+    g_ptr_array_unref(caps->machines);
+    for (int i = 0; i < QEMU_CAPS_ACCEL_LAST; i++) {
+        g_ptr_array_unref(caps->accel[i].cpu_models);
+        for (int j = 0; j < QEMU_CAPS_CPU_LAST; j++)
+            g_free(caps->accel[i].cpu_config[j]);
+    }
+    g_hash_table_unref(caps->devices);
+    g_hash_table_unref(caps->commands);
+    g_free(caps->identity);
+    g_free(caps->host);
     g_free(caps);
+}
+
+/* Finding binaries -------------------------------------------------------- */
+
+/* "qemu-system-x86_64", not Debian's "qemu-system-x86_64-microvm" builds. */
+static gboolean
+qemu_caps_is_system_binary(const char *name)
+{
+    const char *target = name + strlen("qemu-system-");
+
+    return g_str_has_prefix(name, "qemu-system-") && *target && !strchr(target, '-') &&
+           !strchr(target, '.');
 }
 
 GPtrArray *
@@ -50,7 +110,7 @@ qemu_caps_find_binaries(void)
         if (!dir)
             continue;
         while ((name = g_dir_read_name(dir))) {
-            if (g_str_has_prefix(name, "qemu-system-"))
+            if (qemu_caps_is_system_binary(name))
                 g_ptr_array_add(names, g_strdup(name));
         }
         g_dir_close(dir);
@@ -68,7 +128,7 @@ qemu_caps_find_binaries(void)
     return bins;
 }
 
-static char *
+char *
 qemu_caps_arch_from_binary(const char *binary)
 {
     g_autofree char *base = g_path_get_basename(binary);
@@ -81,171 +141,152 @@ qemu_caps_arch_from_binary(const char *binary)
     return g_strdup(arch);
 }
 
-static gboolean
-qemu_caps_run(const char *binary, const char *arg1, const char *arg2, char **ret_out,
-              GError **error)
-{
-    const char *argv[] = { binary, arg1, arg2, NULL };
-    g_autofree char *err = NULL;
-    g_autoptr(GError) local = NULL;
-    int status = 0;
+/* Identities --------------------------------------------------------------- */
 
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, ret_out, &err,
-                      &status, &local) ||
-        !g_spawn_check_wait_status(status, &local)) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR, "cannot run '%s %s': %s",
-                     binary, arg1, local->message);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static QemuCaps *
-qemu_caps_probe(const char *binary, GError **error)
-{
-    g_autoptr(QemuCaps) caps = g_new0(QemuCaps, 1);
-    g_autofree char *version = NULL;
-    g_autofree char *machines = NULL;
-    g_auto(GStrv) lines = NULL;
-    unsigned int maj = 0, min = 0, mic = 0;
-    const char *p;
-
-    caps->binary = g_strdup(binary);
-    caps->arch = qemu_caps_arch_from_binary(binary);
-    caps->machines = g_ptr_array_new_with_free_func(qemu_machine_free);
-    if (!qemu_caps_run(binary, "--version", NULL, &version, error))
-        return NULL;
-    p = strstr(version, "version ");
-    if (!p || sscanf(p, "version %u.%u.%u", &maj, &min, &mic) < 2) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
-                     "cannot parse the version of '%s': %s", binary, version);
-        return NULL;
-    }
-    caps->version = maj * 1000000ULL + min * 1000ULL + mic;
-    if (!qemu_caps_run(binary, "-machine", "help", &machines, error))
-        return NULL;
-    lines = g_strsplit(machines, "\n", -1);
-    for (size_t i = 1; lines[i]; i++) {
-        g_auto(GStrv) words = g_strsplit_set(g_strstrip(lines[i]), " ", 2);
-        QemuMachine *m;
-        const char *desc;
-
-        if (!words[0] || !*words[0] || g_str_equal(words[0], "none"))
-            continue;
-        desc = words[1] ? g_strstrip(words[1]) : "";
-        m = g_new0(QemuMachine, 1);
-        m->name = g_strdup(words[0]);
-        m->max_cpus = 255;
-        m->deprecated = strstr(desc, "deprecated") != NULL;
-        /* "pc   Standard PC (i440FX + PIIX, 1996) (alias of pc-i440fx-7.2)" */
-        if ((p = strstr(desc, "(alias of "))) {
-            char *end;
-
-            m->alias = g_strdup(p + strlen("(alias of "));
-            if ((end = strchr(m->alias, ')')))
-                *end = '\0';
-        }
-        g_ptr_array_add(caps->machines, m);
-    }
-    caps->kvm = access("/dev/kvm", R_OK | W_OK) == 0;
-    return g_steal_pointer(&caps);
-}
-
-static char *
-qemu_caps_identity(const char *binary)
+char *
+qemu_caps_binary_identity(const char *binary)
 {
     struct stat st;
 
     if (stat(binary, &st) < 0)
         return NULL;
-    return g_strdup_printf("%s:%lld:%lld:%llu", binary, (long long)st.st_size,
-                           (long long)st.st_mtime, (unsigned long long)st.st_ino);
+    return g_strdup_printf("%s:%lld:%lld.%09ld:%llu", binary, (long long)st.st_size,
+                           (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                           (unsigned long long)st.st_ino);
+}
+
+/* "model name" and "flags" of the first CPU in /proc/cpuinfo. */
+static void
+qemu_caps_host_cpu(GChecksum *sum)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    gboolean model = FALSE;
+    gboolean flags = FALSE;
+
+    if (!g_file_get_contents("/proc/cpuinfo", &text, NULL, NULL))
+        return;
+    lines = g_strsplit(text, "\n", -1);
+    for (size_t i = 0; lines[i] && !(model && flags); i++) {
+        if (!model && g_str_has_prefix(lines[i], "model name")) {
+            g_checksum_update(sum, (const guchar *)lines[i], -1);
+            model = TRUE;
+        } else if (!flags && (g_str_has_prefix(lines[i], "flags") ||
+                              g_str_has_prefix(lines[i], "Features"))) {
+            g_checksum_update(sum, (const guchar *)lines[i], -1);
+            flags = TRUE;
+        }
+    }
+}
+
+char *
+qemu_caps_host_identity(void)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    struct utsname u;
+    const char *kvm = access("/dev/kvm", R_OK | W_OK) == 0 ? "kvm" : "nokvm";
+
+    if (uname(&u) == 0) {
+        g_checksum_update(sum, (const guchar *)u.release, -1);
+        g_checksum_update(sum, (const guchar *)u.machine, -1);
+    }
+    qemu_caps_host_cpu(sum);
+    g_checksum_update(sum, (const guchar *)kvm, -1);
+    return g_strdup(g_checksum_get_string(sum));
+}
+
+char *
+qemu_caps_cache_file(const char *cache_dir, const char *binary)
+{
+    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, binary, -1);
+    g_autofree char *file = g_strdup_printf("%s.json", hash);
+
+    return g_build_filename(cache_dir, "qemu", "capabilities", file, NULL);
 }
 
 static QemuCaps *
-qemu_caps_load(const char *path, const char *identity)
+qemu_caps_get_with_host(const char *binary, const char *cache_dir, const char *host,
+                        GError **error)
 {
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    g_autoptr(QemuCaps) caps = g_new0(QemuCaps, 1);
-    g_autofree char *id = NULL;
-    g_auto(GStrv) names = NULL;
-
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
-        return NULL;
-    id = g_key_file_get_string(kf, "qemu", "identity", NULL);
-    if (g_strcmp0(id, identity) != 0)
-        return NULL;
-    caps->binary = g_key_file_get_string(kf, "qemu", "binary", NULL);
-    caps->arch = g_key_file_get_string(kf, "qemu", "arch", NULL);
-    caps->version = g_key_file_get_uint64(kf, "qemu", "version", NULL);
-    caps->machines = g_ptr_array_new_with_free_func(qemu_machine_free);
-    names = g_key_file_get_string_list(kf, "qemu", "machines", NULL, NULL);
-    for (size_t i = 0; names && names[i]; i++) {
-        g_auto(GStrv) f = g_strsplit(names[i], "|", 3);
-        QemuMachine *m;
-
-        if (g_strv_length(f) < 3)
-            return NULL;
-        m = g_new0(QemuMachine, 1);
-        m->name = g_strdup(f[0]);
-        m->alias = *f[1] ? g_strdup(f[1]) : NULL;
-        m->max_cpus = 255;
-        m->deprecated = g_str_equal(f[2], "1");
-        g_ptr_array_add(caps->machines, m);
-    }
-    if (!caps->binary || !caps->arch)
-        return NULL;
-    caps->kvm = access("/dev/kvm", R_OK | W_OK) == 0;
-    return g_steal_pointer(&caps);
-}
-
-static void
-qemu_caps_save(const QemuCaps *caps, const char *path, const char *identity)
-{
-    g_autoptr(GKeyFile) kf = g_key_file_new();
-    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GError) error = NULL;
-    g_autofree char *data = NULL;
-    g_autofree char *dir = g_path_get_dirname(path);
-    gsize len;
-
-    g_key_file_set_string(kf, "qemu", "identity", identity);
-    g_key_file_set_string(kf, "qemu", "binary", caps->binary);
-    g_key_file_set_string(kf, "qemu", "arch", caps->arch);
-    g_key_file_set_uint64(kf, "qemu", "version", caps->version);
-    for (guint i = 0; i < caps->machines->len; i++) {
-        const QemuMachine *m = g_ptr_array_index(caps->machines, i);
-
-        g_ptr_array_add(list, g_strdup_printf("%s|%s|%d", m->name, m->alias ? m->alias : "",
-                                              m->deprecated));
-    }
-    g_key_file_set_string_list(kf, "qemu", "machines", (const char *const *)list->pdata,
-                               list->len);
-    data = g_key_file_to_data(kf, &len, NULL);
-    if (!mv_file_mkdir(dir, 0755, &error) ||
-        !mv_file_write_atomic(path, data, len, 0644, &error))
-        g_warning("cannot cache QEMU capabilities in '%s': %s", path, error->message);
-}
-
-QemuCaps *
-qemu_caps_get(const char *binary, const char *cache_dir, GError **error)
-{
-    g_autofree char *identity = qemu_caps_identity(binary);
-    g_autofree char *base = g_path_get_basename(binary);
-    g_autofree char *file = g_strdup_printf("%s.caps", base);
-    g_autofree char *path = g_build_filename(cache_dir, "qemu", "capabilities", file, NULL);
-    QemuCaps *caps;
+    g_autofree char *identity = qemu_caps_binary_identity(binary);
+    g_autofree char *path = qemu_caps_cache_file(cache_dir, binary);
+    g_autoptr(GError) local = NULL;
+    g_autoptr(QemuCaps) caps = NULL;
 
     if (!identity) {
         mv_error_set_errno(error, errno, "cannot access '%s'", binary);
         return NULL;
     }
-    if ((caps = qemu_caps_load(path, identity)))
-        return caps;
+    if ((caps = qemu_caps_load_file(path, identity, host, &local)))
+        return g_steal_pointer(&caps);
+    if (local)
+        g_debug("ignoring the cached capabilities '%s': %s", path, local->message);
+    g_debug("probing '%s'", binary);
     if (!(caps = qemu_caps_probe(binary, error)))
         return NULL;
-    qemu_caps_save(caps, path, identity);
-    return caps;
+    caps->identity = g_steal_pointer(&identity);
+    caps->host = g_strdup(host);
+    g_clear_error(&local);
+    if (!qemu_caps_save_file(caps, path, &local))
+        g_warning("cannot cache the capabilities of '%s': %s", binary, local->message);
+    return g_steal_pointer(&caps);
+}
+
+QemuCaps *
+qemu_caps_get(const char *binary, const char *cache_dir, GError **error)
+{
+    g_autofree char *host = qemu_caps_host_identity();
+
+    return qemu_caps_get_with_host(binary, cache_dir, host, error);
+}
+
+/* Queries ------------------------------------------------------------------ */
+
+gboolean
+qemu_caps_has_device(const QemuCaps *caps, const char *type)
+{
+    return g_hash_table_contains(caps->devices, type);
+}
+
+gboolean
+qemu_caps_has_command(const QemuCaps *caps, const char *command)
+{
+    return g_hash_table_contains(caps->commands, command);
+}
+
+const QemuMachine *
+qemu_caps_get_machine(const QemuCaps *caps, const char *name)
+{
+    for (guint i = 0; i < caps->machines->len; i++) {
+        const QemuMachine *m = g_ptr_array_index(caps->machines, i);
+
+        if (!name && m->is_default)
+            return m;
+        if (name && g_str_equal(m->name, name))
+            return m->alias ? qemu_caps_get_machine(caps, m->alias) : m;
+    }
+    return NULL;
+}
+
+const QemuCpuModel *
+qemu_caps_get_cpu_model(const QemuCaps *caps, QemuCapsAccel accel, const char *name)
+{
+    GPtrArray *models = caps->accel[accel].cpu_models;
+
+    for (guint i = 0; i < models->len; i++) {
+        const QemuCpuModel *m = g_ptr_array_index(models, i);
+
+        if (g_str_equal(m->name, name))
+            return m;
+    }
+    return NULL;
+}
+
+const char *
+qemu_caps_cpu_config(const QemuCaps *caps, QemuCapsAccel accel, QemuCapsCpuMode mode)
+{
+    g_return_val_if_fail(accel < QEMU_CAPS_ACCEL_LAST && mode < QEMU_CAPS_CPU_LAST, NULL);
+    return caps->accel[accel].cpu_config[mode];
 }
 
 void
@@ -258,9 +299,161 @@ qemu_caps_fill_guest(const QemuCaps *qcaps, Caps *caps)
     for (guint i = 0; i < qcaps->machines->len; i++) {
         const QemuMachine *m = g_ptr_array_index(qcaps->machines, i);
 
+        /* No guest can run on "none". */
+        if (g_str_equal(m->name, "none"))
+            continue;
         /* An alias ("pc") names its canonical machine ("pc-i440fx-7.2"). */
         caps_guest_add_machine(g, m->name, m->alias, m->max_cpus);
+        ((CapsMachine *)g_ptr_array_index(g->machines, g->machines->len - 1))->deprecated =
+            m->deprecated;
     }
-    g->has_tcg = TRUE;
+    g->has_tcg = qcaps->accel[QEMU_CAPS_ACCEL_TCG].available;
     g->has_kvm = qcaps->kvm;
+}
+
+/* The in-memory cache of every emulator ------------------------------------ */
+
+struct _QemuCapsCache {
+    GMutex lock;                 /* serializes probes and guards the rest */
+    char *cache_dir;
+    char *host;
+    GHashTable *current;         /* binary -> QemuCaps (borrowed from @all) */
+    GPtrArray *all;              /* every QemuCaps handed out, freed with the cache */
+    GPtrArray *snapshot;         /* the last list returned by get_all */
+    GPtrArray *snapshots;        /* every list handed out */
+    GThread *thread;
+};
+
+QemuCapsCache *
+qemu_caps_cache_new(const char *cache_dir)
+{
+    QemuCapsCache *cache = g_new0(QemuCapsCache, 1);
+
+    g_mutex_init(&cache->lock);
+    cache->cache_dir = g_strdup(cache_dir);
+    cache->host = qemu_caps_host_identity();
+    cache->current = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    cache->all = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_caps_free);
+    cache->snapshots = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    return cache;
+}
+
+void
+qemu_caps_cache_free(QemuCapsCache *cache)
+{
+    if (!cache)
+        return;
+    if (cache->thread)
+        g_thread_join(cache->thread);
+    g_hash_table_unref(cache->current);
+    g_ptr_array_unref(cache->snapshots);
+    g_ptr_array_unref(cache->all);
+    g_free(cache->cache_dir);
+    g_free(cache->host);
+    g_mutex_clear(&cache->lock);
+    g_free(cache);
+}
+
+/* The current capabilities of @binary, probed again if it changed.  Called
+ * with the lock held. */
+static QemuCaps *
+qemu_caps_cache_refresh(QemuCapsCache *cache, const char *binary, GError **error)
+{
+    g_autofree char *identity = qemu_caps_binary_identity(binary);
+    QemuCaps *caps = g_hash_table_lookup(cache->current, binary);
+
+    if (caps && MV_STREQ(caps->identity, identity))
+        return caps;
+    if (!(caps = qemu_caps_get_with_host(binary, cache->cache_dir, cache->host, error))) {
+        g_hash_table_remove(cache->current, binary);
+        return NULL;
+    }
+    g_ptr_array_add(cache->all, caps);
+    g_hash_table_replace(cache->current, g_strdup(binary), caps);
+    return caps;
+}
+
+static gboolean
+qemu_caps_snapshot_equal(GPtrArray *a, GPtrArray *b)
+{
+    if (!a || a->len != b->len)
+        return FALSE;
+    for (guint i = 0; i < a->len; i++) {
+        if (a->pdata[i] != b->pdata[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+GPtrArray *
+qemu_caps_cache_get_all(QemuCapsCache *cache)
+{
+    g_autoptr(GPtrArray) bins = qemu_caps_find_binaries();
+    g_autoptr(GPtrArray) list = g_ptr_array_new();
+    GPtrArray *ret;
+
+    g_mutex_lock(&cache->lock);
+    for (guint i = 0; i < bins->len; i++) {
+        g_autoptr(GError) error = NULL;
+        QemuCaps *caps = qemu_caps_cache_refresh(cache, bins->pdata[i], &error);
+
+        if (caps)
+            g_ptr_array_add(list, caps);
+        else
+            g_warning("%s", error->message);
+    }
+    /* Callers keep the arrays they got: never change one, make a new one. */
+    if (!qemu_caps_snapshot_equal(cache->snapshot, list)) {
+        cache->snapshot = g_steal_pointer(&list);
+        g_ptr_array_add(cache->snapshots, cache->snapshot);
+    }
+    ret = cache->snapshot;
+    g_mutex_unlock(&cache->lock);
+    return ret;
+}
+
+const QemuCaps *
+qemu_caps_cache_lookup(QemuCapsCache *cache, const char *emulator, const char *arch,
+                       GError **error)
+{
+    GPtrArray *all;
+
+    if (emulator) {
+        const QemuCaps *caps;
+
+        if (!g_path_is_absolute(emulator) || access(emulator, X_OK) != 0) {
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                         "emulator '%s' is not an executable absolute path", emulator);
+            return NULL;
+        }
+        g_mutex_lock(&cache->lock);
+        caps = qemu_caps_cache_refresh(cache, emulator, error);
+        g_mutex_unlock(&cache->lock);
+        return caps;
+    }
+    all = qemu_caps_cache_get_all(cache);
+    for (guint i = 0; i < all->len; i++) {
+        const QemuCaps *caps = g_ptr_array_index(all, i);
+
+        if (arch && g_str_equal(caps->arch, arch))
+            return caps;
+    }
+    mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                 "unable to find any emulator to serve '%s' architecture",
+                 arch ? arch : "(none)");
+    return NULL;
+}
+
+static gpointer
+qemu_caps_cache_thread(gpointer opaque)
+{
+    qemu_caps_cache_get_all(opaque);
+    return NULL;
+}
+
+void
+qemu_caps_cache_probe_async(QemuCapsCache *cache)
+{
+    if (!cache->thread)
+        cache->thread = g_thread_new("qemu-caps", qemu_caps_cache_thread, cache);
 }

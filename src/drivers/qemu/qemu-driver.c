@@ -27,27 +27,11 @@ qemu_driver_from_client(MvServerClient *client)
     return remote_daemon_get(client)->driver_state;
 }
 
-/* Probe every emulator once (cached on disk across restarts). */
+/* Every emulator's capabilities (cached on disk across restarts). */
 GPtrArray *
 qemu_driver_caps(QemuDriver *drv)
 {
-    g_mutex_lock(&drv->caps_lock);
-    if (!drv->probed) {
-        g_autoptr(GPtrArray) bins = qemu_caps_find_binaries();
-
-        for (guint i = 0; i < bins->len; i++) {
-            g_autoptr(GError) error = NULL;
-            QemuCaps *c = qemu_caps_get(g_ptr_array_index(bins, i), drv->cache_dir, &error);
-
-            if (c)
-                g_ptr_array_add(drv->caps, c);
-            else
-                g_warning("%s", error->message);
-        }
-        drv->probed = TRUE;
-    }
-    g_mutex_unlock(&drv->caps_lock);
-    return drv->caps;
+    return qemu_caps_cache_get_all(drv->caps);
 }
 
 const QemuCaps *
@@ -129,9 +113,10 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
 {
     QemuDriver *drv = g_new0(QemuDriver, 1);
 
-    g_mutex_init(&drv->caps_lock);
-    drv->caps = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_caps_free);
-    drv->cache_dir = g_strdup(rd->paths->cache_dir);
+    /* Probing takes a second or so per emulator: start it now, in the
+     * background, so that neither startup nor the first client waits. */
+    drv->caps = qemu_caps_cache_new(rd->paths->cache_dir);
+    qemu_caps_cache_probe_async(drv->caps);
     rd->driver_state = drv;
     return TRUE;
 }
@@ -143,9 +128,7 @@ qemu_driver_shutdown(RemoteDaemon *rd)
 
     if (!drv)
         return;
-    g_ptr_array_unref(drv->caps);
-    g_free(drv->cache_dir);
-    g_mutex_clear(&drv->caps_lock);
+    qemu_caps_cache_free(drv->caps);
     g_free(drv);
     rd->driver_state = NULL;
 }

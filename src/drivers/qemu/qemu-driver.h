@@ -17,10 +17,7 @@ struct _QemuDriver {
     RemoteDaemon *rd;
     gboolean privileged;
 
-    GMutex caps_lock;
-    GPtrArray *caps;             /* QemuCaps, probed lazily */
-    gboolean probed;
-    char *cache_dir;
+    QemuCapsCache *caps;         /* every emulator's, probed in the background */
 
     QemuDomainList *domains;
     char *config_dir;            /* persistent definitions: <config>/qemu/NAME.xml */
@@ -38,7 +35,8 @@ extern const MvDaemonDriver qemu_daemon_driver;
 
 /* The driver of the daemon @client is connected to. */
 QemuDriver *qemu_driver_from_client(MvServerClient *client);
-/* Capabilities of every emulator (probed once, cached on disk). */
+/* Capabilities of every emulator (probed once, cached on disk, probed again
+ * when a binary changes).  Borrowed, unchanged until the driver shuts down. */
 GPtrArray *qemu_driver_caps(QemuDriver *drv);
 /* The capabilities of @emulator (a path), or of the emulator for @arch when
  * @emulator is NULL.  Borrowed. */
