@@ -8,7 +8,10 @@
 #include <glib.h>
 
 #include "drivers/qemu/qemu-caps.h"
+#include "drivers/qemu/qemu-conf.h"
 #include "drivers/qemu/qemu-driver.h"
+#include "drivers/qemu/qemu-process.h"
+#include "util/file.h"
 #include "remote/remote-daemon.h"
 #include "util/error.h"
 #include "util/hostinfo.h"
@@ -108,16 +111,102 @@ static const RemoteDriver qemu_remote_driver = {
     .get_capabilities = qemu_driver_get_capabilities,
 };
 
+void
+qemu_driver_domain_started(QemuDriver *drv)
+{
+    /* Running domains keep the daemon from idling out. */
+    mv_net_daemon_inhibit(drv->rd->net);
+}
+
+void
+qemu_driver_domain_stopped(QemuDriver *drv)
+{
+    mv_net_daemon_uninhibit(drv->rd->net);
+}
+
+static gpointer
+qemu_driver_autostart_thread(gpointer data)
+{
+    QemuDriver *drv = data;
+    g_autoptr(GPtrArray) all = qemu_domain_list_all(drv->domains);
+
+    for (guint i = 0; i < all->len; i++) {
+        QemuDomainObj *obj = g_ptr_array_index(all, i);
+        g_autoptr(GError) error = NULL;
+        gboolean start;
+
+        g_mutex_lock(&obj->lock);
+        start = obj->autostart && obj->persistent;
+        g_mutex_unlock(&obj->lock);
+        if (!start || !qemu_domain_obj_begin_job(obj, "autostart", 0, &error)) {
+            if (error)
+                g_warning("domain '%s': autostart: %s", obj->name, error->message);
+            continue;
+        }
+        g_mutex_lock(&obj->lock);
+        start = !qemu_domain_obj_is_active(obj);
+        g_mutex_unlock(&obj->lock);
+        if (start && !qemu_process_start(drv, obj, 0, &error))
+            g_warning("domain '%s': autostart failed: %s", obj->name, error->message);
+        qemu_domain_obj_end_job(obj);
+    }
+    return NULL;
+}
+
+/* Autostart once per boot: the runtime directory is emptied at boot (and
+ * $XDG_RUNTIME_DIR at logout), so a marker there tells. */
+static void
+qemu_driver_autostart(QemuDriver *drv)
+{
+    g_autofree char *marker = g_build_filename(drv->state_dir, "autostarted", NULL);
+    g_autoptr(GError) error = NULL;
+
+    if (g_file_test(marker, G_FILE_TEST_EXISTS))
+        return;
+    if (!mv_file_write_atomic(marker, "", 0, 0600, &error)) {
+        g_warning("cannot create %s: %s; not autostarting", marker, error->message);
+        return;
+    }
+    g_thread_unref(g_thread_new("qemu-autostart", qemu_driver_autostart_thread, drv));
+}
+
 static gboolean
 qemu_driver_init(RemoteDaemon *rd, GError **error)
 {
     QemuDriver *drv = g_new0(QemuDriver, 1);
+    const char *timeout = g_getenv("MODVIRT_QEMU_JOB_TIMEOUT_MS");
 
+    drv->rd = rd;
+    drv->privileged = rd->privileged;
     /* Probing takes a second or so per emulator: start it now, in the
      * background, so that neither startup nor the first client waits. */
     drv->caps = qemu_caps_cache_new(rd->paths->cache_dir);
     qemu_caps_cache_probe_async(drv->caps);
+    drv->config_dir = g_strdup(rd->paths->def_dir);
+    drv->autostart_dir = g_build_filename(drv->config_dir, "autostart", NULL);
+    drv->state_dir = g_strdup(rd->paths->run_dir);
+    drv->domains_dir = g_build_filename(drv->state_dir, "domains", NULL);
+    drv->channel_dir = g_build_filename(drv->state_dir, "channel", NULL);
+    drv->log_dir = g_build_filename(rd->paths->log_dir, "qemu", NULL);
+    drv->xmlopts.channel_target_dir = drv->channel_dir;
+    drv->domains = qemu_domain_list_new();
     rd->driver_state = drv;
+    if (timeout && *timeout)
+        qemu_domain_set_default_job_timeout((guint)g_ascii_strtoull(timeout, NULL, 10));
+
+    if (!mv_file_mkdir(drv->config_dir, 0700, error) ||
+        !mv_file_mkdir(drv->state_dir, 0700, error) ||
+        !mv_file_mkdir(drv->domains_dir, 0700, error) ||
+        !mv_file_mkdir(drv->channel_dir, 0700, error) ||
+        !mv_file_mkdir(drv->log_dir, 0700, error))
+        return FALSE;
+
+    /* Running domains first (their status files), then the definitions:
+     * a running persistent domain gets its persistent definition from the
+     * config directory. */
+    qemu_process_reconnect_all(drv);
+    qemu_conf_load_configs(drv);
+    qemu_driver_autostart(drv);
     return TRUE;
 }
 
@@ -128,7 +217,15 @@ qemu_driver_shutdown(RemoteDaemon *rd)
 
     if (!drv)
         return;
+    /* QEMUs keep running: the next daemon reconnects to them. */
+    qemu_domain_list_free(drv->domains);
     qemu_caps_cache_free(drv->caps);
+    g_free(drv->config_dir);
+    g_free(drv->autostart_dir);
+    g_free(drv->state_dir);
+    g_free(drv->domains_dir);
+    g_free(drv->channel_dir);
+    g_free(drv->log_dir);
     g_free(drv);
     rd->driver_state = NULL;
 }
