@@ -244,6 +244,36 @@ stream_fail(MvServerStream *st, GError *error)
     mv_server_stream_send_error(st, error);
 }
 
+/* Confirm the client's finish or abort, and forget the stream. */
+static void
+stream_confirm_close(MvServerStream *st)
+{
+    MvMessage *confirm = stream_packet(st, MV_NET_STREAM, MV_NET_OK);
+    gboolean was_open;
+
+    mv_message_encode_payload(confirm, NULL, NULL, NULL);
+    g_mutex_lock(&st->client->lock);
+    was_open = st->state != STREAM_CLOSED;
+    mv_server_stream_ref(st);
+    if (was_open)
+        mv_server_stream_detach_locked(st);
+    g_mutex_unlock(&st->client->lock);
+    if (was_open)
+        mv_rpc_conn_send(st->client->conn, confirm);
+    else
+        mv_message_free(confirm);
+    mv_server_stream_unref(st);
+}
+
+void
+mv_server_stream_finish_done(MvServerStream *st, const GError *error)
+{
+    if (error)
+        mv_server_stream_send_error(st, error);
+    else
+        stream_confirm_close(st);
+}
+
 static void
 stream_handle_packet(MvServerStream *st, MvMessage *msg)
 {
@@ -280,6 +310,10 @@ stream_handle_packet(MvServerStream *st, MvMessage *msg)
         break;
     case MV_NET_OK:
         /* The client finished: confirm, or report why we could not. */
+        if (st->ops->finish_begin) {
+            st->ops->finish_begin(st, st->opaque);
+            break;
+        }
         if (st->ops->finish && !st->ops->finish(st, st->opaque, &error)) {
             stream_fail(st, error);
             break;

@@ -187,6 +187,10 @@ typedef struct {
     /* The reply opening the stream was sent: start producing data. */
     void (*start)(MvServerStream *st, gpointer opaque);
     void (*free)(gpointer opaque);
+    /* Instead of finish, when ending takes work that may block (flushing
+     * an upload to a slow disk): called on the I/O thread, returns at once;
+     * the work ends with mv_server_stream_finish_done(). */
+    void (*finish_begin)(MvServerStream *st, gpointer opaque);
 } MvServerStreamOps;
 
 /* Open a stream on the call's serial; it starts once the reply is sent. */
@@ -202,6 +206,9 @@ gboolean mv_server_stream_send_hole(MvServerStream *st, gint64 length);
 gboolean mv_server_stream_send_eof(MvServerStream *st);
 /* Fail the stream: a STREAM ERROR packet, and the stream is gone. */
 void mv_server_stream_send_error(MvServerStream *st, const GError *error);
+/* The end of a finish_begin(): confirm the client's finish (@error NULL)
+ * or fail the stream.  Any thread. */
+void mv_server_stream_finish_done(MvServerStream *st, const GError *error);
 /* Block until the client has taken enough of what we sent (not on the I/O
  * thread).  FALSE when the stream or client is gone. */
 gboolean mv_server_stream_wait_writable(MvServerStream *st);

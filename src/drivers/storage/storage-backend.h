@@ -113,6 +113,7 @@ enum {
 /* ---- what an operation works on -------------------------------------- */
 
 typedef struct _StorageBackendPool StorageBackendPool;
+typedef struct _StorageQcow2 StorageQcow2;
 struct _StorageBackendPool {
     /* The pool's definition (borrowed, unchanged during the operation). */
     const StoragePoolDef *def;
@@ -126,6 +127,12 @@ struct _StorageBackendPool {
      * operation, released with free_priv() after stop() or when the pool
      * goes away.  NULL when the backend keeps none. */
     gpointer priv;
+    /* The driver's qcow2 helper (storage-qcow2.h), for file backends. */
+    StorageQcow2 *qcow2;
+    /* Where secret values live, for the CHAP passwords of iSCSI pools
+     * (storage-iscsi.h): <config_dir>/secrets, the modvirt config directory
+     * (MvPaths.config_dir), not the driver's.  NULL: no secrets. */
+    const char *secrets_dir;
 };
 
 /* What refresh() found. */
@@ -238,6 +245,8 @@ const StorageBackend *storage_backend_for_type(StoragePoolType type);
 extern const StorageBackend storage_backend_dir;
 extern const StorageBackend storage_backend_fs;
 extern const StorageBackend storage_backend_logical;
+extern const StorageBackend storage_backend_iscsi;
+extern const StorageBackend storage_backend_iscsi_direct;
 
 /* ---- helpers for backends (storage-backend.c) ------------------------- */
 

@@ -1,0 +1,999 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * storage-dispatch-pool.c: the storage pool procedures: lookups and lists
+ * (answered from memory, on the I/O thread), define/undefine, the state
+ * changes (build, start, stop, delete: backend work on a job thread with a
+ * time bound), refresh, info and XML, autostart, event registration.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "conf/storage-xml.h"
+#include "drivers/storage/storage-dispatch.h"
+#include "remote/remote-daemon.h"
+#include "util/error.h"
+
+/* VIR_CONNECT_LIST_STORAGE_POOLS_*: NB inactive is the low bit. */
+enum {
+    LIST_INACTIVE = 1 << 0, LIST_ACTIVE = 1 << 1, LIST_PERSISTENT = 1 << 2,
+    LIST_TRANSIENT = 1 << 3, LIST_AUTOSTART = 1 << 4, LIST_NO_AUTOSTART = 1 << 5,
+    LIST_TYPES_SHIFT = 6,
+};
+/* The type bits follow, in this order (libvirt's, not the pool type enum's). */
+static const StoragePoolType list_type_bits[] = {
+    STORAGE_POOL_DIR, STORAGE_POOL_FS, STORAGE_POOL_NETFS, STORAGE_POOL_LOGICAL,
+    STORAGE_POOL_DISK, STORAGE_POOL_ISCSI, STORAGE_POOL_SCSI, STORAGE_POOL_MPATH,
+    STORAGE_POOL_RBD, STORAGE_POOL_SHEEPDOG, STORAGE_POOL_GLUSTER, STORAGE_POOL_ZFS,
+    STORAGE_POOL_VSTORAGE, STORAGE_POOL_ISCSI_DIRECT,
+};
+#define LIST_ALL_FLAGS ((1u << (LIST_TYPES_SHIFT + G_N_ELEMENTS(list_type_bits))) - 1)
+
+enum { XML_INACTIVE = 1 };
+enum { DEFINE_VALIDATE = 1 };
+
+/* ---- helpers shared with the volume procedures ---------------------------------- */
+
+StorageDriver *
+storage_dispatch_drv(MvServerCall *call)
+{
+    return storage_driver_from_client(mv_server_call_get_client(call));
+}
+
+StoragePoolObj *
+storage_dispatch_get_pool(StorageDriver *drv, const remote_nonnull_storage_pool *pool,
+                          GError **error)
+{
+    StoragePoolObj *obj = storage_pool_list_find_by_uuid(drv->pools,
+                                                         (const guchar *)pool->uuid, NULL);
+    char uuid[37];
+
+    if (!obj)
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_POOL,
+                     "no storage pool with matching uuid '%s' (%s)",
+                     mv_uuid_format((const guchar *)pool->uuid, uuid), pool->name);
+    return obj;
+}
+
+void
+storage_dispatch_make_pool(StoragePoolObj *obj, remote_nonnull_storage_pool *ret)
+{
+    ret->name = g_strdup(obj->name);
+    memcpy(ret->uuid, obj->uuid, MV_UUID_LEN);
+}
+
+gboolean
+storage_dispatch_check_flags(const char *api, unsigned int flags, unsigned int allowed,
+                             GError **error)
+{
+    if (flags & ~allowed) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
+                     "unsupported flags (0x%x) in function %s", flags & ~allowed, api);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+storage_dispatch_check_op(const void *op, const char *message, GError **error)
+{
+    if (!op) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT, "%s", message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static StoragePoolObj *
+dispatch_pool(MvServerCall *call, const remote_nonnull_storage_pool *pool, GError **error)
+{
+    return storage_dispatch_get_pool(storage_dispatch_drv(call), pool, error);
+}
+
+/* ---- lookups and lists (from memory) ------------------------------------------ */
+
+int
+remote_dispatch_storage_pool_lookup_by_name(MvServerCall *call,
+                                            remote_storage_pool_lookup_by_name_args *args,
+                                            remote_storage_pool_lookup_by_name_ret *ret,
+                                            GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = storage_pool_list_find_by_name(
+        storage_dispatch_drv(call)->pools, args->name, error);
+
+    if (!obj)
+        return -1;
+    storage_dispatch_make_pool(obj, &ret->pool);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_lookup_by_uuid(MvServerCall *call,
+                                            remote_storage_pool_lookup_by_uuid_args *args,
+                                            remote_storage_pool_lookup_by_uuid_ret *ret,
+                                            GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = storage_pool_list_find_by_uuid(
+        storage_dispatch_drv(call)->pools, (const guchar *)args->uuid, error);
+
+    if (!obj)
+        return -1;
+    storage_dispatch_make_pool(obj, &ret->pool);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_lookup_by_volume(MvServerCall *call,
+                                              remote_storage_pool_lookup_by_volume_args *args,
+                                              remote_storage_pool_lookup_by_volume_ret *ret,
+                                              GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = storage_pool_list_find_by_name(
+        storage_dispatch_drv(call)->pools, args->vol.pool, error);
+
+    if (!obj)
+        return -1;
+    storage_dispatch_make_pool(obj, &ret->pool);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_lookup_by_target_path(
+    MvServerCall *call, remote_storage_pool_lookup_by_target_path_args *args,
+    remote_storage_pool_lookup_by_target_path_ret *ret, GError **error)
+{
+    g_autoptr(GPtrArray) all = storage_pool_list_all(storage_dispatch_drv(call)->pools);
+    g_autofree char *path = storage_xml_sanitize_path(args->path);
+
+    for (guint i = 0; i < all->len; i++) {
+        StoragePoolObj *obj = g_ptr_array_index(all, i);
+        gboolean match;
+
+        g_mutex_lock(&obj->lock);
+        match = obj->active && STORAGE_POOL_DEF(obj->def)->target.path &&
+                g_str_equal(STORAGE_POOL_DEF(obj->def)->target.path, path);
+        g_mutex_unlock(&obj->lock);
+        if (match) {
+            storage_dispatch_make_pool(obj, &ret->pool);
+            return 0;
+        }
+    }
+    mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_POOL,
+                 "no storage pool with matching target path '%s'", args->path);
+    return -1;
+}
+
+static gboolean
+list_matches(StoragePoolObj *obj, unsigned int flags)
+{
+    gboolean active = obj->active;
+    guint types = flags >> LIST_TYPES_SHIFT;
+
+    if ((flags & (LIST_ACTIVE | LIST_INACTIVE)) &&
+        !((active && (flags & LIST_ACTIVE)) || (!active && (flags & LIST_INACTIVE))))
+        return FALSE;
+    if ((flags & (LIST_PERSISTENT | LIST_TRANSIENT)) &&
+        !((obj->persistent && (flags & LIST_PERSISTENT)) ||
+          (!obj->persistent && (flags & LIST_TRANSIENT))))
+        return FALSE;
+    if ((flags & (LIST_AUTOSTART | LIST_NO_AUTOSTART)) &&
+        !((obj->autostart && (flags & LIST_AUTOSTART)) ||
+          (!obj->autostart && (flags & LIST_NO_AUTOSTART))))
+        return FALSE;
+    if (types) {
+        StoragePoolType type = STORAGE_POOL_DEF(obj->def)->type;
+
+        for (guint i = 0; i < G_N_ELEMENTS(list_type_bits); i++) {
+            if ((types & (1u << i)) && list_type_bits[i] == type)
+                return TRUE;
+        }
+        return FALSE;
+    }
+    return TRUE;
+}
+
+int
+remote_dispatch_connect_list_all_storage_pools(MvServerCall *call,
+                                               remote_connect_list_all_storage_pools_args *args,
+                                               remote_connect_list_all_storage_pools_ret *ret,
+                                               GError **error)
+{
+    g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+
+    if (!storage_dispatch_check_flags("virConnectListAllStoragePools", args->flags,
+                                      LIST_ALL_FLAGS, error))
+        return -1;
+    all = storage_pool_list_all(storage_dispatch_drv(call)->pools);
+    found = g_ptr_array_new();
+    for (guint i = 0; i < all->len; i++) {
+        StoragePoolObj *obj = g_ptr_array_index(all, i);
+        gboolean match;
+
+        g_mutex_lock(&obj->lock);
+        match = list_matches(obj, args->flags);
+        g_mutex_unlock(&obj->lock);
+        if (match)
+            g_ptr_array_add(found, obj);
+    }
+    if (args->need_results) {
+        ret->pools.pools_val = g_new0(remote_nonnull_storage_pool, found->len);
+        ret->pools.pools_len = found->len;
+        for (guint i = 0; i < found->len; i++)
+            storage_dispatch_make_pool(g_ptr_array_index(found, i), &ret->pools.pools_val[i]);
+    }
+    ret->ret = found->len;
+    return 0;
+}
+
+/* Names of the active (or inactive) pools, at most @max (-1: all). */
+static GPtrArray *
+list_names(MvServerCall *call, gboolean active, int max)
+{
+    g_autoptr(GPtrArray) all = storage_pool_list_all(storage_dispatch_drv(call)->pools);
+    GPtrArray *names = g_ptr_array_new();
+
+    for (guint i = 0; i < all->len && (max < 0 || names->len < (guint)max); i++) {
+        StoragePoolObj *obj = g_ptr_array_index(all, i);
+        gboolean match;
+
+        g_mutex_lock(&obj->lock);
+        match = obj->active == active;
+        g_mutex_unlock(&obj->lock);
+        if (match)
+            g_ptr_array_add(names, g_strdup(obj->name));
+    }
+    return names;
+}
+
+static gboolean
+list_check_max(int maxnames, GError **error)
+{
+    if (maxnames < 0 || maxnames > REMOTE_STORAGE_POOL_NAME_LIST_MAX) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maxnames > REMOTE_STORAGE_POOL_LIST_MAX");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+int
+remote_dispatch_connect_num_of_storage_pools(MvServerCall *call,
+                                             remote_connect_num_of_storage_pools_ret *ret,
+                                             GError **error)
+{
+    g_autoptr(GPtrArray) names = list_names(call, TRUE, -1);
+
+    g_ptr_array_set_free_func(names, g_free);
+    ret->num = names->len;
+    return 0;
+}
+
+int
+remote_dispatch_connect_num_of_defined_storage_pools(
+    MvServerCall *call, remote_connect_num_of_defined_storage_pools_ret *ret, GError **error)
+{
+    g_autoptr(GPtrArray) names = list_names(call, FALSE, -1);
+
+    g_ptr_array_set_free_func(names, g_free);
+    ret->num = names->len;
+    return 0;
+}
+
+int
+remote_dispatch_connect_list_storage_pools(MvServerCall *call,
+                                           remote_connect_list_storage_pools_args *args,
+                                           remote_connect_list_storage_pools_ret *ret,
+                                           GError **error)
+{
+    GPtrArray *names;
+
+    if (!list_check_max(args->maxnames, error))
+        return -1;
+    names = list_names(call, TRUE, args->maxnames);
+    ret->names.names_len = names->len;
+    ret->names.names_val = (char **)g_ptr_array_free(names, FALSE);
+    return 0;
+}
+
+int
+remote_dispatch_connect_list_defined_storage_pools(
+    MvServerCall *call, remote_connect_list_defined_storage_pools_args *args,
+    remote_connect_list_defined_storage_pools_ret *ret, GError **error)
+{
+    GPtrArray *names;
+
+    if (!list_check_max(args->maxnames, error))
+        return -1;
+    names = list_names(call, FALSE, args->maxnames);
+    ret->names.names_len = names->len;
+    ret->names.names_val = (char **)g_ptr_array_free(names, FALSE);
+    return 0;
+}
+
+/* ---- info -------------------------------------------------------------------- */
+
+int
+remote_dispatch_storage_pool_get_info(MvServerCall *call,
+                                      remote_storage_pool_get_info_args *args,
+                                      remote_storage_pool_get_info_ret *ret, GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = dispatch_pool(call, &args->pool, error);
+
+    if (!obj)
+        return -1;
+    g_mutex_lock(&obj->lock);
+    ret->state = obj->active ? obj->status.state : STORAGE_POOL_STATE_INACTIVE;
+    if (obj->active) {
+        ret->capacity = obj->status.capacity;
+        ret->allocation = obj->status.allocation;
+        ret->available = obj->status.available;
+    }
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_get_xml_desc(MvServerCall *call,
+                                          remote_storage_pool_get_xml_desc_args *args,
+                                          remote_storage_pool_get_xml_desc_ret *ret,
+                                          GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = NULL;
+
+    if (!storage_dispatch_check_flags("virStoragePoolGetXMLDesc", args->flags, XML_INACTIVE,
+                                      error) ||
+        !(obj = dispatch_pool(call, &args->pool, error)))
+        return -1;
+    g_mutex_lock(&obj->lock);
+    if ((args->flags & XML_INACTIVE) && obj->new_def)
+        ret->xml = storage_pool_def_format(obj->new_def, NULL, 0);
+    else if (obj->active && !(args->flags & XML_INACTIVE))
+        ret->xml = storage_pool_def_format(STORAGE_POOL_DEF(obj->def), &obj->status, 0);
+    else
+        ret->xml = storage_pool_def_format(STORAGE_POOL_DEF(obj->def), NULL, 0);
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_get_autostart(MvServerCall *call,
+                                           remote_storage_pool_get_autostart_args *args,
+                                           remote_storage_pool_get_autostart_ret *ret,
+                                           GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = dispatch_pool(call, &args->pool, error);
+
+    if (!obj)
+        return -1;
+    g_mutex_lock(&obj->lock);
+    ret->autostart = obj->autostart;
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_is_active(MvServerCall *call,
+                                       remote_storage_pool_is_active_args *args,
+                                       remote_storage_pool_is_active_ret *ret, GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = dispatch_pool(call, &args->pool, error);
+
+    if (!obj)
+        return -1;
+    g_mutex_lock(&obj->lock);
+    ret->active = obj->active;
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_is_persistent(MvServerCall *call,
+                                           remote_storage_pool_is_persistent_args *args,
+                                           remote_storage_pool_is_persistent_ret *ret,
+                                           GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = dispatch_pool(call, &args->pool, error);
+
+    if (!obj)
+        return -1;
+    g_mutex_lock(&obj->lock);
+    ret->persistent = obj->persistent;
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_set_autostart(MvServerCall *call,
+                                           remote_storage_pool_set_autostart_args *args,
+                                           GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = storage_dispatch_get_pool(drv, &args->pool, error);
+    gboolean ok;
+
+    if (!obj)
+        return -1;
+    g_mutex_lock(&drv->define_lock);
+    g_mutex_lock(&obj->lock);
+    if (!obj->persistent) {
+        g_mutex_unlock(&obj->lock);
+        g_mutex_unlock(&drv->define_lock);
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
+                     "cannot set autostart for transient pool");
+        return -1;
+    }
+    g_mutex_unlock(&obj->lock);
+    ok = storage_driver_set_autostart(drv, obj->name, args->autostart != 0, error);
+    if (ok) {
+        g_mutex_lock(&obj->lock);
+        obj->autostart = args->autostart != 0;
+        g_mutex_unlock(&obj->lock);
+    }
+    g_mutex_unlock(&drv->define_lock);
+    return ok ? 0 : -1;
+}
+
+/* ---- volumes of a pool --------------------------------------------------------- */
+
+/* The pool of @pool, which must be active; its lock is held on return. */
+static StoragePoolObj *
+dispatch_active_pool_locked(MvServerCall *call, const remote_nonnull_storage_pool *pool,
+                            GError **error)
+{
+    StoragePoolObj *obj = dispatch_pool(call, pool, error);
+
+    if (!obj)
+        return NULL;
+    g_mutex_lock(&obj->lock);
+    if (!storage_pool_obj_check_active_locked(obj, error)) {
+        g_mutex_unlock(&obj->lock);
+        storage_pool_obj_unref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+int
+remote_dispatch_storage_pool_num_of_volumes(MvServerCall *call,
+                                            remote_storage_pool_num_of_volumes_args *args,
+                                            remote_storage_pool_num_of_volumes_ret *ret,
+                                            GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = dispatch_active_pool_locked(call, &args->pool, error);
+
+    if (!obj)
+        return -1;
+    ret->num = obj->vols->len;
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_list_volumes(MvServerCall *call,
+                                          remote_storage_pool_list_volumes_args *args,
+                                          remote_storage_pool_list_volumes_ret *ret,
+                                          GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = NULL;
+    guint n;
+
+    if (args->maxnames < 0 || args->maxnames > REMOTE_STORAGE_VOL_NAME_LIST_MAX) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maxnames > REMOTE_STORAGE_VOL_LIST_MAX");
+        return -1;
+    }
+    if (!(obj = dispatch_active_pool_locked(call, &args->pool, error)))
+        return -1;
+    n = MIN(obj->vols->len, (guint)args->maxnames);
+    ret->names.names_val = g_new0(char *, n);
+    ret->names.names_len = n;
+    for (guint i = 0; i < n; i++)
+        ret->names.names_val[i] = g_strdup(((StorageVol *)g_ptr_array_index(obj->vols, i))->def->name);
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_list_all_volumes(MvServerCall *call,
+                                              remote_storage_pool_list_all_volumes_args *args,
+                                              remote_storage_pool_list_all_volumes_ret *ret,
+                                              GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = NULL;
+    guint n;
+
+    if (!storage_dispatch_check_flags("virStoragePoolListAllVolumes", args->flags, 0, error) ||
+        !(obj = dispatch_active_pool_locked(call, &args->pool, error)))
+        return -1;
+    n = obj->vols->len;
+    if (args->need_results) {
+        ret->vols.vols_val = g_new0(remote_nonnull_storage_vol, n);
+        ret->vols.vols_len = n;
+        for (guint i = 0; i < n; i++) {
+            StorageVol *vol = g_ptr_array_index(obj->vols, i);
+
+            storage_dispatch_make_vol(obj->name, vol->def, &ret->vols.vols_val[i]);
+        }
+    }
+    ret->ret = n;
+    g_mutex_unlock(&obj->lock);
+    return 0;
+}
+
+/* ---- define, undefine ---------------------------------------------------------- */
+
+static StoragePoolDef *
+dispatch_parse_def(StorageDriver *drv, const char *xml, GError **error)
+{
+    g_autoptr(StoragePoolDef) def = storage_pool_def_parse_string(xml, 0, error);
+    g_autoptr(StoragePoolObj) other = NULL;
+
+    if (!def || !storage_pool_def_validate(def, error))
+        return NULL;
+    if (!storage_backend_for_type(def->type)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT,
+                     "no storage backend for pool type '%s' in this build",
+                     storage_pool_type_to_string(def->type));
+        return NULL;
+    }
+    if ((other = storage_pool_list_find_conflict(drv->pools, def))) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                     "Storage source conflict with pool: '%s'", other->name);
+        return NULL;
+    }
+    return g_steal_pointer(&def);
+}
+
+/* Redefine @obj with @def (ownership taken); the job is held. */
+static gboolean
+dispatch_redefine(StorageDriver *drv, StoragePoolObj *obj, StoragePoolDef *def, GError **error)
+{
+    if (memcmp(obj->uuid, def->uuid, MV_UUID_LEN) != 0) {
+        char uuid[37];
+
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                     "pool '%s' is already defined with uuid %s", obj->name,
+                     mv_uuid_format(obj->uuid, uuid));
+        storage_pool_def_free(def);
+        return FALSE;
+    }
+    if (!storage_driver_save_config(drv, def, error)) {
+        storage_pool_def_free(def);
+        return FALSE;
+    }
+    g_mutex_lock(&obj->lock);
+    obj->persistent = TRUE;
+    if (obj->active) {
+        storage_pool_def_free(obj->new_def);
+        obj->new_def = def;
+    } else {
+        storage_pool_obj_set_def_locked(obj, def);
+    }
+    g_mutex_unlock(&obj->lock);
+    return TRUE;
+}
+
+int
+remote_dispatch_storage_pool_define_xml(MvServerCall *call,
+                                        remote_storage_pool_define_xml_args *args,
+                                        remote_storage_pool_define_xml_ret *ret, GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = NULL;
+    StoragePoolDef *def;
+
+    if (!storage_dispatch_check_flags("virStoragePoolDefineXML", args->flags, DEFINE_VALIDATE,
+                                      error))
+        return -1;
+    g_mutex_lock(&drv->define_lock);
+    if (!(def = dispatch_parse_def(drv, args->xml, error)))
+        goto error;
+    if ((obj = storage_pool_list_find_by_name(drv->pools, def->name, NULL))) {
+        if (!storage_pool_obj_begin_job(obj, "define", error)) {
+            storage_pool_def_free(def);
+            goto error;
+        }
+        if (!dispatch_redefine(drv, obj, def, error)) {
+            storage_pool_obj_end_job(obj);
+            goto error;
+        }
+        storage_pool_obj_end_job(obj);
+    } else {
+        if (!storage_driver_save_config(drv, def, error)) {
+            storage_pool_def_free(def);
+            goto error;
+        }
+        if (!(obj = storage_pool_list_add(drv->pools, drv, def, error)))
+            goto error;
+        obj->persistent = TRUE;
+    }
+    g_mutex_unlock(&drv->define_lock);
+    storage_event_lifecycle(drv, obj, STORAGE_EVENT_DEFINED);
+    storage_dispatch_make_pool(obj, &ret->pool);
+    return 0;
+
+ error:
+    g_mutex_unlock(&drv->define_lock);
+    return -1;
+}
+
+int
+remote_dispatch_storage_pool_undefine(MvServerCall *call,
+                                      remote_storage_pool_undefine_args *args, GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = storage_dispatch_get_pool(drv, &args->pool, error);
+    gboolean ok;
+
+    if (!obj)
+        return -1;
+    /* NB: the define lock first, then the job, as for define. */
+    g_mutex_lock(&drv->define_lock);
+    if (!storage_pool_obj_begin_job(obj, "undefine", error)) {
+        g_mutex_unlock(&drv->define_lock);
+        return -1;
+    }
+    g_mutex_lock(&obj->lock);
+    ok = storage_pool_obj_check_inactive_locked(obj, "still active", error) &&
+         storage_pool_obj_check_no_jobs_locked(obj, error);
+    if (ok && !obj->persistent) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "storage pool '%s' is transient", obj->name);
+        ok = FALSE;
+    }
+    g_mutex_unlock(&obj->lock);
+    if (ok && (ok = storage_driver_delete_config(drv, obj->name, error))) {
+        storage_driver_delete_state(drv, obj->name);
+        storage_pool_list_remove(drv->pools, obj);
+    }
+    g_mutex_unlock(&drv->define_lock);
+    storage_pool_obj_end_job(obj);
+    if (!ok)
+        return -1;
+    storage_event_lifecycle(drv, obj, STORAGE_EVENT_UNDEFINED);
+    return 0;
+}
+
+/* ---- state changes: backend work on job threads ------------------------------- */
+
+typedef struct _PoolOp PoolOp;
+typedef gboolean (*PoolOpFunc)(PoolOp *op, GError **error);
+struct _PoolOp {
+    StorageDriver *drv;
+    StoragePoolObj *obj;
+    unsigned int flags;
+    PoolOpFunc func;
+    guint timeout_ms;            /* the backend's deadline */
+    StoragePoolCtx ctx;
+};
+
+static void
+pool_op_free(PoolOp *op)
+{
+    storage_pool_ctx_clear(&op->ctx);
+    storage_pool_obj_unref(op->obj);
+    g_free(op);
+}
+
+static gboolean
+pool_op_job(gpointer data, GError **error)
+{
+    PoolOp *op = data;
+    gboolean ok;
+
+    storage_pool_ctx_init(&op->ctx, op->obj, op->timeout_ms);
+    if (!op->ctx.backend) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
+                     "missing backend for pool type '%s'",
+                     storage_pool_type_to_string(op->ctx.bp.def->type));
+        ok = FALSE;
+    } else {
+        ok = op->func(op, error);
+    }
+    storage_pool_obj_end_job(op->obj);
+    return ok;
+}
+
+/* Take @obj's job for @what and run @func on a job thread; wait for it
+ * within the driver's bounds. */
+static gboolean
+pool_op_run(StorageDriver *drv, StoragePoolObj *obj, const char *what, PoolOpFunc func,
+            unsigned int flags, guint extra_ms, GError **error)
+{
+    PoolOp *op;
+    g_autofree char *desc = NULL;
+
+    if (!storage_pool_obj_begin_job(obj, what, error))
+        return FALSE;
+    op = g_new0(PoolOp, 1);
+    op->drv = drv;
+    op->obj = storage_pool_obj_ref(obj);
+    op->flags = flags;
+    op->func = func;
+    op->timeout_ms = drv->job_timeout_ms;
+    desc = g_strdup_printf("%s of storage pool '%s'", what, obj->name);
+    return storage_job_run(drv, desc, pool_op_job, op, (GDestroyNotify)pool_op_free,
+                           drv->job_timeout_ms + extra_ms, error);
+}
+
+static gboolean
+pool_check_inactive(StoragePoolObj *obj, const char *what, GError **error)
+{
+    gboolean ok;
+
+    g_mutex_lock(&obj->lock);
+    ok = storage_pool_obj_check_inactive_locked(obj, what, error);
+    g_mutex_unlock(&obj->lock);
+    return ok;
+}
+
+static gboolean
+op_build(PoolOp *op, GError **error)
+{
+    if (!pool_check_inactive(op->obj, "already active", error))
+        return FALSE;
+    if (op->ctx.backend->build && !op->ctx.backend->build(&op->ctx.bp, op->flags, error))
+        return FALSE;
+    storage_event_lifecycle(op->drv, op->obj, STORAGE_EVENT_CREATED);
+    return TRUE;
+}
+
+/* The pool is no longer active: forget its runtime state.  Caller holds lock. */
+static void
+pool_mark_inactive_locked(StoragePoolObj *obj)
+{
+    obj->active = FALSE;
+    obj->active_gen++;
+    storage_pool_obj_forget_refresh_locked(obj);
+    storage_pool_obj_clear_vols_locked(obj);
+    storage_pool_status_clear(&obj->status);
+    g_clear_pointer(&obj->priv, storage_shared_unref);
+    if (obj->new_def) {
+        storage_pool_obj_set_def_locked(obj, obj->new_def);
+        obj->new_def = NULL;
+    }
+}
+
+static gboolean
+op_start_backend(PoolOp *op, GError **error)
+{
+    const StorageBackend *be = op->ctx.backend;
+    unsigned int build_flags = 0;
+
+    if (op->flags & STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE)
+        build_flags = STORAGE_POOL_BUILD_OVERWRITE;
+    else if (op->flags & STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)
+        build_flags = STORAGE_POOL_BUILD_NO_OVERWRITE;
+    if ((op->flags & (STORAGE_POOL_CREATE_WITH_BUILD |
+                      STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
+                      STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE)) &&
+        be->build && !be->build(&op->ctx.bp, build_flags, error))
+        return FALSE;
+    if (be->start && !be->start(&op->ctx.bp, error))
+        return FALSE;
+    g_mutex_lock(&op->obj->lock);
+    op->obj->active = TRUE;
+    op->obj->active_gen++;
+    op->obj->status.state = STORAGE_POOL_STATE_RUNNING;
+    if (op->ctx.bp.priv)
+        op->obj->priv = storage_shared_new(op->ctx.bp.priv, (GDestroyNotify)be->free_priv);
+    g_mutex_unlock(&op->obj->lock);
+    return TRUE;
+}
+
+static gboolean
+op_start(PoolOp *op, GError **error)
+{
+    g_autoptr(StorageRefresh) r = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!pool_check_inactive(op->obj, "already active", error) || !op_start_backend(op, error))
+        return FALSE;
+    /* The first refresh: a failure undoes the start; running out of time
+     * leaves the pool active, marked as not responding. */
+    r = storage_pool_refresh_begin(op->obj);
+    if (!storage_refresh_wait(r, &err) && !g_error_matches(err, mv_error_quark(MV_FROM_STORAGE),
+                                                            MV_ERR_OPERATION_TIMEOUT)) {
+        if (op->ctx.backend->stop)
+            op->ctx.backend->stop(&op->ctx.bp, NULL);
+        g_mutex_lock(&op->obj->lock);
+        pool_mark_inactive_locked(op->obj);
+        g_mutex_unlock(&op->obj->lock);
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    storage_driver_save_state(op->drv, op->obj);
+    storage_event_lifecycle(op->drv, op->obj, STORAGE_EVENT_STARTED);
+    return TRUE;
+}
+
+static gboolean
+op_destroy(PoolOp *op, GError **error)
+{
+    StoragePoolObj *obj = op->obj;
+    gboolean ok;
+    gboolean transient;
+
+    g_mutex_lock(&obj->lock);
+    ok = storage_pool_obj_check_active_locked(obj, error) &&
+         storage_pool_obj_check_no_jobs_locked(obj, error);
+    g_mutex_unlock(&obj->lock);
+    if (!ok || (op->ctx.backend->stop && !op->ctx.backend->stop(&op->ctx.bp, error)))
+        return FALSE;
+    g_mutex_lock(&obj->lock);
+    pool_mark_inactive_locked(obj);
+    transient = !obj->persistent;
+    g_mutex_unlock(&obj->lock);
+    storage_driver_delete_state(op->drv, obj->name);
+    storage_event_lifecycle(op->drv, obj, STORAGE_EVENT_STOPPED);
+    if (transient)
+        storage_pool_list_remove(op->drv->pools, obj);
+    return TRUE;
+}
+
+static gboolean
+op_delete(PoolOp *op, GError **error)
+{
+    if (!pool_check_inactive(op->obj, "still active", error) ||
+        !storage_dispatch_check_op(op->ctx.backend->delete_pool,
+                                   "pool does not support pool deletion", error) ||
+        !op->ctx.backend->delete_pool(&op->ctx.bp, op->flags, error))
+        return FALSE;
+    storage_event_lifecycle(op->drv, op->obj, STORAGE_EVENT_DELETED);
+    return TRUE;
+}
+
+gboolean
+storage_pool_start(StorageDriver *drv, StoragePoolObj *obj, unsigned int flags, GError **error)
+{
+    return pool_op_run(drv, obj, "start", op_start, flags, drv->refresh_timeout_ms, error);
+}
+
+int
+remote_dispatch_storage_pool_build(MvServerCall *call, remote_storage_pool_build_args *args,
+                                   GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = NULL;
+
+    if (!storage_dispatch_check_flags("virStoragePoolBuild", args->flags,
+                                      STORAGE_POOL_BUILD_REPAIR | STORAGE_POOL_BUILD_RESIZE |
+                                      STORAGE_POOL_BUILD_NO_OVERWRITE |
+                                      STORAGE_POOL_BUILD_OVERWRITE, error) ||
+        !(obj = storage_dispatch_get_pool(drv, &args->pool, error)))
+        return -1;
+    return pool_op_run(drv, obj, "build", op_build, args->flags, 0, error) ? 0 : -1;
+}
+
+int
+remote_dispatch_storage_pool_create(MvServerCall *call, remote_storage_pool_create_args *args,
+                                    GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = NULL;
+
+    if (!storage_dispatch_check_flags("virStoragePoolCreate", args->flags,
+                                      STORAGE_POOL_CREATE_WITH_BUILD |
+                                      STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
+                                      STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE, error) ||
+        !(obj = storage_dispatch_get_pool(drv, &args->pool, error)))
+        return -1;
+    return storage_pool_start(drv, obj, args->flags, error) ? 0 : -1;
+}
+
+int
+remote_dispatch_storage_pool_create_xml(MvServerCall *call,
+                                        remote_storage_pool_create_xml_args *args,
+                                        remote_storage_pool_create_xml_ret *ret, GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = NULL;
+    StoragePoolDef *def;
+
+    if (!storage_dispatch_check_flags("virStoragePoolCreateXML", args->flags,
+                                      STORAGE_POOL_CREATE_WITH_BUILD |
+                                      STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
+                                      STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE, error))
+        return -1;
+    g_mutex_lock(&drv->define_lock);
+    if (!(def = dispatch_parse_def(drv, args->xml, error)) ||
+        !(obj = storage_pool_list_add(drv->pools, drv, def, error))) {
+        g_mutex_unlock(&drv->define_lock);
+        return -1;
+    }
+    g_mutex_unlock(&drv->define_lock);
+    if (!storage_pool_start(drv, obj, args->flags, error)) {
+        gboolean active;
+
+        g_mutex_lock(&obj->lock);
+        active = obj->active;
+        g_mutex_unlock(&obj->lock);
+        if (!active)
+            storage_pool_list_remove(drv->pools, obj);
+        return -1;
+    }
+    storage_dispatch_make_pool(obj, &ret->pool);
+    return 0;
+}
+
+int
+remote_dispatch_storage_pool_destroy(MvServerCall *call,
+                                     remote_storage_pool_destroy_args *args, GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = storage_dispatch_get_pool(drv, &args->pool, error);
+
+    if (!obj)
+        return -1;
+    return pool_op_run(drv, obj, "destroy", op_destroy, 0, 0, error) ? 0 : -1;
+}
+
+int
+remote_dispatch_storage_pool_delete(MvServerCall *call, remote_storage_pool_delete_args *args,
+                                    GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolObj) obj = NULL;
+
+    if (!storage_dispatch_check_flags("virStoragePoolDelete", args->flags,
+                                      STORAGE_POOL_DELETE_ZEROED, error) ||
+        !(obj = storage_dispatch_get_pool(drv, &args->pool, error)))
+        return -1;
+    return pool_op_run(drv, obj, "delete", op_delete, args->flags, 0, error) ? 0 : -1;
+}
+
+int
+remote_dispatch_storage_pool_refresh(MvServerCall *call,
+                                     remote_storage_pool_refresh_args *args, GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = NULL;
+    g_autoptr(StorageRefresh) r = NULL;
+    gboolean ok;
+
+    if (!storage_dispatch_check_flags("virStoragePoolRefresh", args->flags, 0, error) ||
+        !(obj = dispatch_pool(call, &args->pool, error)))
+        return -1;
+    g_mutex_lock(&obj->lock);
+    ok = storage_pool_obj_check_active_locked(obj, error);
+    g_mutex_unlock(&obj->lock);
+    if (!ok)
+        return -1;
+    r = storage_pool_refresh_begin(obj);
+    return storage_refresh_wait(r, error) ? 0 : -1;
+}
+
+/* ---- events ------------------------------------------------------------------- */
+
+int
+remote_dispatch_connect_storage_pool_event_register_any(
+    MvServerCall *call, remote_connect_storage_pool_event_register_any_args *args,
+    remote_connect_storage_pool_event_register_any_ret *ret, GError **error)
+{
+    RemoteClient *rc = remote_client_get(mv_server_call_get_client(call));
+    int id;
+
+    if (args->eventID < 0 || args->eventID >= STORAGE_EVENT_ID_LAST) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
+                     "unsupported storage pool event ID %d", args->eventID);
+        return -1;
+    }
+    id = remote_event_register(rc, REMOTE_EVENT_STORAGE_POOL, args->eventID,
+                               args->pool ? (const guchar *)args->pool->uuid : NULL, FALSE,
+                               error);
+    if (id < 0)
+        return -1;
+    ret->callbackID = id;
+    return 0;
+}
+
+int
+remote_dispatch_connect_storage_pool_event_deregister_any(
+    MvServerCall *call, remote_connect_storage_pool_event_deregister_any_args *args,
+    GError **error)
+{
+    RemoteClient *rc = remote_client_get(mv_server_call_get_client(call));
+
+    return remote_event_deregister(rc, REMOTE_EVENT_STORAGE_POOL, args->callbackID, error)
+           ? 0 : -1;
+}
