@@ -9,3 +9,4 @@
 #include <modvirt/modvirt-connect.h>
 #include <modvirt/modvirt-domain.h>
 #include <modvirt/modvirt-storage.h>
+#include <modvirt/modvirt-stream.h>

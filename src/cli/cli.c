@@ -17,11 +17,17 @@
 
 struct _CliArgs {
     GHashTable *values;      /* name -> value ("" for booleans) */
+    GPtrArray *argv;         /* the values of the CLI_OPT_ARGV option, NULL-terminated */
 };
 
 
 static const CliCmd *cli_all_tables[] = {
     cli_host_cmds,
+    cli_domain_cmds,
+    cli_event_cmds,
+    cli_console_cmds,
+    cli_storage_cmds,
+    cli_volume_cmds,
 };
 
 void
@@ -117,6 +123,26 @@ cli_args_get_int(const CliArgs *args, const char *name, int *ret)
     return TRUE;
 }
 
+const char *const *
+cli_args_get_argv(const CliArgs *args)
+{
+    if (!args->argv || args->argv->len < 2)
+        return NULL;
+    return (const char *const *)args->argv->pdata;
+}
+
+/* Add @value to the CLI_OPT_ARGV option @o. */
+static void
+cli_args_add_argv(CliArgs *args, const CliOpt *o, const char *value)
+{
+    if (!args->argv) {
+        args->argv = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(args->argv, NULL);
+    }
+    g_ptr_array_insert(args->argv, args->argv->len - 1, g_strdup(value));
+    g_hash_table_replace(args->values, g_strdup(o->name), g_strdup(value));
+}
+
 static const CliCmd *
 cli_find_cmd(const char *name)
 {
@@ -177,17 +203,25 @@ cli_parse_args(const CliCmd *cmd, int argc, char **argv)
                 }
                 value = argv[++i];
             }
-            g_hash_table_replace(args->values, g_strdup(o->name), g_strdup(value));
+            if (o->type == CLI_OPT_ARGV)
+                cli_args_add_argv(args, o, value);
+            else
+                g_hash_table_replace(args->values, g_strdup(o->name), g_strdup(value));
             continue;
         }
         /* A positional argument: the next positional option not given yet. */
         while (next_pos && next_pos->name &&
                (!(next_pos->flags & CLI_OPT_POSITIONAL) ||
-                g_hash_table_contains(args->values, next_pos->name)))
+                (next_pos->type != CLI_OPT_ARGV &&
+                 g_hash_table_contains(args->values, next_pos->name))))
             next_pos++;
         if (!next_pos || !next_pos->name) {
             cli_error("unexpected data '%s' for command '%s'", a, cmd->name);
             goto fail;
+        }
+        if (next_pos->type == CLI_OPT_ARGV) {
+            cli_args_add_argv(args, next_pos, a);
+            continue;
         }
         g_hash_table_replace(args->values, g_strdup(next_pos->name), g_strdup(a));
         next_pos++;
@@ -202,6 +236,8 @@ cli_parse_args(const CliCmd *cmd, int argc, char **argv)
 
  fail:
     g_hash_table_unref(args->values);
+    if (args->argv)
+        g_ptr_array_unref(args->argv);
     g_free(args);
     return NULL;
 }
@@ -210,6 +246,8 @@ static void
 cli_args_free(CliArgs *args)
 {
     g_hash_table_unref(args->values);
+    if (args->argv)
+        g_ptr_array_unref(args->argv);
     g_free(args);
 }
 
@@ -236,6 +274,7 @@ cli_print_help(const char *name)
     printf("  NAME\n    %s - %s\n\n  SYNOPSIS\n    %s", cmd->name, cmd->help, cmd->name);
     for (const CliOpt *o = cmd->opts; o && o->name; o++) {
         const char *fmt = o->type == CLI_OPT_BOOL ? " [--%s]"
+                          : o->type == CLI_OPT_ARGV ? " [<%s>]..."
                           : (o->flags & CLI_OPT_REQUIRED) ? " <%s>" : " [--%s <value>]";
 
         printf(fmt, o->name);

@@ -14,6 +14,7 @@ typedef enum {
     CLI_OPT_BOOL,        /* --flag */
     CLI_OPT_STRING,      /* --name VALUE */
     CLI_OPT_INT,         /* --name N */
+    CLI_OPT_ARGV,        /* every remaining positional argument (or repeated --name V) */
 } CliOptType;
 
 typedef enum {
@@ -64,6 +65,13 @@ const char *cli_args_get(const CliArgs *args, const char *name);
 /* Returns FALSE (error printed) if present and not a valid integer. */
 gboolean cli_args_get_ullong(const CliArgs *args, const char *name, unsigned long long *ret);
 gboolean cli_args_get_int(const CliArgs *args, const char *name, int *ret);
+/* The values of a CLI_OPT_ARGV option, NULL-terminated, or NULL if none. */
+const char *const *cli_args_get_argv(const CliArgs *args);
 
 /* The command tables of each module. */
 extern const CliCmd cli_host_cmds[];
+extern const CliCmd cli_domain_cmds[];
+extern const CliCmd cli_event_cmds[];
+extern const CliCmd cli_console_cmds[];
+extern const CliCmd cli_storage_cmds[];
+extern const CliCmd cli_volume_cmds[];
