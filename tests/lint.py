@@ -68,7 +68,7 @@ ANY = None   # daemons, proxy, tests
 
 # Headers generated in the build tree, by layer.
 GENERATED = [(re.compile(r"^protocol\.h$"), "rpc"),
-             (re.compile(r"^(remote|admin)-[a-z-]+\.h$"), "remote")]
+             (re.compile(r"^(remote|admin|translate)-[a-z-]+\.h$"), "remote")]
 
 
 def source_files(top_dir):

@@ -31,6 +31,10 @@
 
 extern const MvDaemonDriver DAEMON_DRIVER;
 extern const MvServerProgram admin_program_admin;
+#ifdef DAEMON_PROGRAMS
+/* More programs of this daemon's own (mvstoraged's translate program). */
+extern const MvServerProgram *const DAEMON_PROGRAMS[];
+#endif
 
 enum {
     EXIT_USAGE = 1,
@@ -287,6 +291,10 @@ daemon_run(int argc, char **argv)
         remote_server_setup(srv, &rd);
         mv_server_add_program(srv, drv->program);
     }
+#ifdef DAEMON_PROGRAMS
+    for (size_t i = 0; DAEMON_PROGRAMS[i]; i++)
+        mv_server_add_program(srv, DAEMON_PROGRAMS[i]);
+#endif
 
     if (!daemon_setup_sockets(&rd, &cfg, &error)) {
         g_critical("%s", error->message);

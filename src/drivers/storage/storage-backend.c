@@ -26,6 +26,8 @@ static const StorageBackend *const storage_backends[] = {
     &storage_backend_dir,
     &storage_backend_fs,
     &storage_backend_logical,
+    &storage_backend_iscsi,
+    &storage_backend_iscsi_direct,
 };
 
 const StorageBackend *

@@ -1,0 +1,334 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""iscsi-direct pools against a real iSCSI target.
+
+A private tgtd (package tgt) listens on 127.0.0.1 on a free non-default
+port with its own control port, serving file-backed LUNs: target 1 without
+authentication (64 and 128 MiB), target 2 with CHAP (32 MiB).  mvstoraged
+reaches it with libiscsi; stock virsh and python3-libvirt talk to the
+stack through the proxy.  Then tgtd is stopped with SIGSTOP: its port still
+accepts connections but nothing answers, and a refresh of the pool must
+fail on its own, with its reason in pool-info and pool-dumpxml, without
+delaying other clients' pool and domain calls, and recover after SIGCONT.
+"""
+
+import base64
+import os
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
+import mvtest  # noqa: E402
+from mvtest import TestFailure, check, check_eq, check_in  # noqa: E402
+from tgtdtarget import Tgtd  # noqa: E402
+
+import libvirt  # noqa: E402
+
+MIB = 1024 * 1024
+IQN1 = "iqn.2026-11.org.example.mvisd:target1"
+IQN2 = "iqn.2026-11.org.example.mvisd:target2"
+INITIATOR = "iqn.2026-11.org.example.mvisd:initiator1"
+CHAP_USER, CHAP_PASSWORD = "mvisduser", "mvisdsecret1234"
+SECRET_UUID = "0b4c4e55-91d3-4a7f-8d0e-3f6d2c1b9a77"
+SECRET_USAGE = "mvisd-chap"
+LUNS1 = [64 * MIB, 128 * MIB]
+LUNS2 = [32 * MIB]
+
+stack = None
+tgtd = None
+
+
+def setup():
+    global stack, tgtd
+    stack = mvtest.Stack(name="mvisd")
+    tgtd = Tgtd(stack.root).start()
+    tgtd.add_target(1, IQN1, LUNS1)
+    tgtd.add_target(2, IQN2, LUNS2, chap=(CHAP_USER, CHAP_PASSWORD))
+    write_secret(CHAP_PASSWORD)
+    stack.start_stack()
+
+
+def teardown():
+    try:
+        if tgtd:
+            tgtd.stop()
+    finally:
+        if stack:
+            stack.cleanup()
+
+
+def write_secret(password):
+    """The CHAP password, in the secrets directory (libvirt's layout)."""
+    d = os.path.join(stack.root, "session", "config", "modvirt", "secrets")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, SECRET_UUID + ".xml"), "w") as f:
+        f.write("<secret ephemeral='no' private='yes'>\n  <uuid>%s</uuid>\n"
+                "  <usage type='iscsi'>\n    <target>%s</target>\n  </usage>\n</secret>\n"
+                % (SECRET_UUID, SECRET_USAGE))
+    with open(os.path.join(d, SECRET_UUID + ".base64"), "w") as f:
+        f.write(base64.b64encode(password.encode()).decode() + "\n")
+
+
+def pool_xml(name, iqn, auth=False):
+    a = ""
+    if auth:
+        a = ("    <auth type='chap' username='%s'>\n      <secret usage='%s'/>\n"
+             "    </auth>\n" % (CHAP_USER, SECRET_USAGE))
+    return ("<pool type='iscsi-direct'>\n  <name>%s</name>\n  <source>\n"
+            "    <host name='127.0.0.1' port='%d'/>\n    <device path='%s'/>\n%s"
+            "    <initiator>\n      <iqn name='%s'/>\n    </initiator>\n  </source>\n</pool>\n"
+            % (name, tgtd.port, iqn, a, INITIATOR))
+
+
+def define_file(name, xml):
+    path = os.path.join(stack.root, name + ".xml")
+    with open(path, "w") as f:
+        f.write(xml)
+    return path
+
+
+def vol_path(iqn, lun):
+    return "ip-%s-iscsi-%s-lun-%d" % (tgtd.portal, iqn, lun)
+
+
+def conn():
+    return libvirt.open(stack.uri())
+
+
+# ---- virsh ------------------------------------------------------------------
+
+def test_virsh_define_start_list():
+    stack.virsh("pool-define", define_file("isd1", pool_xml("isd1", IQN1)))
+    stack.virsh("pool-start", "isd1")
+    info = stack.virsh("pool-info", "isd1", "--bytes").stdout
+    check_in("State:          running", info, "pool-info")
+    check_in("Capacity:       %d" % sum(LUNS1), info, "pool-info capacity")
+    check_in("Allocation:     %d" % sum(LUNS1), info, "pool-info allocation")
+    check_in("Available:      0", info, "pool-info available")
+
+    out = stack.virsh("vol-list", "isd1").stdout
+    for lun in (1, 2):
+        check_in("unit:0:0:%d" % lun, out, "vol-list")
+        check_in(vol_path(IQN1, lun), out, "vol-list path")
+    # LUN 0 is tgtd's controller, not a disk
+    check("unit:0:0:0" not in out, "the controller LUN 0 is listed:\n" + out)
+
+    for lun, size in enumerate(LUNS1, 1):
+        vi = stack.virsh("vol-info", "--pool", "isd1", "unit:0:0:%d" % lun, "--bytes").stdout
+        check_in("Type:           network", vi, "vol-info type")
+        check_in("Capacity:       %d bytes" % size, vi, "vol-info capacity")
+        check_in("Allocation:     %d bytes" % size, vi, "vol-info allocation")
+
+    xml = stack.virsh("vol-dumpxml", "--pool", "isd1", "unit:0:0:1").stdout
+    check_in("<volume type='network'>", xml, "vol-dumpxml")
+    check_in("<key>%s</key>" % vol_path(IQN1, 1), xml, "vol-dumpxml key")
+    check_in("<capacity unit='bytes'>%d</capacity>" % LUNS1[0], xml, "vol-dumpxml capacity")
+
+
+def test_virsh_refresh_sees_new_lun():
+    tgtd.add_lun(1, 3, 16 * MIB)
+    stack.virsh("pool-refresh", "isd1")
+    out = stack.virsh("vol-list", "isd1", "--details").stdout
+    check_in("unit:0:0:3", out, "vol-list after refresh")
+    vi = stack.virsh("vol-info", "--pool", "isd1", "unit:0:0:3", "--bytes").stdout
+    check_in("Capacity:       %d bytes" % (16 * MIB), vi, "new LUN capacity")
+    info = stack.virsh("pool-info", "isd1", "--bytes").stdout
+    check_in("Capacity:       %d" % (sum(LUNS1) + 16 * MIB), info, "pool capacity = sum")
+
+
+def test_virsh_vol_create_refused():
+    r = stack.virsh("vol-create-as", "isd1", "newvol", "1M", check_rc=1)
+    check_in("does not support volume creation", r.stderr, "vol-create-as")
+
+
+def test_virsh_pool_define_as_host_port():
+    """virsh writes --source-host h:port into the host name."""
+    stack.virsh("pool-define-as", "isd2", "iscsi-direct", "--source-host", tgtd.portal,
+                "--source-dev", IQN1, "--source-initiator", INITIATOR)
+    stack.virsh("pool-start", "isd2")
+    out = stack.virsh("vol-list", "isd2").stdout
+    check_in("unit:0:0:1", out, "vol-list of a pool-define-as pool")
+    stack.virsh("pool-destroy", "isd2")
+    stack.virsh("pool-undefine", "isd2")
+
+
+# ---- python3-libvirt ----------------------------------------------------------
+
+def test_python_volumes():
+    c = conn()
+    try:
+        pool = c.storagePoolLookupByName("isd1")
+        pool.refresh(0)
+        vols = {v.name(): v for v in pool.listAllVolumes(0)}
+        for lun, size in enumerate(LUNS1, 1):
+            v = vols["unit:0:0:%d" % lun]
+            check_eq(v.info(), [libvirt.VIR_STORAGE_VOL_NETWORK, size, size],
+                     "info of unit:0:0:%d" % lun)
+            check_eq(v.path(), vol_path(IQN1, lun), "path")
+            check_eq(v.key(), vol_path(IQN1, lun), "key")
+            check_eq(c.storageVolLookupByKey(v.key()).name(), v.name(), "lookup by key")
+            check_eq(c.storageVolLookupByPath(v.path()).name(), v.name(), "lookup by path")
+        state, cap, alloc, avail = pool.info()
+        check_eq(state, libvirt.VIR_STORAGE_POOL_RUNNING, "pool state")
+        check_eq(cap, sum(v.info()[1] for v in vols.values()), "pool capacity")
+        check_eq(avail, 0, "available")
+    finally:
+        c.close()
+
+
+def test_python_create_refused():
+    c = conn()
+    try:
+        pool = c.storagePoolLookupByName("isd1")
+        try:
+            pool.createXML("<volume><name>x</name><capacity>1048576</capacity></volume>", 0)
+        except libvirt.libvirtError as e:
+            check_eq(e.get_error_code(), libvirt.VIR_ERR_NO_SUPPORT, "error code")
+            check_in("does not support volume creation", str(e), "message")
+        else:
+            raise TestFailure("volume creation in an iscsi-direct pool succeeded")
+    finally:
+        c.close()
+
+
+def test_python_wipe_zero():
+    with open(os.path.join(stack.root, "tid1-lun1.img"), "r+b") as f:
+        f.write(b"\xa5" * (1024 * 1024))
+    c = conn()
+    try:
+        v = c.storagePoolLookupByName("isd1").storageVolLookupByName("unit:0:0:1")
+        v.wipe(0)
+        try:
+            v.wipePattern(libvirt.VIR_STORAGE_VOL_WIPE_ALG_NNSA, 0)
+        except libvirt.libvirtError as e:
+            check_eq(e.get_error_code(), libvirt.VIR_ERR_INVALID_ARG, "NNSA wipe")
+        else:
+            raise TestFailure("an NNSA wipe over iSCSI succeeded")
+    finally:
+        c.close()
+    with open(os.path.join(stack.root, "tid1-lun1.img"), "rb") as f:
+        check(f.read(1024 * 1024) == b"\0" * (1024 * 1024), "the LUN was not zeroed")
+
+
+# ---- CHAP ---------------------------------------------------------------------
+
+def test_chap():
+    stack.virsh("pool-define", define_file("isdchap", pool_xml("isdchap", IQN2, auth=True)))
+    stack.virsh("pool-start", "isdchap")
+    vi = stack.virsh("vol-info", "--pool", "isdchap", "unit:0:0:1", "--bytes").stdout
+    check_in("Capacity:       %d bytes" % LUNS2[0], vi, "CHAP LUN capacity")
+    stack.virsh("pool-destroy", "isdchap")
+
+    write_secret("not-the-password")
+    r = stack.virsh("pool-start", "isdchap", check_rc=1)
+    check_in("Authentication failure", r.stderr, "start with a wrong CHAP password")
+    write_secret(CHAP_PASSWORD)
+    stack.virsh("pool-start", "isdchap")
+    stack.virsh("pool-destroy", "isdchap")
+    stack.virsh("pool-undefine", "isdchap")
+
+
+def test_chap_missing():
+    """The target wants CHAP, the pool has none: login refused."""
+    stack.virsh("pool-define", define_file("isdnochap", pool_xml("isdnochap", IQN2)))
+    r = stack.virsh("pool-start", "isdnochap", check_rc=1)
+    check_in("login", r.stderr, "start without CHAP")
+    stack.virsh("pool-undefine", "isdnochap")
+
+
+# ---- a portal that stops answering -----------------------------------------------
+
+def timed(fn):
+    t0 = time.monotonic()
+    fn()
+    return time.monotonic() - t0
+
+
+def test_stalled_portal_blocks_nothing_else():
+    c_refresh = conn()
+    c_other = conn()
+    result = {}
+
+    def refresh():
+        t0 = time.monotonic()
+        try:
+            c_refresh.storagePoolLookupByName("isd1").refresh(0)
+            result["ok"] = True
+        except libvirt.libvirtError as e:
+            result["error"] = str(e)
+        result["took"] = time.monotonic() - t0
+
+    try:
+        # warm up the other client's path through the proxy
+        c_other.listAllStoragePools(0)
+        c_other.listAllDomains(0)
+        tgtd.pause()
+        th = threading.Thread(target=refresh)
+        th.start()
+        time.sleep(0.5)
+        check(th.is_alive(), "the refresh of a stalled portal ended at once: %r" % result)
+
+        worst = {"pools": 0.0, "info": 0.0, "domains": 0.0}
+        samples = []
+        n = 0
+        while th.is_alive() and n < 40:
+            pools = []
+            samples.append(timed(lambda: pools.extend(c_other.listAllStoragePools(0))))
+            worst["pools"] = max(worst["pools"], samples[-1])
+            for p in pools:
+                worst["info"] = max(worst["info"], timed(p.info))
+            worst["domains"] = max(worst["domains"], timed(lambda: c_other.listAllDomains(0)))
+            n += 1
+            time.sleep(0.1)
+        check(n >= 5, "only %d rounds of calls during the hung refresh" % n)
+        samples.sort()
+        print("# %d rounds during the hung refresh, slowest: %s; median pool list %.1f ms" % (
+            n, ", ".join("%s %.1f ms" % (k, v * 1000) for k, v in sorted(worst.items())),
+            samples[len(samples) // 2] * 1000))
+        for what, t in worst.items():
+            check(t < 0.1, "%s took %.3fs while a refresh hung" % (what, t))
+
+        th.join(timeout=60)
+        check(not th.is_alive(), "the refresh never ended")
+        check("error" in result, "the refresh of a stalled portal succeeded: %r" % result)
+        check_in(tgtd.portal, result["error"], "refresh error names the portal")
+        print("# the refresh failed after %.1f s: %s" % (result["took"], result["error"]))
+
+        info = stack.virsh("pool-info", "isd1").stdout
+        check("running" not in info.split("State:")[1].splitlines()[0],
+              "pool-info still says running:\n" + info)
+        xml = stack.virsh("pool-dumpxml", "isd1").stdout
+        check_in("refreshError", xml, "pool-dumpxml")
+        check_in(tgtd.portal, xml, "pool-dumpxml names the portal")
+    finally:
+        if tgtd.stopped:
+            tgtd.resume()
+        c_refresh.close()
+        c_other.close()
+
+    # after SIGCONT the pool recovers with the next refresh
+    stack.virsh("pool-refresh", "isd1")
+    info = stack.virsh("pool-info", "isd1").stdout
+    check_in("State:          running", info, "pool-info after recovery")
+    xml = stack.virsh("pool-dumpxml", "isd1").stdout
+    check("refreshError" not in xml, "the refresh error stayed:\n" + xml)
+    check_in("unit:0:0:1", stack.virsh("vol-list", "isd1").stdout, "vol-list after recovery")
+
+
+def test_destroy_undefine():
+    stack.virsh("pool-destroy", "isd1")
+    stack.virsh("pool-undefine", "isd1")
+    out = stack.virsh("pool-list", "--all").stdout
+    check("isd1" not in out, "pool still listed:\n" + out)
+
+
+if __name__ == "__main__":
+    try:
+        setup()
+    except Exception:
+        teardown()
+        raise
+    try:
+        mvtest.main(globals())
+    finally:
+        teardown()
