@@ -184,6 +184,12 @@ HANDLER(h_lookup_by_name)
     LOCKED(fr);
     FakeDom *dom = dom_by_name(fr, args->name);
 
+    /* A server that dies in the middle of a call. */
+    if (g_str_equal(args->name, "hangup")) {
+        mv_server_client_close(mv_server_call_get_client(call));
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR, "hung up");
+        return -1;
+    }
     if (!dom) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN, "no domain with matching name '%s'",
                      args->name);

@@ -852,6 +852,53 @@ test_stream_console(Fixture *f, gconstpointer data)
     mv_domain_free(bravo);
 }
 
+/* ---- the server going away ---------------------------------------------- */
+
+static void
+closed_cb(MvConnect *conn, int reason, void *opaque)
+{
+    *(int *)opaque = reason;
+}
+
+static void
+seen_generic_counter(MvConnect *conn, MvDomain *dom, void *opaque)
+{
+    (*(int *)opaque)++;
+}
+
+static void
+test_server_hangup(Fixture *f, gconstpointer data)
+{
+    g_autofree char *sock = g_build_filename(f->dir, "sock", NULL);
+    g_autofree char *uri = g_strdup_printf("qemu+unix:///system?socket=%s", sock);
+
+    /* The connection dies in a call, with a close callback and events
+     * registered, then goes: repeatedly, for the races with the I/O thread. */
+    for (int i = 0; i < 40; i++) {
+        MvConnect *conn = mv_connect_open(uri, 0);
+        int reason = -1;
+        int events = 0;
+
+        g_assert_nonnull(conn);
+        g_assert_cmpint(mv_connect_register_close_callback(conn, closed_cb, &reason, NULL), ==,
+                        0);
+        g_assert_cmpint(mv_connect_domain_event_register_any(conn, NULL,
+                                                             MV_DOMAIN_EVENT_ID_REBOOT,
+                                                             seen_generic_counter, &events,
+                                                             NULL), >=, 0);
+        g_assert_null(mv_domain_lookup_by_name(conn, "hangup"));
+        g_assert_nonnull(mv_get_last_error());
+        g_assert_cmpint(mv_connect_is_alive(conn), ==, 0);
+        if (i % 2 == 0) {
+            wait_events(&reason, reason == -1 ? 1 : reason);
+            g_assert_cmpint(reason, ==, 1);
+        }
+        /* A close callback still queued holds the last reference. */
+        g_assert_cmpint(mv_connect_close(conn), >=, 0);
+        mv_event_dispatch_pending();
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -870,6 +917,7 @@ main(int argc, char **argv)
     ADD("/lib/stream/transfer", test_stream_transfer);
     ADD("/lib/stream/sparse", test_stream_sparse);
     ADD("/lib/stream/console", test_stream_console);
+    ADD("/lib/connect/hangup", test_server_hangup);
 #undef ADD
     return g_test_run();
 }

@@ -861,7 +861,7 @@ cmd_domstats(CliCtl *ctl, const CliArgs *args)
     if (doms->len > 0) {
         g_ptr_array_add(doms, NULL);
         n = mv_domain_list_get_stats((MvDomain **)doms->pdata, stats, &recs, flags);
-        g_ptr_array_set_size(doms, doms->len - 1);
+        g_ptr_array_steal_index(doms, doms->len - 1);
     } else {
         n = mv_connect_get_all_domain_stats(ctl->conn, stats, &recs, flags);
     }

@@ -375,19 +375,22 @@ cli_lookup_vol(CliCtl *ctl, const CliArgs *args, const char *opt, const char *po
 void
 cli_domain_unref(gpointer dom)
 {
-    mv_domain_free(dom);
+    if (dom)
+        mv_domain_free(dom);
 }
 
 void
 cli_pool_unref(gpointer pool)
 {
-    mv_storage_pool_free(pool);
+    if (pool)
+        mv_storage_pool_free(pool);
 }
 
 void
 cli_vol_unref(gpointer vol)
 {
-    mv_storage_vol_free(vol);
+    if (vol)
+        mv_storage_vol_free(vol);
 }
 
 /* ---- progress --------------------------------------------------------------------------- */

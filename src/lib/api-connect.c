@@ -81,19 +81,22 @@ connect_unref_cb(gpointer data)
     mv_connect_close(data);
 }
 
+/* The I/O thread, racing with mv_connect_close(): see connect-watch.c. */
 static void
 connect_client_closed(MvRpcClient *client, int reason, gpointer opaque)
 {
-    MvConnect *conn = opaque;
-    gboolean notify;
+    MvConnectWatch *watch = opaque;
+    MvConnect *conn = mv_lib_watch_lock(watch);
+    gboolean notify = FALSE;
 
-    g_mutex_lock(&conn->lock);
-    notify = conn->close_cb && !conn->closing;
-    g_mutex_unlock(&conn->lock);
-    if (notify) {
-        mv_connect_ref(conn);
-        mv_lib_event_queue(connect_queued_close, conn, connect_unref_cb);
+    if (conn) {
+        g_mutex_lock(&conn->lock);
+        notify = conn->close_cb && !conn->closing;
+        g_mutex_unlock(&conn->lock);
     }
+    if (notify && mv_lib_connect_try_ref(conn))
+        mv_lib_event_queue(connect_queued_close, conn, connect_unref_cb);
+    mv_lib_watch_unlock(watch);
 }
 
 static gboolean
@@ -153,7 +156,9 @@ mv_connect_open(const char *uri, unsigned int flags)
     if (fd < 0)
         goto fail;
     conn->client = mv_rpc_client_new_fd(fd);
-    mv_rpc_client_set_close_func(conn->client, connect_client_closed, conn, NULL);
+    conn->watch = mv_lib_watch_new(conn);
+    mv_rpc_client_set_close_func(conn->client, connect_client_closed,
+                                 mv_lib_watch_ref(conn->watch), mv_lib_watch_unref);
     if (!connect_handshake(conn, &error))
         goto fail;
     return conn;
@@ -183,15 +188,19 @@ mv_connect_close(MvConnect *conn)
     left = g_atomic_int_add(&conn->ref, -1) - 1;
     if (left > 0)
         return left;
+    /* From here on the I/O thread's callbacks no longer see us; they keep
+     * their (cleared) watch until the client goes. */
+    if (conn->watch)
+        mv_lib_watch_clear(conn->watch);
     if (conn->client) {
         g_mutex_lock(&conn->lock);
         conn->closing = TRUE;
         g_mutex_unlock(&conn->lock);
         if (mv_rpc_client_is_open(conn->client))
             remote_call_connect_close(conn->client, NULL);
-        mv_rpc_client_set_close_func(conn->client, NULL, NULL, NULL);
         mv_rpc_client_unref(conn->client);
     }
+    mv_lib_watch_unref(conn->watch);
     if (conn->close_free)
         conn->close_free(conn->close_opaque);
     if (conn->domain_events)

@@ -70,7 +70,8 @@ event_queued_free(gpointer data)
         mv_lib_domain_unref(qe->dom);
     if (qe->pool)
         mv_lib_pool_unref(qe->pool);
-    event_callback_unref(qe->cb);
+    if (qe->cb)
+        event_callback_unref(qe->cb);
     mv_connect_close(qe->conn);
     g_free(qe);
 }
@@ -81,7 +82,7 @@ event_queued_run(gpointer data)
     QueuedEvent *qe = data;
     EventCallback *ecb = qe->cb;
 
-    if (g_atomic_int_get(&ecb->removed))
+    if (!ecb || g_atomic_int_get(&ecb->removed))
         return;
     switch (ecb->kind) {
     case EVENT_KIND_DOMAIN:
@@ -103,8 +104,14 @@ event_queued_run(gpointer data)
     }
 }
 
-/* I/O thread: queue the callback registered as @callback_id, if it wants
- * @event_id.  Takes @dom / @pool. */
+/*
+ * I/O thread: queue the callback registered as @callback_id, if it wants
+ * @event_id.  Takes the reference on @conn of the caller's
+ * mv_lib_connect_try_ref(), and @dom / @pool.  NB: even an event nobody
+ * wants is queued, so that what it holds is released in the application's
+ * thread: releasing the last reference to the connection here would close
+ * it from the thread that must read the close's reply.
+ */
 static void
 event_queue(MvConnect *conn, EventKind kind, int callback_id, int event_id, MvDomain *dom,
             MvStoragePool *pool, int event, int detail)
@@ -122,16 +129,9 @@ event_queue(MvConnect *conn, EventKind kind, int callback_id, int event_id, MvDo
     else
         ecb = NULL;
     g_mutex_unlock(&conn->lock);
-    if (!ecb) {
-        g_debug("dropping event %d for unknown callback %d", event_id, callback_id);
-        if (dom)
-            mv_lib_domain_unref(dom);
-        if (pool)
-            mv_lib_pool_unref(pool);
-        return;
-    }
+    if (!ecb)
+        g_debug("no callback %d for event %d", callback_id, event_id);
     qe = g_new0(QueuedEvent, 1);
-    g_atomic_int_inc(&conn->ref);
     qe->conn = conn;
     qe->cb = ecb;
     qe->dom = dom;
@@ -163,16 +163,20 @@ event_domain_message(MvConnect *conn, MvMessage *msg)
 
         if (!event_decode(msg, (xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg, &m))
             return;
-        event_queue(conn, EVENT_KIND_DOMAIN, m.callbackID, MV_DOMAIN_EVENT_ID_LIFECYCLE,
-                    mv_lib_domain_new(conn, &m.msg.dom), NULL, m.msg.event, m.msg.detail);
+        if (mv_lib_connect_try_ref(conn)) {
+            event_queue(conn, EVENT_KIND_DOMAIN, m.callbackID, MV_DOMAIN_EVENT_ID_LIFECYCLE,
+                        mv_lib_domain_new(conn, &m.msg.dom), NULL, m.msg.event, m.msg.detail);
+        }
         xdr_free((xdrproc_t)xdr_remote_domain_event_callback_lifecycle_msg, (char *)&m);
     } else {
         remote_domain_event_callback_reboot_msg m = { 0 };
 
         if (!event_decode(msg, (xdrproc_t)xdr_remote_domain_event_callback_reboot_msg, &m))
             return;
-        event_queue(conn, EVENT_KIND_DOMAIN, m.callbackID, MV_DOMAIN_EVENT_ID_REBOOT,
-                    mv_lib_domain_new(conn, &m.msg.dom), NULL, 0, 0);
+        if (mv_lib_connect_try_ref(conn)) {
+            event_queue(conn, EVENT_KIND_DOMAIN, m.callbackID, MV_DOMAIN_EVENT_ID_REBOOT,
+                        mv_lib_domain_new(conn, &m.msg.dom), NULL, 0, 0);
+        }
         xdr_free((xdrproc_t)xdr_remote_domain_event_callback_reboot_msg, (char *)&m);
     }
 }
@@ -185,41 +189,50 @@ event_pool_message(MvConnect *conn, MvMessage *msg)
 
         if (!event_decode(msg, (xdrproc_t)xdr_remote_storage_pool_event_lifecycle_msg, &m))
             return;
-        event_queue(conn, EVENT_KIND_POOL, m.callbackID, MV_STORAGE_POOL_EVENT_ID_LIFECYCLE,
-                    NULL, mv_lib_pool_new(conn, &m.pool), m.event, m.detail);
+        if (mv_lib_connect_try_ref(conn)) {
+            event_queue(conn, EVENT_KIND_POOL, m.callbackID, MV_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                        NULL, mv_lib_pool_new(conn, &m.pool), m.event, m.detail);
+        }
         xdr_free((xdrproc_t)xdr_remote_storage_pool_event_lifecycle_msg, (char *)&m);
     } else {
         remote_storage_pool_event_refresh_msg m = { 0 };
 
         if (!event_decode(msg, (xdrproc_t)xdr_remote_storage_pool_event_refresh_msg, &m))
             return;
-        event_queue(conn, EVENT_KIND_POOL, m.callbackID, MV_STORAGE_POOL_EVENT_ID_REFRESH,
-                    NULL, mv_lib_pool_new(conn, &m.pool), 0, 0);
+        if (mv_lib_connect_try_ref(conn)) {
+            event_queue(conn, EVENT_KIND_POOL, m.callbackID, MV_STORAGE_POOL_EVENT_ID_REFRESH,
+                        NULL, mv_lib_pool_new(conn, &m.pool), 0, 0);
+        }
         xdr_free((xdrproc_t)xdr_remote_storage_pool_event_refresh_msg, (char *)&m);
     }
 }
 
-/* The RPC client's event function: the I/O thread, @msg borrowed. */
+/* The RPC client's event function: the I/O thread, @msg borrowed, the
+ * connection reached through its watch (see connect-watch.c). */
 static void
 event_message(MvRpcClient *client, MvMessage *msg, gpointer opaque)
 {
-    MvConnect *conn = opaque;
+    MvConnectWatch *watch = opaque;
+    MvConnect *conn = mv_lib_watch_lock(watch);
 
-    if (msg->header.prog != REMOTE_PROGRAM)
+    if (!conn || msg->header.prog != REMOTE_PROGRAM) {
+        mv_lib_watch_unlock(watch);
         return;
+    }
     switch (msg->header.proc) {
     case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE:
     case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT:
         event_domain_message(conn, msg);
-        return;
+        break;
     case REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE:
     case REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH:
         event_pool_message(conn, msg);
-        return;
+        break;
     default:
         g_debug("ignoring event procedure %d", msg->header.proc);
-        return;
+        break;
     }
+    mv_lib_watch_unlock(watch);
 }
 
 /* Make sure events reach us, and that the table of @kind exists. */
@@ -237,7 +250,8 @@ event_setup(MvConnect *conn, EventKind kind)
                                        event_callback_unref);
     g_mutex_unlock(&conn->lock);
     if (install)
-        mv_rpc_client_set_event_func(conn->client, event_message, conn, NULL);
+        mv_rpc_client_set_event_func(conn->client, event_message, mv_lib_watch_ref(conn->watch),
+                                     mv_lib_watch_unref);
 }
 
 static gboolean

@@ -28,6 +28,9 @@ void mv_uri_clear(MvUri *uri);
 /* The default URI (MODVIRT_DEFAULT_URI, else by euid). */
 char *mv_uri_default(void);
 
+/* Access to a connection from the RPC I/O thread: see connect-watch.c. */
+typedef struct _MvConnectWatch MvConnectWatch;
+
 struct _MvConnect {
     gint ref;
     GMutex lock;
@@ -45,7 +48,19 @@ struct _MvConnect {
 
     GHashTable *domain_events;  /* callback id (server) -> LibEventCallback, see api-events.c */
     GHashTable *pool_events;
+    MvConnectWatch *watch;      /* the I/O thread's way to this connection */
 };
+
+MvConnectWatch *mv_lib_watch_new(MvConnect *conn);
+MvConnectWatch *mv_lib_watch_ref(MvConnectWatch *watch);
+void mv_lib_watch_unref(gpointer watch);
+/* Lock @watch; returns its connection (NULL once closing).  Unlock always. */
+MvConnect *mv_lib_watch_lock(MvConnectWatch *watch);
+void mv_lib_watch_unlock(MvConnectWatch *watch);
+/* Detach the connection (mv_connect_close() before freeing it). */
+void mv_lib_watch_clear(MvConnectWatch *watch);
+/* Take a reference unless the last one is already gone. */
+gboolean mv_lib_connect_try_ref(MvConnect *conn);
 
 /* Errors: record a GError as this thread's last error (consumes it). */
 void mv_lib_set_error(GError *error);
