@@ -348,7 +348,8 @@ domain_def_parse_vcpu(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GError
     v = g_ascii_strtoull(text, &end, 10);
     if (!*text || *end || text[0] == '-' || v == 0 || v > G_MAXUINT16) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
-                     "maximum vcpus count must be an integer");
+                     "maximum vcpus count must be an integer from 1 to %u, not '%s' in <vcpu>",
+                     (guint)G_MAXUINT16, text);
         return FALSE;
     }
     def->vcpus_max = (guint)v;
@@ -406,7 +407,7 @@ domain_def_parse_identity(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GE
     if ((uuid = dctx_child_text(ctx, root, "uuid"))) {
         if (!mv_uuid_parse(g_strstrip(uuid), def->uuid)) {
             mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
-                         "malformed uuid element");
+                         "malformed uuid element '%s'", uuid);
             return FALSE;
         }
     } else {

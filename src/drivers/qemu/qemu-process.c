@@ -450,6 +450,12 @@ process_finish_reboot(QemuDriver *drv, QemuDomainObj *obj)
     g_mutex_unlock(&obj->lock);
     if (!active)
         return;
+    /* Running again before QEMU says so: its RESUME event is ours. */
+    g_mutex_lock(&obj->lock);
+    if (obj->runtime)
+        obj->runtime->fake_reboot = FALSE;
+    qemu_domain_obj_set_state(obj, QEMU_STATE_RUNNING, QEMU_RUNNING_BOOTED);
+    g_mutex_unlock(&obj->lock);
     mon = qemu_process_get_monitor(obj, &error);
     if (!mon || !qemu_monitor_system_reset(mon, &error) || !qemu_monitor_cont(mon, &error)) {
         g_warning("domain '%s': reboot failed, stopping it: %s", obj->name, error->message);
@@ -457,11 +463,6 @@ process_finish_reboot(QemuDriver *drv, QemuDomainObj *obj)
                           NULL);
         return;
     }
-    g_mutex_lock(&obj->lock);
-    if (obj->runtime)
-        obj->runtime->fake_reboot = FALSE;
-    qemu_domain_obj_set_state(obj, QEMU_STATE_RUNNING, QEMU_RUNNING_BOOTED);
-    g_mutex_unlock(&obj->lock);
     process_save_status(drv, obj);
 }
 
@@ -511,6 +512,9 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
         if (obj->runtime && obj->runtime->stopping) {
             /* Our own SIGTERM (destroy): the exit follows. */
         } else if (obj->runtime && obj->runtime->fake_reboot) {
+            /* QEMU pauses next (-no-shutdown): that pause is part of the
+             * reboot, not a suspension to report. */
+            qemu_domain_obj_set_state(obj, QEMU_STATE_PAUSED, QEMU_PAUSED_SHUTTING_DOWN);
             task = process_finish_reboot;
             task_name = "reboot";
         } else if (obj->state != QEMU_STATE_SHUTDOWN) {

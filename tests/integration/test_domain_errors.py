@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Mistakes are refused clearly and change nothing: bad domain XML of each
+kind, and two operations on one domain at once (the job lock)."""
+
+import os
+import signal
+import threading
+import time
+
+import mvguest
+import mvtest
+from mvtest import check, check_eq, check_in
+
+GOOD = "<domain type='kvm'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>" \
+       "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>"
+
+BAD = [
+    ("malformed", "<domain type='kvm'><name>x</name>", "XML error"),
+    ("no name", "<domain type='kvm'><memory>65536</memory><vcpu>1</vcpu>"
+     "<os><type>hvm</type></os></domain>", "name"),
+    ("bad memory unit", GOOD.replace("unit='MiB'", "unit='lightyears'")
+     % ("mvt-bad", ""), "lightyears"),
+    ("bad vcpu", GOOD.replace("<vcpu>1</vcpu>", "<vcpu>two</vcpu>") % ("mvt-bad", ""), "two"),
+    ("unknown disk bus", GOOD % ("mvt-bad", "<disk type='file' device='disk'><source file='/x'/>"
+                                 "<target dev='vda' bus='floppybus'/></disk>"), "floppybus"),
+    ("duplicate target", GOOD % ("mvt-bad",
+                                 "<disk type='file'><source file='/a'/><target dev='vda'/></disk>"
+                                 "<disk type='file'><source file='/b'/><target dev='vda'/></disk>"),
+     "vda"),
+    ("bind with reconnect", GOOD % ("mvt-bad",
+                                    "<channel type='unix'><source mode='bind' path='/tmp/mv-x.sock'>"
+                                    "<reconnect enabled='yes' timeout='5'/></source>"
+                                    "<target type='virtio' name='org.x'/></channel>"),
+     "chardev reconnect is possible only for connect mode"),
+    ("bad domain type", GOOD.replace("type='kvm'", "type='xen'") % ("mvt-bad", ""), "xen"),
+    ("bad uuid", GOOD.replace("<name>", "<uuid>not-a-uuid</uuid><name>") % ("mvt-bad", ""),
+     "not-a-uuid"),
+]
+
+
+def test_bad_xml_changes_nothing():
+    with mvtest.Stack(name="mv-err") as s:
+        s.start("mvproxyd")
+        good = os.path.join(s.root, "good.xml")
+        with open(good, "w") as f:
+            f.write(GOOD % ("mvt-good", ""))
+        s.virsh("define", good)
+        before = s.virsh("dumpxml", "mvt-good").stdout
+        confdir = os.path.join(s.root, "session", "config", "modvirt", "qemu")
+        files_before = sorted(os.listdir(confdir))
+        for what, xml, needle in BAD:
+            path = os.path.join(s.root, "bad.xml")
+            with open(path, "w") as f:
+                f.write(xml)
+            r = s.virsh("define", path, check_rc=1)
+            check_in(needle, r.stderr, what)
+            r = s.virsh("create", path, check_rc=1)
+            check_in(needle, r.stderr, what + " (create)")
+        # A bad redefinition of an existing domain leaves it as it was.
+        with open(path, "w") as f:
+            f.write((GOOD % ("mvt-good", "")).replace("<vcpu>1</vcpu>", "<vcpu>-4</vcpu>"))
+        s.virsh("define", path, check_rc=1)
+        check_eq(s.virsh("dumpxml", "mvt-good").stdout, before, "redefinition after an error")
+        check_eq(sorted(os.listdir(confdir)), files_before, "files in " + confdir)
+        check_eq(s.virsh("list", "--all", "--name").stdout.split(), ["mvt-good"], "domains")
+        # Unknown elements: kept (and said so), or refused with --validate.
+        with open(path, "w") as f:
+            f.write((GOOD % ("mvt-keep", "")).replace("<devices>", "<futurething a='1'/><devices>"))
+        r = s.virsh("define", "--validate", path, check_rc=1)
+        check_in("futurething", r.stderr)
+        s.virsh("define", path)
+        check_in("<futurething a='1'/>", s.virsh("dumpxml", "mvt-keep").stdout)
+
+
+def test_job_lock():
+    """A second operation waits a bounded time for the first, then fails
+    naming the operation that holds the domain."""
+    name = "mvt-job"
+    with mvtest.Stack(name="mv-job") as s:
+        s.env["MODVIRT_QEMU_JOB_TIMEOUT_MS"] = "1500"
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        path = os.path.join(s.root, "d.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle(name, virt_type="kvm"))
+        s.virsh("define", path, uri=uri)
+        s.virsh("start", name, uri=uri)
+        qemu = int(s.python("import libvirt,sys; c=libvirt.open(sys.argv[1]); "
+                            "print(open('/proc/self/stat').read() and 0)", uri).stdout.strip() or 0)
+        pidfile = [os.path.join(dp, f) for dp, dn, fn in os.walk(s.root) for f in fn
+                   if f == "qemu.pid"][0]
+        with open(pidfile) as f:
+            qemu = int(f.read())
+        # A frozen QEMU: "suspend" waits for its monitor, holding the job.
+        os.kill(qemu, signal.SIGSTOP)
+        try:
+            holder = threading.Thread(target=lambda: s.virsh("suspend", name, uri=uri, check_rc=None,
+                                                              timeout=120))
+            holder.start()
+            time.sleep(0.5)
+            t0 = time.monotonic()
+            r = s.virsh("resume", name, uri=uri, check_rc=1)
+            waited = time.monotonic() - t0
+            check_in("held by suspend", r.stderr)
+            check(1.0 < waited < 10, "waited %.1fs for the job" % waited)
+        finally:
+            os.kill(qemu, signal.SIGCONT)
+        holder.join()
+        s.virsh("destroy", name, uri=uri)
+
+
+if __name__ == "__main__":
+    mvtest.main(globals())
