@@ -792,7 +792,7 @@ op_start(PoolOp *op, GError **error)
         return FALSE;
     /* The first refresh: a failure undoes the start; running out of time
      * leaves the pool active, marked as not responding. */
-    r = storage_pool_refresh_begin(op->obj);
+    r = storage_pool_refresh_begin(op->obj, FALSE);
     if (!storage_refresh_wait(r, &err) && !g_error_matches(err, mv_error_quark(MV_FROM_STORAGE),
                                                             MV_ERR_OPERATION_TIMEOUT)) {
         if (op->ctx.backend->stop)
@@ -959,7 +959,7 @@ remote_dispatch_storage_pool_refresh(MvServerCall *call,
     g_mutex_unlock(&obj->lock);
     if (!ok)
         return -1;
-    r = storage_pool_refresh_begin(obj);
+    r = storage_pool_refresh_begin(obj, TRUE);
     return storage_refresh_wait(r, error) ? 0 : -1;
 }
 

@@ -242,8 +242,10 @@ vol_op_new(StorageDriver *drv, StoragePoolObj *obj, VolOpFunc func, unsigned int
     return op;
 }
 
+/* Release what @op reserved (once): before the caller gets its answer, so
+ * that its next call finds the volume and pool free. */
 static void
-vol_op_free(VolOp *op)
+vol_op_release(VolOp *op)
 {
     if (op->reserved) {
         g_mutex_lock(&op->obj->lock);
@@ -254,11 +256,18 @@ vol_op_free(VolOp *op)
         g_mutex_unlock(&op->obj->lock);
         if (!op->creating)
             storage_pool_obj_vol_unuse(op->obj, op->name);
+        op->reserved = FALSE;
     }
     if (op->src_obj) {
         storage_pool_obj_vol_unuse(op->src_obj, op->vol->def->name);
-        storage_pool_obj_unref(op->src_obj);
+        g_clear_pointer(&op->src_obj, storage_pool_obj_unref);
     }
+}
+
+static void
+vol_op_free(VolOp *op)
+{
+    vol_op_release(op);
     storage_pool_ctx_clear(&op->ctx);
     g_clear_pointer(&op->src_pooldef, storage_shared_unref);
     g_clear_pointer(&op->vol, storage_vol_unref);
@@ -321,15 +330,19 @@ static gboolean
 vol_op_job(gpointer data, GError **error)
 {
     VolOp *op = data;
+    gboolean ok;
 
     storage_pool_ctx_init(&op->ctx, op->obj, op->drv->job_timeout_ms);
     if (!op->ctx.backend) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
                      "missing backend for pool type '%s'",
                      storage_pool_type_to_string(op->ctx.bp.def->type));
-        return FALSE;
+        ok = FALSE;
+    } else {
+        ok = op->func(op, error);
     }
-    return op->func(op, error);
+    vol_op_release(op);
+    return ok;
 }
 
 /* Run @op (ownership taken) on a job thread; wait @timeout_ms at most

@@ -312,7 +312,7 @@ driver_reattach(StorageDriver *drv, StoragePoolObj *obj, GError **error)
         if (ctx.bp.priv)
             obj->priv = storage_shared_new(ctx.bp.priv, (GDestroyNotify)ctx.backend->free_priv);
         g_mutex_unlock(&obj->lock);
-        r = storage_pool_refresh_begin(obj);
+        r = storage_pool_refresh_begin(obj, FALSE);
         g_info("storage pool '%s' is still active", obj->name);
     } else if (ctx.bp.priv && ctx.backend->free_priv) {
         ctx.backend->free_priv(ctx.bp.priv);

@@ -808,6 +808,7 @@ struct _StorageRefresh {
     gboolean done;
     gboolean ok;
     gboolean overdue;            /* the time bound passed first */
+    gboolean notify;             /* send REFRESH when it ends (failures always do) */
     GError *error;
     GSource *watchdog;
 };
@@ -936,7 +937,7 @@ refresh_job(gpointer data, GError **unused)
         mv_error_set(&error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR, "refresh failed");
     if (!res)
         g_warning("storage pool '%s': refresh failed: %s", obj->name, error->message);
-    if (refresh_apply(r, res, error))
+    if (refresh_apply(r, res, error) && (!res || g_atomic_int_get(&r->notify)))
         storage_event_refresh(obj->drv, obj);
     if (r->watchdog)
         g_source_destroy(r->watchdog);
@@ -950,7 +951,7 @@ refresh_job(gpointer data, GError **unused)
 }
 
 StorageRefresh *
-storage_pool_refresh_begin(StoragePoolObj *obj)
+storage_pool_refresh_begin(StoragePoolObj *obj, gboolean notify)
 {
     StorageDriver *drv = obj->drv;
     StorageRefresh *r;
@@ -958,6 +959,8 @@ storage_pool_refresh_begin(StoragePoolObj *obj)
     g_mutex_lock(&obj->lock);
     if (obj->refresh) {
         r = storage_refresh_ref(obj->refresh);
+        if (notify)
+            g_atomic_int_set(&r->notify, TRUE);
         g_mutex_unlock(&obj->lock);
         return r;
     }
@@ -967,6 +970,7 @@ storage_pool_refresh_begin(StoragePoolObj *obj)
     g_mutex_init(&r->lock);
     g_cond_init(&r->cond);
     r->gen = obj->active_gen;
+    r->notify = notify;
     r->timeout_ms = drv->refresh_timeout_ms;
     r->deadline = g_get_monotonic_time() + (gint64)r->timeout_ms * 1000;
     obj->refresh = r;

@@ -188,11 +188,12 @@ void storage_job_start(StorageDriver *drv, StorageJobFunc func, gpointer data,
  * Start a background refresh of @obj (active), or join the one running.
  * It runs on a job thread with the driver's refresh time bound; when it
  * ends, its result replaces the pool's volume set and sizes, or its error
- * is recorded in the pool's status (state inaccessible, message, time),
- * and the REFRESH event is sent.  When the bound passes first, the pool is
+ * is recorded in the pool's status (state inaccessible, message, time).
+ * The REFRESH event is sent when it fails, or ends and someone asked with
+ * @notify (a refresh call, not the one that comes with a start).  When the bound passes first, the pool is
  * marked the same way at that moment.  Returns a new reference.
  */
-StorageRefresh *storage_pool_refresh_begin(StoragePoolObj *obj);
+StorageRefresh *storage_pool_refresh_begin(StoragePoolObj *obj, gboolean notify);
 /* Wait for @r to end, at most until its time bound: its result, or a
  * timeout error. */
 gboolean storage_refresh_wait(StorageRefresh *r, GError **error);

@@ -47,7 +47,8 @@ typedef struct {
     MvServerStream *st;
     gboolean write;
     gboolean sparse;
-    guint64 offset;              /* where the next byte goes / comes from */
+    guint64 start;               /* where the stream starts in the volume */
+    guint64 offset;              /* upload: where the next byte received goes */
     guint64 end;                 /* 0: no limit (upload) */
 
     GMutex lock;
@@ -58,6 +59,7 @@ typedef struct {
     gboolean finishing;          /* the client finished: drain, then confirm */
     gboolean aborted;
     GError *error;               /* the first failure */
+    gboolean released;           /* the volume and pool are no longer held */
 } VolStream;
 
 /* A queued hole is a GBytes whose data is NULL and whose size is 0 with
@@ -82,6 +84,25 @@ stream_item_free(StreamItem *item)
     g_free(item);
 }
 
+/* The stream's data are done with: the volume is no longer in use (once),
+ * before the client is told the stream ended. */
+static void
+vol_stream_release(VolStream *vs)
+{
+    gboolean release;
+
+    g_mutex_lock(&vs->obj->lock);
+    release = !vs->released;
+    vs->released = TRUE;
+    if (release) {
+        vs->obj->vol_jobs--;
+        g_cond_broadcast(&vs->obj->cond);
+    }
+    g_mutex_unlock(&vs->obj->lock);
+    if (release)
+        storage_pool_obj_vol_unuse(vs->obj, vs->vol->def->name);
+}
+
 static void
 vol_stream_unref(VolStream *vs)
 {
@@ -89,11 +110,7 @@ vol_stream_unref(VolStream *vs)
         return;
     g_queue_clear_full(&vs->queue, (GDestroyNotify)stream_item_free);
     storage_vol_io_free(vs->io);
-    g_mutex_lock(&vs->obj->lock);
-    vs->obj->vol_jobs--;
-    g_cond_broadcast(&vs->obj->cond);
-    g_mutex_unlock(&vs->obj->lock);
-    storage_pool_obj_vol_unuse(vs->obj, vs->vol->def->name);
+    vol_stream_release(vs);
     storage_vol_unref(vs->vol);
     storage_pool_obj_unref(vs->obj);
     g_clear_error(&vs->error);
@@ -203,6 +220,11 @@ stream_abort(MvServerStream *st, gpointer opaque)
     vs->aborted = TRUE;
     g_cond_broadcast(&vs->cond);
     g_mutex_unlock(&vs->lock);
+    /* A download sends nothing more: the volume is free for the client's
+     * next call at once (its reader only reads).  An upload's writer
+     * releases it after its last write. */
+    if (!vs->write)
+        vol_stream_release(vs);
 }
 
 /* Punch [off, off + len) out of a regular file, growing it over the
@@ -385,6 +407,7 @@ upload_end(VolStream *vs, gboolean aborted)
         }
     }
     storage_pool_ctx_clear(&ctx);
+    vol_stream_release(vs);
     if (!aborted)
         mv_server_stream_finish_done(vs->st, error);
 }
@@ -393,7 +416,7 @@ static gboolean
 upload_job(gpointer data, GError **unused)
 {
     VolStream *vs = data;
-    guint64 off = vs->offset;
+    guint64 off = vs->start;
     gboolean aborted;
 
     for (;;) {
@@ -510,7 +533,7 @@ download_job(gpointer data, GError **unused)
     VolStream *vs = data;
     g_autofree guint8 *buf = g_malloc(STREAM_READ_CHUNK);
     g_autoptr(GError) error = NULL;
-    guint64 off = vs->offset;
+    guint64 off = vs->start;
     gboolean ok = TRUE;
 
     while (ok && off < vs->end && !mv_server_stream_is_closed(vs->st)) {
@@ -527,6 +550,7 @@ download_job(gpointer data, GError **unused)
         ok = download_range(vs, buf, off, dend, &error);
         off = dend;
     }
+    vol_stream_release(vs);
     if (!ok) {
         g_warning("download of volume '%s' failed: %s", vs->vol->def->name, error->message);
         mv_server_stream_send_error(vs->st, error);
@@ -659,7 +683,7 @@ remote_dispatch_storage_vol_upload(MvServerCall *call, remote_storage_vol_upload
         vol_stream_unref(vs);
         return -1;
     }
-    vs->offset = args->offset;
+    vs->start = vs->offset = args->offset;
     vs->end = args->length ? args->offset + args->length : 0;
     vs->st = mv_server_call_open_stream(call, &upload_ops, vs, vs->sparse);
     /* The writer holds a reference; the stream holds the first one. */
@@ -676,9 +700,9 @@ remote_dispatch_storage_vol_download(MvServerCall *call,
 
     if (!vs)
         return -1;
-    vs->offset = MIN(args->offset, vs->io->size);
+    vs->start = MIN(args->offset, vs->io->size);
     vs->end = args->length ? MIN(args->offset + args->length, vs->io->size) : vs->io->size;
-    vs->end = MAX(vs->end, vs->offset);
+    vs->end = MAX(vs->end, vs->start);
     vs->st = mv_server_call_open_stream(call, &download_ops, vs, vs->sparse);
     return 0;
 }
