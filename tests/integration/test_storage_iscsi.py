@@ -222,12 +222,15 @@ def test_restart_keeps_session():
     stack.kill("mvstoraged")
     calls()
     stack.start("mvstoraged")
-    out = stack.virsh("pool-list").stdout
-    check_in("is5", out, "pool-list after restart")
+    # pools are restored in the background: wait for is5 to be active again
+    # and refreshed
+    mvtest.wait_for(lambda: "is5" in stack.virsh("pool-list").stdout, timeout=10,
+                    what="is5 active after the restart")
+    mvtest.wait_for(lambda: "unit:0:0:1" in stack.virsh("vol-list", "is5").stdout,
+                    timeout=10, what="the volumes of is5 after the restart")
     log = calls()
     check(has_call(log, "--mode", "session"), "no session check at restart: %r" % log)
     check(not has_call(log, "--login"), "logged in again at restart: %r" % log)
-    check_in("unit:0:0:1", stack.virsh("vol-list", "is5").stdout, "vol-list after restart")
     stack.virsh("pool-destroy", "is5")
     stack.virsh("pool-undefine", "is5")
 
