@@ -1,0 +1,229 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""mvsh's domain commands against the real daemons (through mvproxyd), with
+stock virsh on the same stack as the oracle of the output formats: list,
+dominfo, domstate, domid/domname/domuuid, dumpxml, domstats, lifecycle
+commands, events and the console (without a terminal)."""
+
+import os
+import signal
+import subprocess
+import time
+
+import mvguest
+import mvtest
+from mvtest import check, check_eq, check_in
+
+
+def same(s, *args, drop=()):
+    """Run a read-only command with mvsh and virsh: same output (but for
+    virsh's final blank line and the lines starting with @drop)."""
+    m = s.mvsh(*args, check_rc=None)
+    v = s.virsh(*args, check_rc=None)
+    vout = v.stdout[:-1] if v.stdout.endswith("\n") else v.stdout
+
+    def keep(text):
+        return "".join(l for l in text.splitlines(True) if not l.startswith(drop or ("\0",)))
+    check_eq(keep(m.stdout), keep(vout), "stdout of mvsh %s" % " ".join(args))
+    check_eq(m.stderr, v.stderr, "stderr of mvsh %s" % " ".join(args))
+    check_eq(m.returncode, v.returncode, "exit status of mvsh %s" % " ".join(args))
+    return m
+
+
+def define(s, name):
+    path = os.path.join(s.root, name + ".xml")
+    with open(path, "w") as f:
+        f.write(mvguest.idle(name))
+    r = s.mvsh("define", path, check_rc=0)
+    check_eq(r.stdout, "Domain '%s' defined from %s\n" % (name, path), "define output")
+    return path
+
+
+def test_inactive_domains_match_virsh():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        for name in ("zulu", "Alpha", "mike"):
+            define(s, name)
+        for args in (["list"], ["list", "--all"], ["list", "--inactive"],
+                     ["list", "--all", "--name"], ["list", "--all", "--uuid"],
+                     ["list", "--all", "--title"], ["list", "--all", "--persistent"],
+                     ["list", "--all", "--state-shutoff"], ["dominfo", "mike"],
+                     ["domstate", "mike", "--reason"], ["domid", "mike"],
+                     ["domuuid", "mike"], ["domname", mvguest.domain_uuid("mike")],
+                     ["dumpxml", "mike"], ["dumpxml", "mike", "--inactive"],
+                     ["domstats", "--state", "mike"], ["dominfo", "nosuch"],
+                     ["domstate", "nosuch"]):
+            same(s, *args)
+        out = s.mvsh("list", "--all", "--name", check_rc=0).stdout
+        check_eq(out, "Alpha\nmike\nzulu\n", "inactive domains sorted by name")
+        s.mvsh("undefine", "zulu", check_rc=0)
+        r = s.mvsh("undefine", "zulu", check_rc=1)
+        check_eq(r.stderr, "error: failed to get domain 'zulu'\n", "undefine twice")
+
+
+def test_lifecycle_matches_virsh():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        define(s, "life")
+        r = s.mvsh("start", "life", check_rc=0)
+        check_eq(r.stdout, "Domain 'life' started\n", "start")
+        r = s.mvsh("start", "life", check_rc=1)
+        check_eq(r.stderr, "error: Domain is already active\n", "start twice")
+        same(s, "list")
+        same(s, "domstate", "life", "--reason")
+        same(s, "domid", "life")
+        same(s, "dominfo", "life", drop=("CPU time:",))
+        same(s, "domstats", "--state", "--balloon", "life")
+        check_eq(s.mvsh("domstate", "life", "--reason").stdout, "running (booted)\n", "state")
+        check_eq(s.mvsh("suspend", "life").stdout, "Domain 'life' suspended\n", "suspend")
+        check_eq(s.mvsh("domstate", "life", "--reason").stdout, "paused (user)\n", "paused")
+        same(s, "list", "--state-paused")
+        check_eq(s.mvsh("resume", "life").stdout, "Domain 'life' resumed\n", "resume")
+        check_eq(s.mvsh("domstate", "life").stdout, "running\n", "resumed")
+        check_eq(s.mvsh("reset", "life").stdout, "Domain 'life' was reset\n", "reset")
+        check_eq(s.mvsh("autostart", "life").stdout,
+                 "Domain 'life' marked as autostarted\n", "autostart")
+        same(s, "list", "--all", "--autostart")
+        check_eq(s.mvsh("autostart", "--disable", "life").stdout,
+                 "Domain 'life' unmarked as autostarted\n", "autostart --disable")
+        check_eq(s.mvsh("destroy", "life").stdout, "Domain 'life' destroyed\n", "destroy")
+        same(s, "domstate", "life", "--reason")
+        check_eq(s.mvsh("domstate", "life", "--reason").stdout, "shut off (destroyed)\n",
+                 "destroyed")
+        s.mvsh("start", "life", "--paused", check_rc=0)
+        check_eq(s.mvsh("domstate", "life").stdout, "paused\n", "started paused")
+        s.mvsh("destroy", "life", "--graceful", check_rc=0)
+        check_eq(s.mvsh("undefine", "life").stdout, "Domain 'life' has been undefined\n",
+                 "undefine")
+        same(s, "list", "--all")
+
+
+def test_create_transient_and_quiet():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        path = os.path.join(s.root, "tr.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle("transient"))
+        r = s.mvsh("create", path, check_rc=0)
+        check_eq(r.stdout, "Domain 'transient' created from %s\n" % path, "create")
+        same(s, "list", "--transient")
+        same(s, "list", "--all", "--persistent")
+        r = s.mvsh("-q", "list", check_rc=0)
+        v = s.virsh("-q", "list")
+        check_eq(r.stdout, v.stdout[:-1] if v.stdout.endswith("\n\n") else v.stdout, "list -q")
+        check_eq(s.mvsh("-q", "destroy", "transient", check_rc=0).stdout, "", "destroy -q")
+        r = s.mvsh("dominfo", "transient", check_rc=1)
+        check_eq(r.stderr, "error: failed to get domain 'transient'\n", "transient gone")
+
+
+def test_list_many_domains():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        for i in range(25):
+            define(s, "many%02d" % i)
+        s.mvsh("start", "many07", check_rc=0)
+        s.mvsh("start", "many03", check_rc=0)
+        m = same(s, "list", "--all")
+        lines = m.stdout.splitlines()
+        check_eq(len(lines), 2 + 25, "rows")
+        check(lines[2].split()[1:] == ["many07", "running"], lines[2])
+        check(lines[3].split()[1:] == ["many03", "running"], lines[3])
+        same(s, "list", "--all", "--uuid")
+        same(s, "domstats", "--state")
+        for name in ("many07", "many03"):
+            s.mvsh("destroy", name, check_rc=0)
+
+
+def wait_output(proc, text, timeout=20):
+    """Read @proc's (binary) stdout until @text shows up."""
+    end = time.monotonic() + timeout
+    out = b""
+    os.set_blocking(proc.stdout.fileno(), False)
+    while text not in out and time.monotonic() < end:
+        try:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+        except BlockingIOError:
+            chunk = None
+        if chunk:
+            out += chunk
+        else:
+            time.sleep(0.05)
+    check(text in out, "%r not in %r" % (text, out))
+    return out
+
+
+def test_events_match_virsh():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        define(s, "ev")
+        cmd = ["event", "--all", "--loop", "--timeout", "15"]
+        mev = subprocess.Popen([mvtest.MVSH, "-c", s.uri()] + cmd, env=s.env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        vev = subprocess.Popen(["virsh", "-c", s.uri()] + cmd, env=s.env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Both must have registered their 27 callbacks before anything happens.
+        time.sleep(3)
+        for args in (["start", "ev"], ["suspend", "ev"], ["resume", "ev"],
+                     ["destroy", "ev"]):
+            s.mvsh(*args, check_rc=0)
+            time.sleep(0.3)
+        s.mvsh("undefine", "ev", check_rc=0)
+        time.sleep(1)
+        mev.send_signal(signal.SIGINT)
+        vev.send_signal(signal.SIGINT)
+        mout, merr = mev.communicate(timeout=30)
+        vout, verr = vev.communicate(timeout=30)
+        for line in ("event 'lifecycle' for domain 'ev': Started Booted",
+                     "event 'lifecycle' for domain 'ev': Suspended Paused",
+                     "event 'lifecycle' for domain 'ev': Resumed Unpaused",
+                     "event 'lifecycle' for domain 'ev': Stopped Destroyed",
+                     "event 'lifecycle' for domain 'ev': Undefined Removed",
+                     "event loop interrupted"):
+            check_in(line, mout)
+        check_eq(mout, vout[:-1] if vout.endswith("\n\n") else vout, "event output")
+        check_eq(mev.returncode, vev.returncode, "event status")
+
+
+def test_event_one_shot():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        define(s, "once")
+        ev = subprocess.Popen([mvtest.MVSH, "-c", s.uri(), "event", "--domain", "once",
+                               "--event", "lifecycle", "--timestamp", "--timeout", "20"],
+                              env=s.env, text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+        time.sleep(1.5)
+        s.mvsh("start", "once", check_rc=0)
+        out, err = ev.communicate(timeout=30)
+        check_eq(ev.returncode, 0, "one-shot status (%s)" % err)
+        lines = out.splitlines()
+        check_eq(len(lines), 2, "one event: %r" % out)
+        check(lines[0].endswith("+0000: event 'lifecycle' for domain 'once': Started Booted"),
+              lines[0])
+        check_eq(lines[1], "events received: 1", "count")
+        s.mvsh("destroy", "once", check_rc=0)
+
+
+def test_console_without_terminal():
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        define(s, "con")
+        r = s.mvsh("console", "con", check_rc=1, input="")
+        check_eq(r.stderr, "error: The domain is not running\n", "console of a shut off domain")
+        s.mvsh("start", "con", check_rc=0)
+        holder = subprocess.Popen([mvtest.MVSH, "-c", s.uri(), "console", "con"], env=s.env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        wait_output(holder, b"Escape character is ^] (Ctrl + ])\n")
+        time.sleep(0.5)
+        r = s.mvsh("console", "con", check_rc=1, input="")
+        check_in("Active console session exists for this domain", r.stderr)
+        r = s.mvsh("console", "con", "--force", check_rc=0, input="\x1d")
+        check_in("Connected to domain 'con'", r.stdout)
+        # The first session was taken over: it ends.
+        holder.stdin.close()
+        check(holder.wait(timeout=20) is not None, "holder still running")
+        s.mvsh("destroy", "con", check_rc=0)
+
+
+if __name__ == "__main__":
+    mvtest.main(globals())

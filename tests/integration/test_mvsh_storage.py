@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""mvsh's storage pool and volume commands against the real daemons
+(through mvproxyd) on a dir pool, with stock virsh on the same stack as the
+oracle of the output formats; volume upload and download, sparse ones
+included, checked against the files of the pool."""
+
+import hashlib
+import os
+
+import mvtest
+from mvtest import check, check_eq, check_in
+
+
+def same(s, *args, retries=3):
+    """Run a read-only command with mvsh and virsh: same output but for
+    virsh's final blank line.  Free space may move between the two runs
+    (the pool is on a shared file system): retried a few times."""
+    for attempt in range(retries):
+        m = s.mvsh(*args, check_rc=None)
+        v = s.virsh(*args, check_rc=None)
+        vout = v.stdout[:-1] if v.stdout.endswith("\n") else v.stdout
+        if (m.stdout, m.stderr, m.returncode) == (vout, v.stderr, v.returncode):
+            return m
+    check_eq(m.stdout, vout, "stdout of mvsh %s" % " ".join(args))
+    check_eq(m.stderr, v.stderr, "stderr of mvsh %s" % " ".join(args))
+    check_eq(m.returncode, v.returncode, "exit status of mvsh %s" % " ".join(args))
+    return m
+
+
+def dir_pool(s, name):
+    target = os.path.join(s.root, name)
+    r = s.mvsh("pool-define-as", name, "dir", "--target", target, check_rc=0)
+    check_eq(r.stdout, "Pool %s defined\n" % name, "pool-define-as")
+    check_eq(s.mvsh("pool-build", name).stdout, "Pool %s built\n" % name, "pool-build")
+    check_eq(s.mvsh("pool-start", name).stdout, "Pool %s started\n" % name, "pool-start")
+    return target
+
+
+def test_pools_match_virsh():
+    with mvtest.Stack(name="mv-mvshsto") as s:
+        s.start("mvproxyd")
+        r = s.mvsh("pool-define-as", "dormant", "dir", "--target",
+                   os.path.join(s.root, "dormant"), "--print-xml", check_rc=0)
+        check_eq(r.stdout, "<pool type='dir'>\n  <name>dormant</name>\n  <target>\n"
+                 "    <path>%s</path>\n  </target>\n</pool>\n" % os.path.join(s.root, "dormant"),
+                 "print-xml")
+        s.mvsh("pool-define-as", "dormant", "dir", "--target", os.path.join(s.root, "dormant"),
+               check_rc=0)
+        dir_pool(s, "active")
+        s.mvsh("pool-autostart", "active", check_rc=0)
+        for args in (["pool-list"], ["pool-list", "--all"], ["pool-list", "--inactive"],
+                     ["pool-list", "--all", "--details"], ["pool-list", "--all", "--name"],
+                     ["pool-list", "--uuid"], ["pool-list", "--autostart", "--all"],
+                     ["pool-list", "--type", "dir", "--all"], ["pool-info", "active"],
+                     ["pool-info", "dormant"], ["pool-info", "active", "--bytes"],
+                     ["pool-dumpxml", "active"], ["pool-dumpxml", "dormant", "--inactive"],
+                     ["pool-info", "nosuch"]):
+            same(s, *args)
+        check_eq(s.mvsh("pool-autostart", "active", "--disable").stdout,
+                 "Pool active unmarked as autostarted\n", "pool-autostart --disable")
+        check_eq(s.mvsh("pool-refresh", "active").stdout, "Pool active refreshed\n", "refresh")
+        check_eq(s.mvsh("pool-destroy", "active").stdout, "Pool active destroyed\n", "destroy")
+        check_eq(s.mvsh("pool-delete", "active").stdout, "Pool active deleted\n", "delete")
+        check(not os.path.exists(os.path.join(s.root, "active")), "pool-delete left the dir")
+        check_eq(s.mvsh("pool-undefine", "active").stdout, "Pool active has been undefined\n",
+                 "undefine")
+        r = s.mvsh("pool-start", "active", check_rc=1)
+        check_in("error: failed to get pool 'active'", r.stderr)
+        xml = os.path.join(s.root, "tpool.xml")
+        with open(xml, "w") as f:
+            f.write("<pool type='dir'><name>transient</name><target><path>%s</path></target>"
+                    "</pool>\n" % os.path.join(s.root, "tdir"))
+        os.mkdir(os.path.join(s.root, "tdir"))
+        r = s.mvsh("pool-create", xml, check_rc=0)
+        check_eq(r.stdout, "Pool transient created from %s\n" % xml, "pool-create")
+        same(s, "pool-list", "--all", "--details")
+        same(s, "pool-list", "--transient")
+        s.mvsh("pool-destroy", "transient", check_rc=0)
+
+
+def test_volumes_match_virsh():
+    with mvtest.Stack(name="mv-mvshsto") as s:
+        s.start("mvproxyd")
+        target = dir_pool(s, "p")
+        check_eq(s.mvsh("vol-create-as", "p", "a.img", "10M").stdout, "Vol a.img created\n",
+                 "vol-create-as")
+        s.mvsh("vol-create-as", "p", "b.qcow2", "1G", "--format", "qcow2", check_rc=0)
+        s.mvsh("vol-create-as", "p", "Sparse.raw", "64M", "--allocation", "0", check_rc=0)
+        xml = os.path.join(s.root, "v.xml")
+        with open(xml, "w") as f:
+            f.write("<volume><name>fromxml.img</name><capacity unit='M'>2</capacity></volume>\n")
+        check_eq(s.mvsh("vol-create", "p", xml).stdout, "Vol fromxml.img created from %s\n" % xml,
+                 "vol-create")
+        for args in (["vol-list", "p"], ["vol-list", "p", "--details"],
+                     ["vol-info", "a.img", "--pool", "p"],
+                     ["vol-info", "a.img", "--pool", "p", "--bytes"],
+                     ["vol-info", os.path.join(target, "b.qcow2")],
+                     ["vol-info", "Sparse.raw", "--pool", "p", "--physical"],
+                     ["vol-path", "a.img", "--pool", "p"],
+                     ["vol-dumpxml", "b.qcow2", "--pool", "p"],
+                     ["vol-info", "nosuch", "--pool", "p"], ["vol-info", "nosuch"]):
+            same(s, *args)
+        r = s.mvsh("vol-resize", "a.img", "20M", "--pool", "p", check_rc=0)
+        check_eq(r.stdout, "Size of volume 'a.img' successfully changed to 20M\n", "resize")
+        check_eq(os.path.getsize(os.path.join(target, "a.img")), 20 << 20, "resized file")
+        r = s.mvsh("vol-resize", "a.img", "1M", "--pool", "p", check_rc=1)
+        check_in("error: Failed to change size of volume 'a.img' to 1M", r.stderr)
+        r = s.mvsh("vol-clone", "a.img", "c.img", "--pool", "p", check_rc=0)
+        check_eq(r.stdout, "Vol c.img cloned from a.img\n", "clone")
+        r = s.mvsh("vol-create-from", "p", xml, "a.img", "--inputpool", "p", check_rc=1)
+        check_in("error: Failed to create vol from %s" % xml, r.stderr)
+        with open(xml, "w") as f:
+            f.write("<volume><name>copy.img</name><capacity unit='M'>20</capacity></volume>\n")
+        r = s.mvsh("vol-create-from", "p", xml, "a.img", "--inputpool", "p", check_rc=0)
+        check_eq(r.stdout, "Vol copy.img created from input vol a.img\n", "create-from")
+        check_eq(s.mvsh("vol-wipe", "c.img", "--pool", "p").stdout, "Vol c.img wiped\n", "wipe")
+        check_eq(s.mvsh("vol-delete", "c.img", "--pool", "p").stdout, "Vol c.img deleted\n",
+                 "delete")
+        check(not os.path.exists(os.path.join(target, "c.img")), "vol-delete left the file")
+        same(s, "vol-list", "p", "--details")
+
+
+def test_vol_list_many():
+    with mvtest.Stack(name="mv-mvshsto") as s:
+        s.start("mvproxyd")
+        dir_pool(s, "many")
+        for i in range(40):
+            s.mvsh("-q", "vol-create-as", "many", "v%02d.img" % i, "1M", check_rc=0)
+        m = same(s, "vol-list", "many")
+        check_eq(len(m.stdout.splitlines()), 42, "rows")
+        same(s, "vol-list", "many", "--details")
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_upload_download():
+    with mvtest.Stack(name="mv-mvshsto") as s:
+        s.start("mvproxyd")
+        target = dir_pool(s, "xfer")
+        src = os.path.join(s.root, "src.bin")
+        with open(src, "wb") as f:
+            f.write(os.urandom((5 << 20) + 777))
+        s.mvsh("vol-create-as", "xfer", "disk.img", "8M", check_rc=0)
+        r = s.mvsh("vol-upload", "disk.img", src, "--pool", "xfer", "--progress", check_rc=0)
+        check_eq(r.stdout, "", "upload output")
+        check_in("100%", r.stderr)
+        vol = os.path.join(target, "disk.img")
+        with open(vol, "rb") as f, open(src, "rb") as g:
+            check(f.read((5 << 20) + 777) == g.read(), "the volume holds the upload")
+        dst = os.path.join(s.root, "dst.bin")
+        s.mvsh("vol-download", "disk.img", dst, "--pool", "xfer", check_rc=0)
+        check_eq(sha(dst), sha(vol), "downloaded volume")
+        part = os.path.join(s.root, "part.bin")
+        s.mvsh("vol-download", "disk.img", part, "--pool", "xfer", "--offset", "4096",
+               "--length", "10000", check_rc=0)
+        with open(part, "rb") as f, open(src, "rb") as g:
+            g.seek(4096)
+            check(f.read() == g.read(10000), "ranged download")
+        r = s.mvsh("vol-upload", "nosuch", src, "--pool", "xfer", check_rc=1)
+        check_in("error: failed to get vol 'nosuch'", r.stderr)
+
+
+def test_sparse_upload_download():
+    with mvtest.Stack(name="mv-mvshsto") as s:
+        s.start("mvproxyd")
+        target = dir_pool(s, "sp")
+        src = os.path.join(s.root, "sparse.bin")
+        with open(src, "wb") as f:
+            f.truncate(32 << 20)
+            f.seek(8 << 20)
+            f.write(os.urandom(1 << 20))
+        s.mvsh("vol-create-as", "sp", "thin.raw", "32M", "--allocation", "0", check_rc=0)
+        s.mvsh("vol-upload", "thin.raw", src, "--pool", "sp", "--sparse", check_rc=0)
+        vol = os.path.join(target, "thin.raw")
+        check_eq(sha(vol), sha(src), "sparse upload content")
+        check(os.stat(vol).st_blocks * 512 < (8 << 20), "the upload filled the holes")
+        dst = os.path.join(s.root, "sparse-back.bin")
+        s.mvsh("vol-download", "thin.raw", dst, "--pool", "sp", "--sparse", check_rc=0)
+        check_eq(os.path.getsize(dst), 32 << 20, "downloaded size")
+        check_eq(sha(dst), sha(src), "sparse download content")
+        check(os.stat(dst).st_blocks * 512 < (8 << 20), "the download filled the holes")
+
+
+if __name__ == "__main__":
+    mvtest.main(globals())
