@@ -416,9 +416,12 @@ static json_object *
 qcow2_file_node(const char *path)
 {
     json_object *file = json_object_new_object();
+    json_object *cache = json_object_new_object();
 
     json_object_object_add(file, "driver", json_object_new_string("file"));
     json_object_object_add(file, "filename", json_object_new_string(path));
+    json_object_object_add(cache, "no-flush", json_object_new_boolean(TRUE));
+    json_object_object_add(file, "cache", cache);
     return file;
 }
 
@@ -458,6 +461,12 @@ qcow2_pick(StorageQcow2 *q, GError **error)
 
     if (q->mode == STORAGE_QCOW2_QEMU_IMG)
         return 0;
+    if (q->fd >= 0 && waitpid(q->pid, NULL, WNOHANG) == q->pid) {
+        /* It died since the last operation (killed...): start another. */
+        g_warning("qemu-storage-daemon (pid %d) went away; starting a new one", (int)q->pid);
+        q->pid = 0;
+        qcow2_stop_helper(q);
+    }
     if (q->fd >= 0)
         return 1;
     if (q->helper_broken && q->mode == STORAGE_QCOW2_AUTO)
