@@ -92,6 +92,13 @@ fake_proc(FakeRemote *fr, int proc, MvServerProcFunc func, xdrproc_t args_filter
         p->flags |= MV_PROC_PREOPEN;
 }
 
+void
+fake_remote_disable_proc(FakeRemote *fr, int proc)
+{
+    if (proc >= 0 && proc < FAKE_NPROCS)
+        fr->procs[proc].func = NULL;
+}
+
 /* ---- the handshake ------------------------------------------------------ */
 
 static int

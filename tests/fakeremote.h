@@ -33,5 +33,8 @@ void fake_remote_reset_calls(FakeRemote *fr);
 /* Write "call N\n" to @fd for every call (-1: stop). */
 void fake_remote_set_call_log(FakeRemote *fr, int fd);
 
+/* Forget procedure @proc, as an older server would not know it. */
+void fake_remote_disable_proc(FakeRemote *fr, int proc);
+
 /* Fill the server with a few domains, a dir pool and volumes. */
 void fake_remote_populate(FakeRemote *fr);

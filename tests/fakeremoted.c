@@ -3,10 +3,11 @@
  * fakeremoted.c: the fake remote server as a process, for tests that drive
  * mvsh and stock virsh against the same objects.
  *
- *   fakeremoted SOCKET [--populate] [--call-log FILE]
+ *   fakeremoted SOCKET [--populate] [--call-log FILE] [--without PROC]...
  *
  * Runs until SIGTERM or SIGINT.  --call-log appends "call N" for every
- * procedure call, so a test can count what a command sent.
+ * procedure call, so a test can count what a command sent.  --without
+ * makes procedure PROC unknown, as on an older server.
  */
 #include <config.h>
 
@@ -35,6 +36,7 @@ main(int argc, char **argv)
     gboolean populate = FALSE;
     const char *log = NULL;
     const char *path = NULL;
+    g_autoptr(GArray) without = g_array_new(FALSE, FALSE, sizeof(int));
     int log_fd = -1;
 
     for (int i = 1; i < argc; i++) {
@@ -42,6 +44,8 @@ main(int argc, char **argv)
             populate = TRUE;
         else if (g_str_equal(argv[i], "--call-log") && i + 1 < argc)
             log = argv[++i];
+        else if (g_str_equal(argv[i], "--without") && i + 1 < argc)
+            g_array_append_val(without, (int){ (int)g_ascii_strtoll(argv[++i], NULL, 10) });
         else
             path = argv[i];
     }
@@ -51,6 +55,8 @@ main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     fr = fake_remote_new();
+    for (guint i = 0; i < without->len; i++)
+        fake_remote_disable_proc(fr, g_array_index(without, int, i));
     if (populate)
         fake_remote_populate(fr);
     if (log) {

@@ -30,11 +30,14 @@ HANDSHAKE = {66, 1, 2, 60, 110, 360, 361}
 class Fake:
     """One fakeremoted with its call log."""
 
-    def __init__(self, tmp, name):
+    def __init__(self, tmp, name, without=()):
         self.sock = os.path.join(tmp, name + ".sock")
         self.log = os.path.join(tmp, name + ".calls")
-        self.proc = subprocess.Popen([FAKE, self.sock, "--populate", "--call-log", self.log],
-                                     stdin=subprocess.DEVNULL)
+        extra = []
+        for proc in without:
+            extra += ["--without", str(proc)]
+        self.proc = subprocess.Popen([FAKE, self.sock, "--populate", "--call-log", self.log]
+                                     + extra, stdin=subprocess.DEVNULL)
         mvtest.wait_for(lambda: mvtest.sock_connectable(self.sock), what="fakeremoted socket")
         self.uri = "qemu+unix:///system?socket=" + self.sock
 
@@ -55,10 +58,13 @@ class Fake:
 class Pair:
     """virsh on one fake, mvsh on the other."""
 
+    def __init__(self, without=()):
+        self.without = without
+
     def __enter__(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="mvshfake-")
-        self.v = Fake(self.tmp.name, "virsh")
-        self.m = Fake(self.tmp.name, "mvsh")
+        self.v = Fake(self.tmp.name, "virsh", self.without)
+        self.m = Fake(self.tmp.name, "mvsh", self.without)
         return self
 
     def __exit__(self, *exc):
@@ -233,6 +239,20 @@ def test_list_is_one_call():
         p.v.reset()
         p.virsh("list", "--all")
         check_eq(p.v.calls(), [273] + [212] * 4, "calls of virsh list --all")
+
+
+def test_list_on_a_server_without_bulk_stats():
+    """An older server without CONNECT_GET_ALL_DOMAIN_STATS: mvsh does what
+    virsh does, a state call per domain, with the same output."""
+    with Pair(without=(344,)) as p:
+        for quiet in (False, True):
+            for cmd in (["list", "--all"], ["list"], ["list", "--all", "--name"],
+                        ["list", "--all", "--autostart"]):
+                p.same(*cmd, quiet=quiet)
+        p.m.reset()
+        p.mvsh("list", "--all", check_rc=0)
+        # The refused call never reaches a handler, so it is not in the log.
+        check_eq(p.m.calls(), [273] + [212] * 4, "calls of mvsh list --all")
 
 
 def test_vol_list_is_one_bulk_call():

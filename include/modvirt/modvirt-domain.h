@@ -24,8 +24,9 @@ extern "C" {
  * mv_domain_free().  The id is the one the handle was made with; look the
  * domain up again to see a newer one.  Unlike the other calls, the
  * accessors (mv_domain_get_name(), _get_id(), _get_uuid(),
- * _get_uuid_string(), _get_connect()) leave the last error alone, so that a
- * failure can be reported with the domain's name.
+ * _get_uuid_string(), _get_connect()) and mv_domain_ref() / _free() leave
+ * the last error alone, so that a failure can be reported with the
+ * domain's name, after releasing handles.
  *
  * Since: 0.1
  */

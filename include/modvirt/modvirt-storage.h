@@ -30,7 +30,8 @@ typedef struct _MvStoragePool MvStoragePool;
  * A handle on a volume (connection, pool name, name, key).  Reference
  * counted: release it with mv_storage_vol_free().  As for domains, the
  * accessors of pools and volumes (get_name, get_key, get_pool_name,
- * get_uuid, get_uuid_string, get_connect) leave the last error alone.
+ * get_uuid, get_uuid_string, get_connect), their ref and free functions
+ * (and those of streams) leave the last error alone.
  *
  * Since: 0.1
  */

@@ -157,19 +157,22 @@ list_collect(CliCtl *ctl, unsigned int flags)
     g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(list_entry_free);
     MvDomainStatsRecord **recs = NULL;
     MvDomain **doms = NULL;
+    int code;
     int n;
 
     if ((flags & ~0xffu) == 0) {
         n = mv_connect_get_all_domain_stats(ctl->conn, MV_DOMAIN_STATS_STATE, &recs, flags);
+        code = cli_last_error_code();
     } else {
         n = mv_connect_list_all_domains(ctl->conn, &doms, flags);
         if (n > 0)
             n = mv_domain_list_get_stats(doms, MV_DOMAIN_STATS_STATE, &recs, 0);
+        code = cli_last_error_code();
         for (MvDomain **d = doms; d && *d; d++)
             mv_domain_free(*d);
         g_free(doms);
     }
-    if (n < 0 && cli_last_error_code() == MV_ERR_NO_SUPPORT) {
+    if (n < 0 && code == MV_ERR_NO_SUPPORT) {
         mv_reset_last_error();
         if (!list_collect_slow(ctl, flags, out))
             return NULL;

@@ -73,7 +73,7 @@ mv_lib_error_null_arg(const char *func, const char *what)
 int
 mv_domain_ref(MvDomain *dom)
 {
-    if (!mv_lib_check_domain("mv_domain_ref", dom))
+    if (!domain_check_handle("mv_domain_ref", dom))
         return -1;
     g_atomic_int_inc(&dom->ref);
     return 0;
@@ -92,7 +92,7 @@ mv_lib_domain_unref(MvDomain *dom)
 int
 mv_domain_free(MvDomain *dom)
 {
-    if (!mv_lib_check_domain("mv_domain_free", dom))
+    if (!domain_check_handle("mv_domain_free", dom))
         return -1;
     mv_lib_domain_unref(dom);
     return 0;

@@ -75,7 +75,7 @@ mv_lib_vol_unref(MvStorageVol *vol)
 int
 mv_storage_vol_ref(MvStorageVol *vol)
 {
-    if (!mv_lib_check_vol("mv_storage_vol_ref", vol))
+    if (!vol_check_handle("mv_storage_vol_ref", vol))
         return -1;
     g_atomic_int_inc(&vol->ref);
     return 0;
@@ -84,7 +84,7 @@ mv_storage_vol_ref(MvStorageVol *vol)
 int
 mv_storage_vol_free(MvStorageVol *vol)
 {
-    if (!mv_lib_check_vol("mv_storage_vol_free", vol))
+    if (!vol_check_handle("mv_storage_vol_free", vol))
         return -1;
     mv_lib_vol_unref(vol);
     return 0;

@@ -74,7 +74,7 @@ mv_lib_pool_unref(MvStoragePool *pool)
 int
 mv_storage_pool_ref(MvStoragePool *pool)
 {
-    if (!mv_lib_check_pool("mv_storage_pool_ref", pool))
+    if (!pool_check_handle("mv_storage_pool_ref", pool))
         return -1;
     g_atomic_int_inc(&pool->ref);
     return 0;
@@ -83,7 +83,7 @@ mv_storage_pool_ref(MvStoragePool *pool)
 int
 mv_storage_pool_free(MvStoragePool *pool)
 {
-    if (!mv_lib_check_pool("mv_storage_pool_free", pool))
+    if (!pool_check_handle("mv_storage_pool_free", pool))
         return -1;
     mv_lib_pool_unref(pool);
     return 0;

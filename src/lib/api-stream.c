@@ -12,6 +12,20 @@
 #include "lib/lib-objects.h"
 #include "util/error.h"
 
+/* The check of ref and free: they leave the last error alone. */
+static gboolean
+stream_check_handle(const char *func, MvStream *st)
+{
+    if (!st || !st->conn) {
+        GError *error = NULL;
+
+        mv_error_set(&error, MV_FROM_STREAMS, MV_ERR_INVALID_STREAM, "%s", func);
+        mv_lib_set_error(error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 mv_lib_check_stream(const char *func, MvStream *st)
 {
@@ -84,7 +98,7 @@ mv_stream_new(MvConnect *conn, unsigned int flags)
 int
 mv_stream_ref(MvStream *st)
 {
-    if (!mv_lib_check_stream("mv_stream_ref", st))
+    if (!stream_check_handle("mv_stream_ref", st))
         return -1;
     g_atomic_int_inc(&st->ref);
     return 0;
@@ -93,7 +107,7 @@ mv_stream_ref(MvStream *st)
 int
 mv_stream_free(MvStream *st)
 {
-    if (!mv_lib_check_stream("mv_stream_free", st))
+    if (!stream_check_handle("mv_stream_free", st))
         return -1;
     if (!g_atomic_int_dec_and_test(&st->ref))
         return 0;
