@@ -127,10 +127,16 @@ dir_refresh(StorageBackendPool *pool, GError **error)
     g_autoptr(StorageRefreshResult) res = storage_refresh_result_new();
     DIR *dir = opendir(path);
     struct dirent *ent;
+    struct stat st;
 
     if (!dir) {
         mv_error_set_errno(error, errno, "cannot open directory '%s'", path);
         return NULL;
+    }
+    if (fstat(dirfd(dir), &st) == 0) {
+        res->target_perms.mode = st.st_mode & 0777;
+        res->target_perms.uid = st.st_uid;
+        res->target_perms.gid = st.st_gid;
     }
     while ((errno = 0, ent = readdir(dir))) {
         StorageVolDef *vol;

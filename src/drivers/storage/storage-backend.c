@@ -46,6 +46,7 @@ storage_refresh_result_new(void)
     StorageRefreshResult *res = g_new0(StorageRefreshResult, 1);
 
     res->vols = g_ptr_array_new_with_free_func((GDestroyNotify)storage_vol_def_free);
+    storage_perms_init(&res->target_perms);
     return res;
 }
 
@@ -55,6 +56,7 @@ storage_refresh_result_free(StorageRefreshResult *res)
     if (!res)
         return;
     g_ptr_array_unref(res->vols);
+    storage_perms_clear(&res->target_perms);
     g_free(res);
 }
 

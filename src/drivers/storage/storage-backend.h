@@ -141,6 +141,9 @@ typedef struct {
     guint64 capacity;       /* bytes */
     guint64 allocation;
     guint64 available;
+    /* The target directory's mode and owner as found (libvirt shows them
+     * in the live pool XML); unset (-1) when the pool has no directory. */
+    StoragePerms target_perms;
 } StorageRefreshResult;
 
 StorageRefreshResult *storage_refresh_result_new(void);

@@ -386,7 +386,8 @@ file_check_backing(StorageVolDef *vol, GError **error)
     }
     if (vol->backing->format < 0 || vol->backing->format == STORAGE_FILE_NONE)
         vol->backing->format = b->target.format;
-    if (!vol->has_capacity) {
+    /* As qemu-img create without a size: the backing store's. */
+    if (!vol->has_capacity || vol->capacity == 0) {
         vol->capacity = b->capacity;
         vol->has_capacity = TRUE;
     }

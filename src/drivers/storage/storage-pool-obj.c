@@ -813,7 +813,7 @@ struct _StorageRefresh {
     GSource *watchdog;
 };
 
-static StorageRefresh *
+StorageRefresh *
 storage_refresh_ref(StorageRefresh *r)
 {
     g_atomic_int_inc(&r->ref);
@@ -886,6 +886,29 @@ refresh_wrap_vols(StorageRefreshResult *res)
     return vols;
 }
 
+/* The live definition shows the target directory's permissions as they
+ * are (libvirt's refresh does the same).  Caller holds lock. */
+static void
+refresh_update_perms_locked(StoragePoolObj *obj, const StoragePerms *perms)
+{
+    const StoragePoolDef *def = STORAGE_POOL_DEF(obj->def);
+    g_autofree char *xml = NULL;
+    StoragePoolDef *copy;
+
+    if (perms->mode < 0 ||
+        (def->target.perms.mode == perms->mode && def->target.perms.uid == perms->uid &&
+         def->target.perms.gid == perms->gid))
+        return;
+    /* NB: definitions are shared with running jobs: a new one, never a change. */
+    xml = storage_pool_def_format(def, NULL, 0);
+    if (!(copy = storage_pool_def_parse_string(xml, 0, NULL)))
+        return;
+    copy->target.perms.mode = perms->mode;
+    copy->target.perms.uid = perms->uid;
+    copy->target.perms.gid = perms->gid;
+    storage_pool_obj_set_def_locked(obj, copy);
+}
+
 /* Apply what the refresh found (or its failure) to the pool.  Returns
  * whether it still mattered. */
 static gboolean
@@ -904,6 +927,7 @@ refresh_apply(StorageRefresh *r, StorageRefreshResult *res, const GError *error)
         obj->status.available = res->available;
         storage_pool_status_set_refresh_error(&obj->status, NULL, 0);
         obj->status.state = STORAGE_POOL_STATE_RUNNING;
+        refresh_update_perms_locked(obj, &res->target_perms);
     } else if (applied) {
         refresh_mark_failed_locked(obj, error->message);
     }
@@ -987,10 +1011,18 @@ storage_pool_refresh_begin(StoragePoolObj *obj, gboolean notify)
 gboolean
 storage_refresh_wait(StorageRefresh *r, GError **error)
 {
+    return storage_refresh_wait_at_most(r, G_MAXUINT, error);
+}
+
+gboolean
+storage_refresh_wait_at_most(StorageRefresh *r, guint max_ms, GError **error)
+{
     /* A little past the bound, so that a refresh ending right at it wins. */
     gint64 end = r->deadline + 50 * 1000;
     gboolean ok;
 
+    if (max_ms != G_MAXUINT)
+        end = MIN(end, g_get_monotonic_time() + (gint64)max_ms * 1000);
     g_mutex_lock(&r->lock);
     while (!r->done) {
         if (!g_cond_wait_until(&r->cond, &r->lock, end) && !r->done)
@@ -1001,7 +1033,7 @@ storage_refresh_wait(StorageRefresh *r, GError **error)
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_TIMEOUT,
                      "refresh of storage pool '%s' did not finish within %u seconds: "
                      "the storage is not responding", r->obj->name,
-                     (r->timeout_ms + 999) / 1000);
+                     (MIN(r->timeout_ms, max_ms) + 999) / 1000);
         return FALSE;
     }
     ok = r->ok;
