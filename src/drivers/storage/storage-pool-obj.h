@@ -197,6 +197,9 @@ StorageRefresh *storage_pool_refresh_begin(StoragePoolObj *obj, gboolean notify)
 /* Wait for @r to end, at most until its time bound: its result, or a
  * timeout error. */
 gboolean storage_refresh_wait(StorageRefresh *r, GError **error);
+/* The same, waiting @max_ms at most. */
+gboolean storage_refresh_wait_at_most(StorageRefresh *r, guint max_ms, GError **error);
+StorageRefresh *storage_refresh_ref(StorageRefresh *r);
 void storage_refresh_unref(StorageRefresh *r);
 /* The pool stopped: a refresh still running no longer concerns it. */
 void storage_pool_obj_forget_refresh_locked(StoragePoolObj *obj);
