@@ -161,19 +161,29 @@ test_register_terminate(Fixture *fx, gconstpointer data)
     QemuDomainObj *obj = make_obj(7, "demo", 4242);
     g_autofree char *l1 = NULL;
     g_autofree char *l2 = NULL;
+    g_autofree char *l3 = NULL;
 
+    qemu_machined_register(NULL, obj);
+    /* Asked twice (the events and the core): sent once. */
     qemu_machined_register(NULL, obj);
     /* The id is reset before the stop is reported: the name registered
      * is used all the same. */
     obj->def->id = -1;
     qemu_machined_terminate(NULL, obj);
+    /* Nothing registered, no id: no name to terminate. */
+    qemu_machined_terminate(NULL, obj);
+    obj->def->id = 8;
+    qemu_machined_terminate(NULL, obj);
     qemu_machined_flush();
     l1 = read_line(fx->fake_out, 5000);
     l2 = read_line(fx->fake_out, 5000);
+    l3 = read_line(fx->fake_out, 5000);
     g_assert_cmpstr(l1, ==,
                     "CreateMachine name=qemu-7-demo uuid=" UUID_STR " service=modvirt-qemu "
                     "class=vm leader=4242 root= props=Slice,After");
     g_assert_cmpstr(l2, ==, "TerminateMachine name=qemu-7-demo");
+    /* Not registered by us, but running with an id: terminated by name. */
+    g_assert_cmpstr(l3, ==, "TerminateMachine name=qemu-8-demo");
     free_obj(obj);
 }
 

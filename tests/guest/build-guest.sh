@@ -15,7 +15,8 @@
 # It boots in a few seconds under TCG; tests/guest/domain.xml is the domain
 # that runs it (kernel, initrd, console=ttyS0, a pty serial and console).
 #
-# Needs: apt-get (with package lists), dpkg-deb, gzip.  Falls back to .debs
+# Needs: apt-get (with package lists, fetched here when missing and run as
+# root), dpkg-deb, gzip.  Falls back to .debs
 # already in /var/cache/apt/archives when downloading fails.
 set -eu
 
@@ -42,8 +43,16 @@ die() {
 }
 
 # The versioned image package the metapackage points at.
-KPKG=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-       awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+kernel_package() {
+    apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+        awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+KPKG=$(kernel_package)
+if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ]; then
+    # A machine whose package lists were never fetched.
+    apt-get update -q >/dev/null 2>&1 || true
+    KPKG=$(kernel_package)
+fi
 [ -n "$KPKG" ] || die "cannot resolve linux-image-cloud-amd64 (run 'apt-get update' first)"
 
 fetch() {

@@ -22,7 +22,6 @@
 
 #include <glib.h>
 
-#include "drivers/qemu/qemu-console.h"
 #include "drivers/qemu/qemu-driver.h"
 #include "drivers/qemu/qemu-events.h"
 #include "remote/remote-daemon.h"
@@ -204,9 +203,6 @@ qemu_event_lifecycle(QemuDriver *drv, QemuDomainObj *obj, int event, int detail)
     QemuEventData data;
 
     g_debug("domain '%s': lifecycle event %d/%d", obj->name, event, detail);
-    /* A stopped domain's serial ports are gone: end its console sessions. */
-    if (event == QEMU_EVENT_STOPPED)
-        qemu_console_domain_stopped(drv, obj);
     if (!drv->rd)
         return;
     qemu_event_data_init(&data, obj, name);

@@ -288,19 +288,34 @@ machined_thread(gpointer data, gpointer user_data)
     machined_task_free(task);
 }
 
-/* Queue @task; a registration also records the name to terminate the
- * domain (whose uuid is @uuid) under. */
+/* Queue @task.  A registration records the name to terminate the domain
+ * (whose uuid is @uuid) under, and is dropped if that name is registered
+ * already; a termination of a name never registered is dropped too when
+ * @task has no name. */
 static void
 machined_queue(MachinedTask *task, const char *uuid)
 {
+    const char *known;
+
     g_mutex_lock(&machined_lock);
     if (!machined_pool) {
         /* One thread: calls stay in order (a stop never overtakes its start). */
         machined_pool = g_thread_pool_new(machined_thread, NULL, 1, FALSE, NULL);
         machined_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     }
-    if (task->op == MACHINED_REGISTER)
+    if (task->op == MACHINED_REGISTER) {
+        known = g_hash_table_lookup(machined_names, uuid);
+        if (known && g_str_equal(known, task->name)) {
+            g_mutex_unlock(&machined_lock);
+            machined_task_free(task);
+            return;
+        }
         g_hash_table_replace(machined_names, g_strdup(uuid), g_strdup(task->name));
+    } else if (task->op == MACHINED_TERMINATE && !task->name) {
+        g_mutex_unlock(&machined_lock);
+        machined_task_free(task);
+        return;
+    }
     g_thread_pool_push(machined_pool, task, NULL);
     g_mutex_unlock(&machined_lock);
 }
@@ -330,18 +345,23 @@ qemu_machined_terminate(QemuDriver *drv, QemuDomainObj *obj)
     MachinedTask *task = g_new0(MachinedTask, 1);
     char uuid[37];
     char *name = NULL;
+    char *key = NULL;
     int id;
 
     mv_uuid_format(obj->uuid, uuid);
     g_mutex_lock(&machined_lock);
-    if (machined_names)
-        g_hash_table_steal_extended(machined_names, uuid, NULL, (gpointer *)&name);
+    if (machined_names &&
+        g_hash_table_steal_extended(machined_names, uuid, (gpointer *)&key, (gpointer *)&name))
+        g_free(key);
     g_mutex_unlock(&machined_lock);
     if (!name) {
+        /* Not registered by us (the daemon restarted since): its name
+         * can only be known while its id is. */
         g_mutex_lock(&obj->lock);
         id = obj->def->id;
         g_mutex_unlock(&obj->lock);
-        name = qemu_machined_name(id, obj->name);
+        if (id >= 0)
+            name = qemu_machined_name(id, obj->name);
     }
     task->op = MACHINED_TERMINATE;
     task->name = name;
