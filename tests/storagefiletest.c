@@ -185,6 +185,17 @@ test_qcow2_helper_matches_qemu_img(void)
     };
 
     g_assert_true(create_one(q, "base.qcow2", &opts[0], &error));
+    /* QEMU's refusal comes back as the error, both ways. */
+    for (int mode = STORAGE_QCOW2_HELPER; mode <= STORAGE_QCOW2_QEMU_IMG; mode++) {
+        StorageQcow2Opts bad = { .size = MiB, .cluster_size = 1000 };
+
+        storage_qcow2_set_mode(q, mode);
+        g_assert_false(create_one(q, "bad.qcow2", &bad, &error));
+        g_assert_nonnull(error);
+        g_test_message("%s", error->message);
+        g_assert_nonnull(strstr(error->message, "power of two"));
+        g_clear_error(&error);
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(opts); i++) {
         g_autofree char *n1 = g_strdup_printf("h%zu.qcow2", i);
         g_autofree char *n2 = g_strdup_printf("i%zu.qcow2", i);

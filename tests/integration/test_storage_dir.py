@@ -98,6 +98,37 @@ def test_pool_define_build_start():
     check_in("Storage pool not found: no storage pool with matching name 'no-such-pool'", err)
 
 
+def test_pool_define_file_create_transient():
+    xml = os.path.join(stack().root, "pool.xml")
+    with open(xml, "w") as f:
+        f.write("<pool type='dir'><name>stdir-file</name><uuid>5c9d2e55-0d7f-4d86-9e3a-"
+                "0c3b1f0e7a11</uuid><target><path>%s</path></target></pool>"
+                % pool_dir("stdir-file"))
+    check_in("Pool stdir-file defined from %s" % xml, virsh("pool-define", xml).stdout)
+    check_in("<uuid>5c9d2e55-0d7f-4d86-9e3a-0c3b1f0e7a11</uuid>",
+             virsh("pool-dumpxml", "stdir-file").stdout)
+    # the same XML again is a redefinition; another uuid under that name is not
+    virsh("pool-define", xml)
+    with open(xml, "w") as f:
+        f.write("<pool type='dir'><name>stdir-file</name><uuid>5c9d2e55-0d7f-4d86-9e3a-"
+                "0c3b1f0e7a12</uuid><target><path>%s</path></target></pool>"
+                % pool_dir("stdir-file"))
+    err = virsh_fail("pool-define", xml)
+    check_in("pool 'stdir-file' is already defined with uuid "
+             "5c9d2e55-0d7f-4d86-9e3a-0c3b1f0e7a11", err)
+    err = virsh_fail("pool-define-as", "stdir-dup", "dir", "--target", pool_dir("stdir-file"))
+    check_in("Storage source conflict with pool: 'stdir-file'", err)
+    virsh("pool-undefine", "stdir-file")
+    # transient pools: pool-create-as --build starts one; pool-destroy removes it
+    check_in("Pool stdir-tr created", virsh("pool-create-as", "stdir-tr", "dir", "--target",
+                                            pool_dir("stdir-tr"), "--build").stdout)
+    info = fields(virsh("pool-info", "stdir-tr").stdout)
+    check_eq((info["State"], info["Persistent"]), ("running", "no"), "transient pool")
+    virsh("pool-destroy", "stdir-tr")
+    err = virsh_fail("pool-info", "stdir-tr")
+    check_in("no storage pool with matching name 'stdir-tr'", err)
+
+
 def test_pool_info_dumpxml_autostart():
     info = fields(virsh("pool-info", POOL).stdout)
     check_eq(info["Name"], POOL)
@@ -119,6 +150,10 @@ def test_pool_info_dumpxml_autostart():
     r = virsh("pool-list", "--all", "--details")
     row = list_rows(r.stdout)[0]
     check_eq(row[:4], [POOL, "running", "yes", "yes"], "pool-list --details")
+    check_in("Pool %s unmarked as autostarted" % POOL,
+             virsh("pool-autostart", POOL, "--disable").stdout)
+    check(not os.path.lexists(link), "autostart link removed")
+    virsh("pool-autostart", POOL)
 
 
 def test_vol_create_as_and_list():
@@ -144,6 +179,20 @@ def test_vol_create_as_and_list():
     check_eq(by_name["b.raw"][2:7], ["file", "16.00", "MiB", "16.00", "MiB"], "raw details")
     err = virsh_fail("vol-create-as", POOL, "b.raw", "1M")
     check_in("storage volume already exists: 'b.raw'", err)
+
+
+def test_vol_backing_store():
+    virsh("vol-create-as", POOL, "top.qcow2", "0", "--format", "qcow2", "--backing-vol",
+          "a.qcow2", "--backing-vol-format", "qcow2")
+    xml = virsh("vol-dumpxml", "top.qcow2", "--pool", POOL).stdout
+    check_in("<backingStore>\n    <path>%s</path>\n    <format type='qcow2'/>"
+             % os.path.join(pool_dir(), "a.qcow2"), xml)
+    check_in("<capacity unit='bytes'>1073741824</capacity>", xml, "the backing store's size")
+    out = subprocess.run(["qemu-img", "info", "--output=json",
+                          os.path.join(pool_dir(), "top.qcow2")],
+                         capture_output=True, text=True, check=True).stdout
+    check_in('"backing-filename": "%s"' % os.path.join(pool_dir(), "a.qcow2"), out)
+    virsh("vol-delete", "top.qcow2", "--pool", POOL)
 
 
 def test_vol_create_from_file():

@@ -214,10 +214,9 @@ qcow2_note_event(StorageQcow2 *q, json_object *obj)
                                                json_object_get_string(status)));
 }
 
-/* Send @cmd (consumed) and wait for its answer: the "return" member
- * (a new reference), or NULL with the QMP error. */
-static json_object *
-qcow2_command(StorageQcow2 *q, json_object *cmd, gint64 deadline, GError **error)
+/* Send @cmd (consumed) without waiting for the answer. */
+static gboolean
+qcow2_send(StorageQcow2 *q, json_object *cmd, gint64 deadline, GError **error)
 {
     const char *text = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN);
     g_autofree char *line = g_strdup_printf("%s\n", text);
@@ -230,12 +229,18 @@ qcow2_command(StorageQcow2 *q, json_object *cmd, gint64 deadline, GError **error
 
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            qcow2_fail_io(q, "write", deadline, error);
-            return NULL;
-        }
+        if (n <= 0)
+            return qcow2_fail_io(q, "write", deadline, error);
         off += n;
     }
+    return TRUE;
+}
+
+/* The answer to the oldest command sent: its "return" member (a new
+ * reference), or NULL with the QMP error.  Events met are noted. */
+static json_object *
+qcow2_reply(StorageQcow2 *q, gint64 deadline, GError **error)
+{
     for (;;) {
         g_autoptr(json_object) obj = qcow2_read_line(q, deadline, error);
         json_object *ret, *err, *desc;
@@ -252,6 +257,15 @@ qcow2_command(StorageQcow2 *q, json_object *cmd, gint64 deadline, GError **error
         }
         qcow2_note_event(q, obj);
     }
+}
+
+/* Send @cmd (consumed) and wait for its answer. */
+static json_object *
+qcow2_command(StorageQcow2 *q, json_object *cmd, gint64 deadline, GError **error)
+{
+    if (!qcow2_send(q, cmd, deadline, error))
+        return NULL;
+    return qcow2_reply(q, deadline, error);
 }
 
 static json_object *
@@ -360,17 +374,12 @@ qcow2_wait_job(StorageQcow2 *q, const char *id, const char *status, gint64 deadl
     }
 }
 
-/* The error of a concluded job, NULL when it succeeded. */
+/* The error of job @id in the answer to query-jobs, NULL when none. */
 static char *
-qcow2_job_error(StorageQcow2 *q, const char *id, gint64 deadline, GError **error)
+qcow2_job_error(json_object *jobs, const char *id)
 {
-    g_autoptr(json_object) jobs = qcow2_command(q, qcow2_cmd_new("query-jobs", NULL), deadline,
-                                                error);
-    size_t n;
+    size_t n = json_object_array_length(jobs);
 
-    if (!jobs)
-        return NULL;
-    n = json_object_array_length(jobs);
     for (size_t i = 0; i < n; i++) {
         json_object *job = json_object_array_get_idx(jobs, i);
         json_object *jid, *err;
@@ -388,24 +397,24 @@ qcow2_run_job(StorageQcow2 *q, const char *id, json_object *options, gint64 dead
               GError **error)
 {
     json_object *args = json_object_new_object();
+    g_autoptr(json_object) jobs = NULL;
+    g_autoptr(json_object) dismissed = NULL;
     g_autofree char *job_error = NULL;
-    GError *err = NULL;
 
     json_object_object_add(args, "job-id", json_object_new_string(id));
     json_object_object_add(args, "options", options);
     if (!qcow2_simple(q, "blockdev-create", args, deadline, error) ||
         !qcow2_wait_job(q, id, "concluded", deadline, error))
         return FALSE;
-    job_error = qcow2_job_error(q, id, deadline, &err);
-    if (err) {
-        g_propagate_error(error, err);
-        return FALSE;
-    }
+    /* Both at once: the job's outcome, and away with it. */
     args = json_object_new_object();
     json_object_object_add(args, "id", json_object_new_string(id));
-    if (!qcow2_simple(q, "job-dismiss", args, deadline, error))
+    if (!qcow2_send(q, qcow2_cmd_new("query-jobs", NULL), deadline, error) ||
+        !qcow2_send(q, qcow2_cmd_new("job-dismiss", args), deadline, error) ||
+        !(jobs = qcow2_reply(q, deadline, error)) ||
+        !(dismissed = qcow2_reply(q, deadline, error)))
         return FALSE;
-    if (job_error) {
+    if ((job_error = qcow2_job_error(jobs, id))) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR, "%s", job_error);
         return FALSE;
     }
