@@ -8,7 +8,8 @@
 #                        - prints "MVGUEST BOOTED" on the serial console (ttyS0),
 #                        - answers every line typed there with "mvguest echo: LINE"
 #                          after a "mvguest> " prompt ("poweroff" and "reboot"
-#                          do what they say),
+#                          do what they say, "seq N" prints 1 to N, one a line,
+#                          then "mvguest: seq done"),
 #                        - powers the machine off when the ACPI power button is
 #                          pressed (evdev.ko and button.ko from the same kernel
 #                          package; the event device named "Power Button").
@@ -128,6 +129,7 @@ while true; do
         continue
     fi
     case "$line" in
+    seq\ *) seq 1 "${line#seq }"; echo "mvguest: seq done" ;;
     poweroff) echo "mvguest: powering off"; poweroff -f ;;
     reboot) echo "mvguest: rebooting"; reboot -f ;;
     *) echo "mvguest echo: $line" ;;

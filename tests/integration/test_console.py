@@ -6,11 +6,17 @@ send a line, get the answer, leave with Ctrl+]), the busy console and
 stream's end when the domain stops."""
 
 import os
+import signal
 import time
+import uuid
 
 import mvguest
 import mvtest
+import mvwire
 from mvtest import check, check_eq, check_in
+from mvwire import i32, u32, xdr_string
+
+PROC_DOMAIN_OPEN_CONSOLE = 201
 
 
 def test_virsh_console_through_proxy():
@@ -154,6 +160,97 @@ def test_python_console_direct():
             except libvirt.libvirtError:
                 pass
             conn.close()
+
+
+def _raw_console(stack, path, name):
+    """DOMAIN_OPEN_CONSOLE on a raw connection: returns (wire, serial)."""
+    uri = stack.uri()
+    dom_uuid = uuid.UUID(stack.virsh("domuuid", name, uri=uri).stdout.strip()).bytes
+    dom_id = int(stack.virsh("domid", name, uri=uri).stdout.strip())
+    w = mvwire.Wire(path, timeout=60)
+    w.handshake()
+    serial = w.next_serial()
+    w.send(mvwire.packet(mvwire.REMOTE_PROGRAM, PROC_DOMAIN_OPEN_CONSOLE, mvwire.CALL, serial,
+                         mvwire.OK, xdr_string(name) + dom_uuid + i32(dom_id) + u32(0) + u32(0)))
+    reply = w.recv()
+    check_eq((reply.type, reply.status), (mvwire.REPLY, mvwire.OK), "console reply")
+    return w, serial
+
+
+def _raw_send(w, serial, text):
+    w.send(mvwire.packet(mvwire.REMOTE_PROGRAM, PROC_DOMAIN_OPEN_CONSOLE, mvwire.STREAM, serial,
+                         mvwire.CONTINUE, text.encode()))
+
+
+def _raw_read_until(w, serial, want, timeout, poke=None):
+    text = ""
+    end = time.monotonic() + timeout
+    next_poke = 0
+    while want not in text[-2 * len(want) - 4096:]:
+        check(time.monotonic() < end, "%r not seen; got %r" % (want, text[-1000:]))
+        if poke and time.monotonic() > next_poke:
+            _raw_send(w, serial, poke)
+            next_poke = time.monotonic() + 1
+        try:
+            pkt = w.recv(timeout=0.2)
+        except TimeoutError:
+            continue
+        check_eq((pkt.type, pkt.serial, pkt.status), (mvwire.STREAM, serial, mvwire.CONTINUE),
+                 "stream packet")
+        check(len(pkt.payload) > 0, "unexpected end of the console stream")
+        text += pkt.payload.decode(errors="replace")
+    return text
+
+
+def test_volume_with_a_pausing_client():
+    """Several hundred KiB of guest output, through the proxy, to a client
+    that stops reading for a while: nothing lost, nothing reordered; then
+    the client finishes the stream as virsh does."""
+    count = 40000
+    with mvtest.Stack(name="mv-console") as s:
+        s.start("mvproxyd")
+        mvguest.start_guest(s, s.uri(), "conseq")
+        try:
+            w, serial = _raw_console(s, s.sock("mvproxyd"), "conseq")
+            _raw_read_until(w, serial, "mvguest echo: ping", 90, poke="ping\r")
+            _raw_send(w, serial, "seq %d\r" % count)
+            time.sleep(3)
+            text = _raw_read_until(w, serial, "mvguest: seq done", 120)
+            lines = text.split("\r\n")
+            first = lines.index("1")
+            check_eq(lines[first:first + count], [str(i) for i in range(1, count + 1)],
+                     "the guest's output")
+            # Finish: the server confirms.
+            w.send(mvwire.packet(mvwire.REMOTE_PROGRAM, PROC_DOMAIN_OPEN_CONSOLE,
+                                 mvwire.STREAM, serial, mvwire.OK))
+            end = time.monotonic() + 10
+            while True:
+                pkt = w.recv(timeout=max(0.1, end - time.monotonic()))
+                if pkt.status == mvwire.OK:
+                    break
+            check_eq((pkt.type, len(pkt.payload)), (mvwire.STREAM, 0), "finish confirmation")
+            w.close()
+        finally:
+            s.virsh("destroy", "conseq", check_rc=None)
+
+
+def test_client_that_dies_frees_the_console():
+    with mvtest.Stack(name="mv-console") as s:
+        s.start("mvproxyd")
+        uri = s.uri()
+        mvguest.start_guest(s, uri, "condie")
+        try:
+            c = mvguest.virsh_console(s, uri, "condie")
+            mvguest.talk(c, "before")
+            os.kill(c.pid, signal.SIGKILL)
+            c.wait()
+            # No --force needed: the session went with its client.
+            c = mvguest.virsh_console(s, uri, "condie")
+            mvguest.talk(c, "after")
+            c.send(mvguest.CTRL_RBRACKET)
+            check_eq(c.wait(), 0, "virsh console exit status")
+        finally:
+            s.virsh("destroy", "condie", uri=uri, check_rc=None)
 
 
 if __name__ == "__main__":
