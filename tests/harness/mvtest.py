@@ -84,6 +84,31 @@ def pid_alive(pid):
         return False
 
 
+def qemu_pids(prefix):
+    """pid -> guest name of every live QEMU whose -name starts with @prefix."""
+    found = {}
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            with open(d + "/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if not argv or not argv[0].endswith(b"qemu-system-x86_64"):
+            continue
+        for i, a in enumerate(argv):
+            if a == b"-name" and i + 1 < len(argv):
+                name = argv[i + 1].decode().split(",")[0].replace("guest=", "")
+                if name.startswith(prefix) and pid_alive(int(d[6:])):
+                    found[int(d[6:])] = name
+    return found
+
+
+def qemu_argv(pid):
+    """The command line of process @pid, as a list of str."""
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+        return [a.decode() for a in f.read().split(b"\0") if a]
+
+
 class Stack:
     """A private modvirt tree with its daemons."""
 
@@ -157,6 +182,30 @@ class Stack:
             except OSError:
                 pass
         return "\n".join(texts)[-4000:]
+
+    def _log_paths(self, daemon):
+        """Where a daemon's log lines go: its stderr when the harness
+        started it, its own log file when a client or daemon did."""
+        sub = ("session", "log") if self.mode == "session" else ("var", "log")
+        return (os.path.join(self.logdir, daemon + ".log"),
+                os.path.join(self.root, *sub, "modvirt", daemon + ".log"))
+
+    def log_mark(self, daemon):
+        """A position in the daemon's logs, for log_since()."""
+        return {p: os.path.getsize(p) if os.path.exists(p) else 0
+                for p in self._log_paths(daemon)}
+
+    def log_since(self, daemon, mark=None):
+        """What the daemon logged after @mark (everything without one)."""
+        out = []
+        for p in self._log_paths(daemon):
+            try:
+                with open(p, "rb") as f:
+                    f.seek((mark or {}).get(p, 0))
+                    out.append(f.read().decode(errors="replace"))
+            except OSError:
+                pass
+        return "".join(out)
 
     def pid_of(self, daemon):
         try:

@@ -11,6 +11,7 @@
 #include "drivers/qemu/qemu-conf.h"
 #include "drivers/qemu/qemu-driver.h"
 #include "drivers/qemu/qemu-process.h"
+#include "drivers/qemu/qemu-translate.h"
 #include "util/file.h"
 #include "remote/remote-daemon.h"
 #include "util/error.h"
@@ -218,6 +219,7 @@ qemu_driver_shutdown(RemoteDaemon *rd)
     if (!drv)
         return;
     /* QEMUs keep running: the next daemon reconnects to them. */
+    qemu_translate_shutdown(drv);
     qemu_domain_list_free(drv->domains);
     qemu_caps_cache_free(drv->caps);
     g_free(drv->config_dir);

@@ -34,6 +34,7 @@
 #include "drivers/qemu/qemu-events.h"
 #include "drivers/qemu/qemu-machined.h"
 #include "drivers/qemu/qemu-process.h"
+#include "drivers/qemu/qemu-translate.h"
 #include "util/command.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -820,6 +821,8 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
             goto fail;
         domain_def_prepare_channel_paths(live, channel_dir);
     }
+    if (!qemu_translate_domain(drv, live, rt, error))
+        goto fail;
     if ((monfd = process_monitor_listen(rt->monitor_path, error)) < 0)
         goto fail;
 
@@ -829,6 +832,8 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     opts.host_cpu = process_host_cpu(caps, live);
     opts.monitor_fd = monfd;
     opts.domain_dir = rt->domain_dir;
+    opts.disk_sources = rt->disk_sources ? (const QemuDiskSource *const *)rt->disk_sources->pdata
+                                         : NULL;
     if (!(argv = qemu_command_build(live, &opts, error)))
         goto fail;
     /* QEMU writes its pid there at once: a daemon killed before it records
@@ -1015,6 +1020,8 @@ process_reconnect_one(QemuDriver *drv, QemuDomainObj *obj)
         g_mutex_unlock(&obj->lock);
     }
     process_save_status(drv, obj);
+    /* Volume disks: translated again, compared, never acted on. */
+    qemu_translate_recheck(drv, obj, borrowed);
     qemu_machined_register(drv, obj);
     if (status.state == QEMU_MONITOR_RUN_STATE_SHUTDOWN && !status.running)
         process_finish_shutdown(drv, obj);

@@ -8,10 +8,9 @@
 
 #include <glib.h>
 
-#include "conf/xml-util.h"
+#include "conf/secret-store.h"
 #include "drivers/storage/storage-iscsi.h"
 #include "util/error.h"
-#include "util/macros.h"
 #include "util/uuid.h"
 
 /* ---- portal ------------------------------------------------------------- */
@@ -149,75 +148,6 @@ storage_iscsi_vol_name_lun(const char *name, guint *ret_lun)
 
 /* ---- secrets ------------------------------------------------------------ */
 
-/* Does the secret definition in @path have usage iscsi with target @usage? */
-static gboolean
-storage_secret_def_matches(const char *path, const char *usage)
-{
-    g_autofree char *xml = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *type = NULL;
-    g_autofree char *target = NULL;
-    xmlNode *node;
-
-    if (!g_file_get_contents(path, &xml, NULL, NULL) ||
-        !(doc = xml_parse_string(xml, "secret", "secret", NULL)))
-        return FALSE;
-    if (!(node = xml_child(xmlDocGetRootElement(doc), "usage")))
-        return FALSE;
-    type = xml_get_prop(node, "type");
-    target = xml_child_text(node, "target");
-    return MV_STREQ(type, "iscsi") && MV_STREQ(target, usage);
-}
-
-/* The UUID string of the secret whose usage is @usage, or NULL. */
-static char *
-storage_secret_find_usage(const char *dir, const char *usage)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    if (!d)
-        return NULL;
-    while ((ent = g_dir_read_name(d))) {
-        g_autofree char *path = NULL;
-        unsigned char uuid[MV_UUID_LEN];
-        g_autofree char *stem = NULL;
-
-        if (!g_str_has_suffix(ent, ".xml"))
-            continue;
-        stem = g_strndup(ent, strlen(ent) - 4);
-        if (!mv_uuid_parse(stem, uuid))
-            continue;
-        path = g_build_filename(dir, ent, NULL);
-        if (storage_secret_def_matches(path, usage))
-            return g_steal_pointer(&stem);
-    }
-    return NULL;
-}
-
-static char *
-storage_secret_read_value(const char *dir, const char *uuid, const char *what, GError **error)
-{
-    g_autofree char *path = g_strdup_printf("%s/%s.base64", dir, uuid);
-    g_autofree char *b64 = NULL;
-    g_autofree guchar *raw = NULL;
-    gsize len = 0;
-
-    if (!g_file_get_contents(path, &b64, NULL, NULL)) {
-        mv_error_set(error, MV_FROM_SECRET, MV_ERR_NO_SECRET,
-                     "secret %s has no value", what);
-        return NULL;
-    }
-    g_strstrip(b64);
-    raw = g_base64_decode(b64, &len);
-    if (len == 0 || memchr(raw, '\0', len)) {
-        mv_error_set(error, MV_FROM_SECRET, MV_ERR_NO_SECRET,
-                     "the value of secret %s is not a usable password", what);
-        return NULL;
-    }
-    return g_strndup((const char *)raw, len);
-}
-
 gboolean
 storage_iscsi_chap(const StoragePoolDef *def, const char *secrets_dir, char **ret_user,
                    char **ret_password, GError **error)
@@ -237,7 +167,7 @@ storage_iscsi_chap(const StoragePoolDef *def, const char *secrets_dir, char **re
     } else {
         what = g_strdup_printf("with usage '%s'", auth->secret_usage);
         if (secrets_dir)
-            uuid = storage_secret_find_usage(secrets_dir, auth->secret_usage);
+            uuid = secret_store_find_iscsi_usage(secrets_dir, auth->secret_usage);
     }
     if (!secrets_dir || !uuid) {
         mv_error_set(error, MV_FROM_SECRET, MV_ERR_NO_SECRET,
@@ -245,7 +175,7 @@ storage_iscsi_chap(const StoragePoolDef *def, const char *secrets_dir, char **re
                      auth->username, def->name);
         return FALSE;
     }
-    if (!(*ret_password = storage_secret_read_value(secrets_dir, uuid, what, error)))
+    if (!(*ret_password = secret_store_read_password(secrets_dir, uuid, what, error)))
         return FALSE;
     *ret_user = g_strdup(auth->username);
     return TRUE;

@@ -14,6 +14,9 @@
 #include "translate-dispatch-protos.h"
 #include "util/error.h"
 
+/* Shorter than mvqemud's call timeout, so that it hears why. */
+#define TRANSLATE_REFRESH_WAIT_MS 5000
+
 extern const MvServerProgram translate_program_storage;
 
 const MvServerProgram *const storage_translate_programs[] = {
@@ -69,16 +72,29 @@ translate_dispatch_translate_volume(MvServerCall *call, translate_translate_volu
     }
     if (!(obj = storage_pool_list_find_by_name(drv->pools, args->pool, error)))
         return -1;
-    /* A snapshot of the pool under its lock; nothing is changed. */
-    g_mutex_lock(&obj->lock);
-    active = obj->active;
-    def = storage_shared_ref(obj->def);
-    if (active) {
-        StorageVol *v = storage_pool_obj_find_vol_locked(obj, args->volume);
+    /* A snapshot of the pool under its lock; nothing is changed.  A volume
+     * not found while the pool's refresh runs (the one a start or a daemon
+     * restart begins) may be what it is about to find: that one is waited
+     * for, a little. */
+    for (int attempt = 0; attempt < 2 && !vol; attempt++) {
+        g_autoptr(StorageRefresh) refresh = NULL;
 
-        vol = v ? storage_vol_ref(v) : NULL;
+        g_mutex_lock(&obj->lock);
+        active = obj->active;
+        g_clear_pointer(&def, storage_shared_unref);
+        def = storage_shared_ref(obj->def);
+        if (active) {
+            StorageVol *v = storage_pool_obj_find_vol_locked(obj, args->volume);
+
+            vol = v ? storage_vol_ref(v) : NULL;
+            if (!vol && obj->refresh && attempt == 0)
+                refresh = storage_refresh_ref(obj->refresh);
+        }
+        g_mutex_unlock(&obj->lock);
+        if (!refresh)
+            break;
+        storage_refresh_wait_at_most(refresh, TRANSLATE_REFRESH_WAIT_MS, NULL);
     }
-    g_mutex_unlock(&obj->lock);
     if (active && !vol) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
                      "no storage vol with matching name '%s'", args->volume);
