@@ -19,6 +19,10 @@
 
 #define FAKE_MACHINED ABS_BUILDDIR "/fake-machined"
 
+/* The system daemon's driver registers machines, a session one does not. */
+static QemuDriver system_driver = { .privileged = TRUE };
+static QemuDriver session_driver = { .privileged = FALSE };
+
 typedef struct {
     char *dir;
     GPid bus_pid;
@@ -163,17 +167,17 @@ test_register_terminate(Fixture *fx, gconstpointer data)
     g_autofree char *l2 = NULL;
     g_autofree char *l3 = NULL;
 
-    qemu_machined_register(NULL, obj);
+    qemu_machined_register(&system_driver, obj);
     /* Asked twice (the events and the core): sent once. */
-    qemu_machined_register(NULL, obj);
+    qemu_machined_register(&system_driver, obj);
     /* The id is reset before the stop is reported: the name registered
      * is used all the same. */
     obj->def->id = -1;
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_terminate(&system_driver, obj);
     /* Nothing registered, no id: no name to terminate. */
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_terminate(&system_driver, obj);
     obj->def->id = 8;
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_terminate(&system_driver, obj);
     qemu_machined_flush();
     l1 = read_line(fx->fake_out, 5000);
     l2 = read_line(fx->fake_out, 5000);
@@ -194,7 +198,7 @@ test_register_fallback(Fixture *fx, gconstpointer data)
     g_autofree char *l1 = NULL;
     g_autofree char *l2 = NULL;
 
-    qemu_machined_register(NULL, obj);
+    qemu_machined_register(&system_driver, obj);
     qemu_machined_flush();
     l1 = read_line(fx->fake_out, 5000);
     l2 = read_line(fx->fake_out, 5000);
@@ -203,7 +207,7 @@ test_register_fallback(Fixture *fx, gconstpointer data)
     g_assert_cmpstr(l2, ==,
                     "RegisterMachine name=qemu-3-fallback uuid=" UUID_STR
                     " service=modvirt-qemu class=vm leader=99 root=");
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_terminate(&system_driver, obj);
     qemu_machined_flush();
     free_obj(obj);
 }
@@ -217,8 +221,8 @@ test_hang_is_bounded(Fixture *fx, gconstpointer data)
     gint64 t0 = g_get_monotonic_time();
     gint64 queued, done;
 
-    qemu_machined_register(NULL, obj);
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_register(&system_driver, obj);
+    qemu_machined_terminate(&system_driver, obj);
     queued = g_get_monotonic_time() - t0;
     qemu_machined_flush();
     done = g_get_monotonic_time() - t0;
@@ -235,14 +239,35 @@ test_hang_is_bounded(Fixture *fx, gconstpointer data)
 }
 
 static void
+test_session_driver(Fixture *fx, gconstpointer data)
+{
+    QemuDomainObj *obj = make_obj(4, "session", 5);
+    g_autofree char *l1 = NULL;
+    g_autofree char *l2 = NULL;
+
+    qemu_machined_register(&session_driver, obj);
+    qemu_machined_terminate(&session_driver, obj);
+    /* Only what the system driver asks for reaches machined. */
+    qemu_machined_register(&system_driver, obj);
+    qemu_machined_flush();
+    l1 = read_line(fx->fake_out, 5000);
+    g_assert_true(l1 && g_str_has_prefix(l1, "CreateMachine name=qemu-4-session "));
+    l2 = read_line(fx->fake_out, 300);
+    g_assert_null(l2);
+    qemu_machined_terminate(&system_driver, obj);
+    qemu_machined_flush();
+    free_obj(obj);
+}
+
+static void
 test_no_machined(Fixture *fx, gconstpointer data)
 {
     QemuDomainObj *obj = make_obj(2, "alone", 8);
     gint64 t0 = g_get_monotonic_time();
 
     /* A bus without machined: ServiceUnknown at once. */
-    qemu_machined_register(NULL, obj);
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_register(&system_driver, obj);
+    qemu_machined_terminate(&system_driver, obj);
     qemu_machined_flush();
     g_assert_cmpint(g_get_monotonic_time() - t0, <, QEMU_MACHINED_TIMEOUT_MS * 1000);
     free_obj(obj);
@@ -255,8 +280,8 @@ test_no_bus(void)
     gint64 t0 = g_get_monotonic_time();
 
     g_setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/mv-machined-test/bus", TRUE);
-    qemu_machined_register(NULL, obj);
-    qemu_machined_terminate(NULL, obj);
+    qemu_machined_register(&system_driver, obj);
+    qemu_machined_terminate(&system_driver, obj);
     qemu_machined_flush();
     g_assert_cmpint(g_get_monotonic_time() - t0, <, QEMU_MACHINED_TIMEOUT_MS * 1000);
     g_unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
@@ -288,6 +313,8 @@ main(int argc, char **argv)
     g_test_add("/qemu/machined/fallback", Fixture, "--no-create", fixture_setup,
                test_register_fallback, fixture_teardown);
     g_test_add("/qemu/machined/hang", Fixture, "--hang", fixture_setup, test_hang_is_bounded,
+               fixture_teardown);
+    g_test_add("/qemu/machined/session", Fixture, "", fixture_setup, test_session_driver,
                fixture_teardown);
     g_test_add("/qemu/machined/no-machined", Fixture, NULL, fixture_setup, test_no_machined,
                fixture_teardown);

@@ -3,7 +3,8 @@
 (tests/fake-machined.c) on a private dbus-daemon given to mvqemud as its
 system bus (DBUS_SYSTEM_BUS_ADDRESS): CreateMachine at start with the
 domain's name, uuid, QEMU's pid; TerminateMachine at stop; a machined that
-never answers does not delay start; no bus at all is fine."""
+never answers does not delay start; no bus at all is fine; a session
+daemon registers nothing (as with libvirt)."""
 
 import glob
 import os
@@ -78,10 +79,11 @@ def _qemu_pid(stack, name):
 
 
 class _BusStack(mvtest.Stack):
-    """A stack whose mvqemud (only) gets the bus as its system bus."""
+    """A stack whose mvqemud (only) gets the bus as its system bus.  System
+    mode (in a private root): a session daemon registers nothing."""
 
-    def __init__(self, address):
-        super().__init__(name="mv-machined")
+    def __init__(self, address, mode="system"):
+        super().__init__(mode=mode, name="mv-machined")
         self.bus_address = address
 
     def start(self, daemon, *args, **kwargs):
@@ -90,8 +92,8 @@ class _BusStack(mvtest.Stack):
         return super().start(daemon, *args, env=env, **kwargs)
 
 
-def _stack_with_bus(address):
-    return _BusStack(address)
+def _stack_with_bus(address, mode="system"):
+    return _BusStack(address, mode)
 
 
 def _define(stack, name):
@@ -179,6 +181,23 @@ def test_hanging_machined_does_not_delay_start():
                   "start took %.2fs with a hanging machined, %.2fs without"
                   % (hang_time, base_time))
             check(destroy_time < 5, "destroy took %.2fs" % destroy_time)
+        finally:
+            bus.stop()
+
+
+def test_session_daemon_registers_nothing():
+    with mvtest.Stack(name="mv-machined") as base:
+        bus = Bus(base.root)
+        try:
+            bus.start_fake()
+            with _stack_with_bus(bus.address, mode="session") as s:
+                s.start("mvqemud")
+                _define(s, "msession")
+                s.virsh("start", "msession", uri=s.uri("mvqemud"))
+                s.virsh("destroy", "msession", uri=s.uri("mvqemud"))
+                time.sleep(1)
+                with bus.lock:
+                    check_eq(bus.calls, [], "machined calls of a session daemon")
         finally:
             bus.stop()
 

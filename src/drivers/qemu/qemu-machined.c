@@ -322,12 +322,24 @@ machined_queue(MachinedTask *task, const char *uuid)
 
 /* ---- API ---------------------------------------------------------------------- */
 
+/* As with libvirt, only the system daemon registers machines: a user's
+ * session daemon has no place in the host's machine list. */
+static gboolean
+machined_wanted(QemuDriver *drv)
+{
+    return drv->privileged;
+}
+
 void
 qemu_machined_register(QemuDriver *drv, QemuDomainObj *obj)
 {
-    MachinedTask *task = g_new0(MachinedTask, 1);
+    MachinedTask *task;
     char uuid[37];
     int id;
+
+    if (!machined_wanted(drv))
+        return;
+    task = g_new0(MachinedTask, 1);
 
     g_mutex_lock(&obj->lock);
     id = obj->def->id;
@@ -342,12 +354,14 @@ qemu_machined_register(QemuDriver *drv, QemuDomainObj *obj)
 void
 qemu_machined_terminate(QemuDriver *drv, QemuDomainObj *obj)
 {
-    MachinedTask *task = g_new0(MachinedTask, 1);
+    MachinedTask *task;
     char uuid[37];
     char *name = NULL;
     char *key = NULL;
     int id;
 
+    if (!machined_wanted(drv))
+        return;
     mv_uuid_format(obj->uuid, uuid);
     g_mutex_lock(&machined_lock);
     if (machined_names &&
@@ -363,6 +377,7 @@ qemu_machined_terminate(QemuDriver *drv, QemuDomainObj *obj)
         if (id >= 0)
             name = qemu_machined_name(id, obj->name);
     }
+    task = g_new0(MachinedTask, 1);
     task->op = MACHINED_TERMINATE;
     task->name = name;
     memcpy(task->uuid, obj->uuid, MV_UUID_LEN);

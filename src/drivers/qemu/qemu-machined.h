@@ -6,6 +6,7 @@
  * honoured) from one background thread, in the order they were asked for,
  * each bounded by QEMU_MACHINED_TIMEOUT_MS in all.  Nothing ever waits for
  * them: a missing bus or machined is noted once in the log and ignored.
+ * Only a privileged (system) driver registers anything.
  *
  * Calling them twice is harmless: a name registered already is not sent
  * again, nor a termination for a domain that has none.
