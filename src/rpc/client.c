@@ -64,6 +64,7 @@ struct _MvRpcClientStream {
     GError *error;
     void (*notify)(gpointer opaque);
     gpointer notify_opaque;
+    GThread *notifying;           /* the thread calling notify, or NULL */
 };
 
 /* ---- the shared I/O thread ------------------------------------------- */
@@ -386,10 +387,22 @@ client_stream_packet(MvRpcClient *client, MvMessage *msg)
     }
     notify = st->notify;
     notify_opaque = st->notify_opaque;
+    if (notify) {
+        /* set_notify() waits for this call to end before it returns: the
+         * caller may free @notify_opaque right after it. */
+        st->notifying = g_thread_self();
+        mv_rpc_client_stream_ref(st);
+    }
     g_cond_broadcast(&client->cond);
     g_mutex_unlock(&client->lock);
-    if (notify)
+    if (notify) {
         notify(notify_opaque);
+        g_mutex_lock(&client->lock);
+        st->notifying = NULL;
+        g_cond_broadcast(&client->cond);
+        g_mutex_unlock(&client->lock);
+        mv_rpc_client_stream_unref(st);
+    }
 }
 
 static void
@@ -646,6 +659,9 @@ mv_rpc_client_stream_set_notify(MvRpcClientStream *st, void (*func)(gpointer opa
     g_mutex_lock(&st->client->lock);
     st->notify = func;
     st->notify_opaque = opaque;
+    /* A notify running on another thread may still use the old opaque. */
+    while (st->notifying && st->notifying != g_thread_self())
+        g_cond_wait(&st->client->cond, &st->client->lock);
     g_mutex_unlock(&st->client->lock);
 }
 
@@ -897,6 +913,16 @@ mv_rpc_client_stream_abort(MvRpcClientStream *st)
 
     if (!st->bound || st->finished)
         return;
+    g_mutex_lock(&st->client->lock);
+    if (st->error) {
+        /* The server ended the stream with an error: there is nothing left
+         * on its side to abort, and no answer would come. */
+        st->finished = TRUE;
+        client_stream_unbind_locked(st);
+        g_mutex_unlock(&st->client->lock);
+        return;
+    }
+    g_mutex_unlock(&st->client->lock);
     if (client_stream_send_packet(st, MV_NET_STREAM, MV_NET_ERROR, NULL, NULL, NULL, 0, NULL))
         client_stream_wait_confirm(st, &error);
     else {

@@ -92,7 +92,10 @@ gboolean mv_rpc_client_stream_send(MvRpcClientStream *st, const void *data, gsiz
 gboolean mv_rpc_client_stream_send_hole(MvRpcClientStream *st, gint64 length, GError **error);
 /* Send "finish" and wait for the server to confirm (or report an error). */
 gboolean mv_rpc_client_stream_finish(MvRpcClientStream *st, GError **error);
+/* Abort: nothing is sent when the server already ended the stream. */
 void mv_rpc_client_stream_abort(MvRpcClientStream *st);
-/* Called on the I/O thread whenever something arrives on the stream. */
+/* Called on the I/O thread whenever something arrives on the stream.
+ * Returns once no call of the previous function runs on another thread,
+ * so its opaque may be freed right after. */
 void mv_rpc_client_stream_set_notify(MvRpcClientStream *st, void (*func)(gpointer opaque),
                                      gpointer opaque);

@@ -77,6 +77,16 @@ def test_virsh_through_proxy():
         check(re.search(r"State:\s+running", info), "dominfo state: " + info)
         check(re.search(r"Persistent:\s+yes", info), "dominfo persistent: " + info)
         check(re.search(r"Max memory:\s+262144 KiB", info), "dominfo memory: " + info)
+        # Statistics, all groups and the vcpu group alone (which goes to
+        # the monitor for the vCPU threads).
+        stats = s.virsh("domstats", name).stdout
+        for field in ("state.state=1", "state.reason=1", "cpu.time=", "balloon.current=262144",
+                      "vcpu.current=1", "vcpu.maximum=1", "vcpu.0.state=1", "vcpu.0.time=",
+                      "net.count=0", "block.count="):
+            check_in(field, stats, "domstats")
+        stats = s.virsh("domstats", "--vcpu", name).stdout
+        check_in("vcpu.0.time=", stats, "domstats --vcpu")
+        check("state.state" not in stats, "domstats --vcpu shows the state group")
         live = s.virsh("dumpxml", name).stdout
         check(re.search(r"<domain type='qemu' id='\d+'>", live), "live XML id: " + live[:200])
         check(re.search(r"<source path='/dev/pts/\d+'/>", live), "pty path in live XML")

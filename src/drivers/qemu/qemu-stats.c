@@ -134,7 +134,6 @@ stats_vcpu(TypedParams *tp, const DomainDef *def, pid_t pid, QemuMonitor *mon)
 
         typed_params_add_int(tp, state, 1); /* VIR_VCPU_RUNNING */
         typed_params_add_ullong(tp, time, stats_thread_time(pid, c->thread_id));
-        g_free(c->qom_path);
     }
 }
 
