@@ -35,6 +35,7 @@
 
 #define STREAM_QUEUE_HIGH (16 * 1024 * 1024)
 #define STREAM_QUEUE_LOW (4 * 1024 * 1024)
+#define STREAM_WAKE_BYTES (2 * 1024 * 1024)
 #define STREAM_READ_CHUNK (4 * 262120)
 #define STREAM_IOV_MAX 64
 
@@ -164,7 +165,10 @@ upload_push(VolStream *vs, StreamItem *item, gsize len, GError **error)
         vs->queued += len;
     if (vs->queued > STREAM_QUEUE_HIGH && !vs->paused)
         pause = vs->paused = TRUE;
-    g_cond_broadcast(&vs->cond);
+    /* The writer is woken for batches (fewer context switches, longer
+     * pwritev()s); the end of the stream wakes it for the rest. */
+    if (!item->data || vs->queued >= STREAM_WAKE_BYTES || pause)
+        g_cond_signal(&vs->cond);
     g_mutex_unlock(&vs->lock);
     if (pause)
         mv_rpc_conn_pause(vol_stream_conn(vs));
