@@ -458,6 +458,8 @@ upload_job(gpointer data, GError **unused)
     aborted = vs->aborted;
     g_mutex_unlock(&vs->lock);
     upload_end(vs, aborted);
+    /* The reference the upload call took for us. */
+    mv_server_stream_unref(vs->st);
     return TRUE;
 }
 
@@ -561,6 +563,8 @@ download_job(gpointer data, GError **unused)
     } else if (!mv_server_stream_is_closed(vs->st)) {
         mv_server_stream_send_eof(vs->st);
     }
+    /* The reference download_start() took for us. */
+    mv_server_stream_unref(vs->st);
     return TRUE;
 }
 
@@ -569,6 +573,10 @@ download_start(MvServerStream *st, gpointer opaque)
 {
     VolStream *vs = opaque;
 
+    /* NB: the reader uses the stream until it ends, even once the client
+     * aborted it and the server forgot it: it holds a reference.  (The
+     * VolStream cannot: the stream owns it.) */
+    mv_server_stream_ref(st);
     storage_job_start(vs->drv, download_job, vol_stream_ref(vs),
                       (GDestroyNotify)vol_stream_unref);
 }
@@ -690,7 +698,9 @@ remote_dispatch_storage_vol_upload(MvServerCall *call, remote_storage_vol_upload
     vs->start = vs->offset = args->offset;
     vs->end = args->length ? args->offset + args->length : 0;
     vs->st = mv_server_call_open_stream(call, &upload_ops, vs, vs->sparse);
-    /* The writer holds a reference; the stream holds the first one. */
+    /* The stream owns the first reference to @vs; the writer holds one,
+     * and one to the stream (see download_start()). */
+    mv_server_stream_ref(vs->st);
     storage_job_start(vs->drv, upload_job, vol_stream_ref(vs),
                       (GDestroyNotify)vol_stream_unref);
     return 0;
