@@ -218,9 +218,15 @@ remote_dispatch_connect_get_version(MvServerCall *call, remote_connect_get_versi
 {
     RemoteDaemon *rd = remote_daemon_get(mv_server_call_get_client(call));
     guint64 v = MV_VERSION_NUMBER;
+    int rc;
 
-    if (rd->driver->get_version && !rd->driver->get_version(rd, &v, error))
-        return -1;
+    if (rd->driver->get_version) {
+        /* Inline on the I/O thread unless the driver would have to wait
+         * (mvqemud probing its emulators): then on a worker. */
+        rc = rd->driver->get_version(rd, !mv_server_call_is_inline(call), &v, error);
+        if (rc != 0)
+            return rc > 0 ? MV_SERVER_CALL_TO_WORKER : -1;
+    }
     ret->hv_ver = v;
     return 0;
 }

@@ -18,8 +18,10 @@ typedef struct _RemoteClient RemoteClient;
 typedef struct {
     const char *name;            /* "qemu", "storage", "network" */
     const char *type;            /* CONNECT_GET_TYPE: "QEMU" */
-    /* CONNECT_GET_VERSION (the hypervisor's version for qemu). */
-    gboolean (*get_version)(RemoteDaemon *rd, guint64 *ret_version, GError **error);
+    /* CONNECT_GET_VERSION (the hypervisor's version for qemu): 0, -1 on
+     * error, or - only when !@may_block - 1 when answering means waiting. */
+    int (*get_version)(RemoteDaemon *rd, gboolean may_block, guint64 *ret_version,
+                       GError **error);
     /* CONNECT_GET_CAPABILITIES. */
     char *(*get_capabilities)(RemoteDaemon *rd, GError **error);
     /* Driver-specific per-client cleanup (event callbacks...). */

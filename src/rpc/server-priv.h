@@ -38,6 +38,7 @@ struct _MvServerCall {
     MvMessageHeader header;
     GArray *reply_fds;
     MvServerStream *stream;       /* opened by the handler */
+    gboolean on_io_thread;        /* an inline procedure running inline */
 };
 
 typedef enum {

@@ -502,8 +502,9 @@ server_call_free(MvServerCall *call)
 }
 
 /* Decode, run, reply.  Runs on a worker or, for inline procedures, on the
- * I/O thread. */
-static void
+ * I/O thread; FALSE when an inline procedure asked for a worker (nothing
+ * was sent). */
+static gboolean
 server_execute_call(MvServerCall *call)
 {
     MvServerClient *client = call->client;
@@ -514,8 +515,10 @@ server_execute_call(MvServerCall *call)
     char args_buf[256];
     char ret_buf[256];
     gboolean ok;
+    gboolean done = TRUE;
     MvMessage *reply;
     MvMessageHeader hdr;
+    int rv;
 
     /* Most argument structs are small: avoid the heap for them. */
     if (proc->args_size) {
@@ -527,11 +530,22 @@ server_execute_call(MvServerCall *call)
         memset(ret, 0, proc->ret_size);
     }
 
+    /* From the start of the payload: a call handed over by an inline run
+     * is decoded again. */
+    call->msg->buffer_offset = MV_MESSAGE_MIN_LEN;
     if (proc->args_filter && !mv_message_decode_payload(call->msg, proc->args_filter, args, &error)) {
         g_prefix_error(&error, "procedure %d: ", call->header.proc);
         ok = FALSE;
     } else {
-        ok = proc->func(call, args, ret, &error) >= 0;
+        rv = proc->func(call, args, ret, &error);
+        if (rv == MV_SERVER_CALL_TO_WORKER && call->on_io_thread) {
+            mv_xdr_free(proc->args_filter, args);
+            mv_xdr_free(proc->ret_filter, ret);
+            g_clear_error(&error);
+            done = FALSE;
+            goto cleanup;
+        }
+        ok = rv >= 0;
         if (!ok && !error)
             mv_error_set(&error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
                          "procedure %d failed without an error", call->header.proc);
@@ -573,6 +587,8 @@ server_execute_call(MvServerCall *call)
         g_free(args);
     if (ret && ret != (gpointer)ret_buf)
         g_free(ret);
+    if (!done)
+        return FALSE;
     g_mutex_lock(&client->lock);
     if (client->close_after_reply) {
         client->close_after_reply = FALSE;
@@ -581,6 +597,7 @@ server_execute_call(MvServerCall *call)
     } else {
         g_mutex_unlock(&client->lock);
     }
+    return TRUE;
 }
 
 static void
@@ -668,9 +685,12 @@ server_dispatch_call(MvServerClient *client, MvMessage *msg)
     call->header = msg->header;
 
     if (proc->flags & MV_PROC_INLINE) {
-        server_execute_call(call);
-        server_call_free(call);
-        return;
+        call->on_io_thread = TRUE;
+        if (server_execute_call(call)) {
+            server_call_free(call);
+            return;
+        }
+        call->on_io_thread = FALSE;
     }
     g_mutex_lock(&client->lock);
     client->nrequests++;
@@ -1035,6 +1055,12 @@ mv_server_set_client_limits(MvServer *srv, guint max_clients, guint max_unauth, 
 }
 
 /* ---- calls ------------------------------------------------------------- */
+
+gboolean
+mv_server_call_is_inline(MvServerCall *call)
+{
+    return call->on_io_thread;
+}
 
 MvServerClient *
 mv_server_call_get_client(MvServerCall *call)

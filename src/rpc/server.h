@@ -165,6 +165,14 @@ gboolean mv_server_client_is_closed(MvServerClient *client);
 /* ---- calls ----------------------------------------------------------- */
 
 MvServerClient *mv_server_call_get_client(MvServerCall *call);
+/*
+ * An inline procedure (run on the I/O thread) that finds it would have to
+ * wait returns MV_SERVER_CALL_TO_WORKER instead of 0 or -1: the call is
+ * then run again, from its undecoded arguments, on a worker.  Only valid
+ * while mv_server_call_is_inline() is TRUE.
+ */
+#define MV_SERVER_CALL_TO_WORKER 1
+gboolean mv_server_call_is_inline(MvServerCall *call);
 const MvMessageHeader *mv_server_call_get_header(MvServerCall *call);
 /* Take fd @i of a CALL_WITH_FDS (caller owns it), or -1. */
 int mv_server_call_take_fd(MvServerCall *call, guint i);

@@ -412,6 +412,18 @@ qemu_caps_cache_get_all(QemuCapsCache *cache)
     return ret;
 }
 
+GPtrArray *
+qemu_caps_cache_peek_all(QemuCapsCache *cache)
+{
+    GPtrArray *ret;
+
+    if (!g_mutex_trylock(&cache->lock))
+        return NULL;
+    ret = cache->snapshot;
+    g_mutex_unlock(&cache->lock);
+    return ret;
+}
+
 const QemuCaps *
 qemu_caps_cache_lookup(QemuCapsCache *cache, const char *emulator, const char *arch,
                        GError **error)

@@ -126,6 +126,9 @@ void qemu_caps_cache_probe_async(QemuCapsCache *cache);
  * since the last call are probed again (and then appear in a new array).
  */
 GPtrArray *qemu_caps_cache_get_all(QemuCapsCache *cache);
+/* The array the last get_all returned, without waiting or looking at the
+ * binaries: NULL before the first one ends or while one runs. */
+GPtrArray *qemu_caps_cache_peek_all(QemuCapsCache *cache);
 /* The capabilities of @emulator (a path), or of the emulator for @arch when
  * @emulator is NULL.  Borrowed, valid until the cache is freed. */
 const QemuCaps *qemu_caps_cache_lookup(QemuCapsCache *cache, const char *emulator,

@@ -5,6 +5,8 @@
  */
 #include <config.h>
 
+#include <sys/utsname.h>
+
 #include <glib.h>
 
 #include "drivers/qemu/qemu-caps.h"
@@ -60,29 +62,31 @@ qemu_driver_caps_lookup(QemuDriver *drv, const char *emulator, const char *arch,
     return NULL;
 }
 
-static gboolean
-qemu_driver_get_version(RemoteDaemon *rd, guint64 *ret_version, GError **error)
+static int
+qemu_driver_get_version(RemoteDaemon *rd, gboolean may_block, guint64 *ret_version,
+                        GError **error)
 {
-    GPtrArray *caps = qemu_driver_caps(qemu_driver_get(rd));
-    const char *host_arch = NULL;
-    g_autoptr(MvHostTopology) topo = NULL;
+    QemuDriver *drv = qemu_driver_get(rd);
+    GPtrArray *caps = may_block ? qemu_driver_caps(drv) : qemu_caps_cache_peek_all(drv->caps);
+    struct utsname ut;
 
+    if (!caps)
+        return 1;
     if (caps->len == 0) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
                      "no QEMU emulator (qemu-system-*) is installed");
-        return FALSE;
+        return -1;
     }
     /* The version of the host architecture's emulator, as libvirt does. */
-    topo = mv_hostinfo_topology();
-    host_arch = topo->arch;
+    uname(&ut);
     *ret_version = ((QemuCaps *)g_ptr_array_index(caps, 0))->version;
     for (guint i = 0; i < caps->len; i++) {
         QemuCaps *c = g_ptr_array_index(caps, i);
 
-        if (g_str_equal(c->arch, host_arch))
+        if (g_str_equal(c->arch, ut.machine))
             *ret_version = c->version;
     }
-    return TRUE;
+    return 0;
 }
 
 char *
