@@ -122,6 +122,16 @@ def test_python_console_direct():
                     check_eq(e.get_error_code(), code, "error code")
                     check_in(text, str(e))
             dom.create()
+            # A read-only connection may not open it.
+            ro = mvguest.connect(s.uri("mvqemud", "sock-ro"))
+            try:
+                mvguest.console_open(ro.lookupByName("conpy"))
+                raise mvtest.TestFailure("console opened on a read-only connection")
+            except libvirt.libvirtError as e:
+                check_eq(e.get_error_code(), libvirt.VIR_ERR_OPERATION_DENIED, "read-only")
+                check_in("read only access prevents virDomainOpenConsole", str(e))
+            finally:
+                ro.close()
             for dev, flags, code, text in (
                     ("nosuch", 0, libvirt.VIR_ERR_INTERNAL_ERROR,
                      "cannot find character device nosuch"),
