@@ -287,6 +287,7 @@ static gboolean
 vol_op_reserve(VolOp *op, const char *name, gboolean creating, GError **error)
 {
     StoragePoolObj *obj = op->obj;
+    StorageVol *vol = NULL;
     gboolean ok;
 
     g_mutex_lock(&obj->lock);
@@ -305,7 +306,7 @@ vol_op_reserve(VolOp *op, const char *name, gboolean creating, GError **error)
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
                      "volume '%s' is still in use.", name);
         ok = FALSE;
-    } else if (ok && !creating && !(op->vol = storage_pool_obj_find_vol_locked(obj, name))) {
+    } else if (ok && !creating && !(vol = storage_pool_obj_find_vol_locked(obj, name))) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
                      "no storage vol with matching name '%s'", name);
         ok = FALSE;
@@ -315,8 +316,8 @@ vol_op_reserve(VolOp *op, const char *name, gboolean creating, GError **error)
             g_hash_table_add(obj->creating, g_strdup(name));
         else
             storage_pool_obj_vol_use_locked(obj, name);
-        if (op->vol)
-            storage_vol_ref(op->vol);
+        if (vol)
+            op->vol = storage_vol_ref(vol);
         obj->vol_jobs++;
         op->name = g_strdup(name);
         op->creating = creating;
