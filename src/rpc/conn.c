@@ -685,8 +685,15 @@ conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
         /* Buffered packets first (after a resume), then the socket. */
         if (conn->rx_off < conn->rx_len)
             ok = conn_process_rx(conn);
-        if (ok && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+        if (ok && (revents & (G_IO_HUP | G_IO_ERR)) && conn_input_blocked(conn)) {
+            /* poll() reports a hang-up whatever we asked for: a paused or
+             * gated connection would be woken for it again and again.  The
+             * peer cannot read answers to what it left unread: close. */
+            g_debug("fd %d: peer hung up while input is held back", conn->fd);
+            ok = FALSE;
+        } else if (ok && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
             ok = conn_do_read(conn);
+        }
     }
     if (closing || !ok)
         conn_finish(conn);

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rpcconntest.c: a connection of src/rpc/conn.c whose reading is paused
+ * (back-pressure) or gated (output piling up) still notices its peer
+ * hanging up, on a socketpair.
+ *
+ * A hang-up makes poll() report HUP whatever events were asked for, so a
+ * paused connection that ignored it would be woken again at once, forever.
+ * Each test counts the main-loop iterations that dispatched something: a
+ * closed connection, or one left idle, needs a handful; a spinning one
+ * thousands.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "rpc/conn.h"
+#include "rpc/message.h"
+
+/* More dispatches than this in one run is a busy loop. */
+#define SPIN_LIMIT 100
+
+typedef struct {
+    GMainContext *ctx;
+    MvRpcConn *conn;
+    int peer;
+    GPtrArray *received;
+    gboolean closed;
+} Fixture;
+
+static void
+fixture_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
+{
+    g_ptr_array_add(((Fixture *)opaque)->received, msg);
+}
+
+static void
+fixture_close(MvRpcConn *conn, gpointer opaque)
+{
+    ((Fixture *)opaque)->closed = TRUE;
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    f->ctx = g_main_context_new();
+    f->conn = mv_rpc_conn_new(sv[0], f->ctx);
+    f->peer = sv[1];
+    f->received = g_ptr_array_new_with_free_func((GDestroyNotify)mv_message_free);
+    f->closed = FALSE;
+    mv_rpc_conn_set_callbacks(f->conn, fixture_recv, fixture_close, f);
+    mv_rpc_conn_start(f->conn);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    mv_rpc_conn_close(f->conn);
+    while (!f->closed && g_main_context_iteration(f->ctx, FALSE))
+        ;
+    mv_rpc_conn_unref(f->conn);
+    if (f->peer >= 0)
+        close(f->peer);
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
+    g_main_context_unref(f->ctx);
+    g_ptr_array_unref(f->received);
+}
+
+static gboolean
+on_timeout(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/*
+ * Run the loop for @ms milliseconds, or until the connection closed when
+ * @until_closed.  Returns how many iterations dispatched something other
+ * than the timer.
+ */
+static guint
+fixture_run(Fixture *f, guint ms, gboolean until_closed)
+{
+    gboolean expired = FALSE;
+    GSource *timer = g_timeout_source_new(ms);
+    guint busy = 0;
+
+    g_source_set_callback(timer, on_timeout, &expired, NULL);
+    g_source_attach(timer, f->ctx);
+    while (!expired && !(until_closed && f->closed)) {
+        if (g_main_context_iteration(f->ctx, TRUE) && !expired)
+            busy++;
+        if (busy > 100000)
+            break;
+    }
+    g_source_destroy(timer);
+    g_source_unref(timer);
+    return busy;
+}
+
+static void
+write_all(int fd, const void *data, gsize len)
+{
+    const guint8 *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        g_assert_cmpint(n, >, 0);
+        p += n;
+        len -= n;
+    }
+}
+
+/* @count keepalive PINGs, back to back, in one write. */
+static void
+write_pings(int fd, guint count)
+{
+    g_autofree guint8 *buf = g_malloc0((gsize)count * MV_MESSAGE_MIN_LEN);
+
+    for (guint i = 0; i < count; i++) {
+        guint8 *pkt = buf + (gsize)i * MV_MESSAGE_MIN_LEN;
+
+        mv_message_put_u32(pkt, MV_MESSAGE_MIN_LEN);
+        mv_message_put_u32(pkt + 4, MV_KEEPALIVE_PROGRAM);
+        mv_message_put_u32(pkt + 8, MV_KEEPALIVE_PROTOCOL_VERSION);
+        mv_message_put_u32(pkt + 12, MV_KEEPALIVE_PROC_PING);
+        mv_message_put_u32(pkt + 16, MV_NET_MESSAGE);
+        mv_message_put_u32(pkt + 20, i);
+    }
+    write_all(fd, buf, (gsize)count * MV_MESSAGE_MIN_LEN);
+}
+
+static void
+peer_hang_up(Fixture *f)
+{
+    close(f->peer);
+    f->peer = -1;
+}
+
+/* Paused with nothing buffered: the hang-up closes the connection. */
+static void
+test_paused_hangup(Fixture *f, gconstpointer data)
+{
+    guint busy;
+
+    mv_rpc_conn_pause(f->conn);
+    fixture_run(f, 50, FALSE);
+    peer_hang_up(f);
+    busy = fixture_run(f, 3000, TRUE);
+    g_assert_true(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+    g_assert_cmpuint(f->received->len, ==, 0);
+}
+
+/*
+ * Paused after the peer sent more than it may deliver (the rest waits in
+ * the receive buffer or the socket), then the peer hangs up: no packet is
+ * delivered while paused, and the connection closes instead of spinning.
+ * @data: how many packets the peer sends before hanging up.
+ */
+static void
+test_paused_pending_hangup(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    guint busy;
+
+    write_pings(f->peer, 1);
+    fixture_run(f, 50, FALSE);
+    g_assert_cmpuint(f->received->len, ==, 1);
+    mv_rpc_conn_pause(f->conn);
+    write_pings(f->peer, count);
+    peer_hang_up(f);
+    busy = fixture_run(f, 3000, TRUE);
+    g_assert_true(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+    g_assert_cmpuint(f->received->len, ==, 1);
+}
+
+/* Paused while packets wait, peer still there: idle, and everything is
+ * delivered once resumed. */
+static void
+test_paused_idle(Fixture *f, gconstpointer data)
+{
+    guint busy;
+
+    mv_rpc_conn_pause(f->conn);
+    write_pings(f->peer, 5);
+    busy = fixture_run(f, 300, FALSE);
+    g_assert_false(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+    g_assert_cmpuint(f->received->len, ==, 0);
+    mv_rpc_conn_resume(f->conn);
+    fixture_run(f, 300, FALSE);
+    g_assert_false(f->closed);
+    g_assert_cmpuint(f->received->len, ==, 5);
+}
+
+/* A peer that only shuts its writing side may still read replies: while
+ * paused it is left alone (without spinning); once resumed its packets are
+ * delivered, then the end of its input closes the connection. */
+static void
+test_paused_half_close(Fixture *f, gconstpointer data)
+{
+    guint busy;
+
+    mv_rpc_conn_pause(f->conn);
+    write_pings(f->peer, 3);
+    g_assert_cmpint(shutdown(f->peer, SHUT_WR), ==, 0);
+    busy = fixture_run(f, 300, FALSE);
+    g_assert_false(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+    mv_rpc_conn_resume(f->conn);
+    fixture_run(f, 3000, TRUE);
+    g_assert_true(f->closed);
+    g_assert_cmpuint(f->received->len, ==, 3);
+}
+
+/* Gated (a peer that does not read its replies), then gone. */
+static void
+test_gated_hangup(Fixture *f, gconstpointer data)
+{
+    guint busy;
+
+    mv_rpc_conn_set_output_gate(f->conn, 64 * 1024);
+    for (guint i = 0; i < 64 && mv_rpc_conn_queued_bytes(f->conn) < 1024 * 1024; i++) {
+        MvMessage *msg = mv_message_new_simple(MV_KEEPALIVE_PROGRAM,
+                                               MV_KEEPALIVE_PROTOCOL_VERSION,
+                                               MV_KEEPALIVE_PROC_PONG, MV_NET_MESSAGE, i,
+                                               MV_NET_OK);
+        guint8 filler[64 * 1024] = { 0 };
+
+        g_assert_true(mv_message_encode_payload_raw(msg, filler, sizeof(filler), NULL));
+        g_assert_true(mv_rpc_conn_send(f->conn, msg));
+    }
+    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->conn), >, 64 * 1024);
+    write_pings(f->peer, 4);
+    busy = fixture_run(f, 200, FALSE);
+    g_assert_false(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+    peer_hang_up(f);
+    busy = fixture_run(f, 3000, TRUE);
+    g_assert_true(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+}
+
+#define ADD(path, data, func) \
+    g_test_add(path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    ADD("/rpc/conn/paused-hangup", NULL, test_paused_hangup);
+    ADD("/rpc/conn/paused-pending-hangup/1", GUINT_TO_POINTER(1), test_paused_pending_hangup);
+    ADD("/rpc/conn/paused-pending-hangup/2000", GUINT_TO_POINTER(2000),
+        test_paused_pending_hangup);
+    ADD("/rpc/conn/paused-idle", NULL, test_paused_idle);
+    ADD("/rpc/conn/paused-half-close", NULL, test_paused_half_close);
+    ADD("/rpc/conn/gated-hangup", NULL, test_gated_hangup);
+    return g_test_run();
+}
