@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -245,20 +246,15 @@ test_qcow2_resize(void)
     storage_qcow2_free(q);
 }
 
-/* Wait until our child @pid has died (a zombie, not reaped yet). */
+/* Wait until our child @pid has exited, all its threads gone (without
+ * reaping it: that is for the code under test). */
 static void
-wait_zombie(int pid)
+wait_exited(int pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", pid);
-
     for (int i = 0; i < 5000; i++) {
-        g_autofree char *stat = NULL;
-        const char *p;
+        siginfo_t info = { 0 };
 
-        if (!g_file_get_contents(path, &stat, NULL, NULL))
-            return;
-        p = strrchr(stat, ')');
-        if (p && p[1] == ' ' && p[2] == 'Z')
+        if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
             return;
         g_usleep(1000);
     }
@@ -279,7 +275,7 @@ test_qcow2_helper_recovers(void)
     g_assert_true(create_one(q, "k1.qcow2", &opts, &error));
     pid = storage_qcow2_helper_pid(q);
     g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
-    wait_zombie(pid);
+    wait_exited(pid);
     /* The next call notices and starts another helper. */
     g_assert_true(create_one(q, "k3.qcow2", &opts, &error));
     g_assert_no_error(error);

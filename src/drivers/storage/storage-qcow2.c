@@ -461,6 +461,20 @@ qcow2_create_options(const char *path, const StorageQcow2Opts *opts)
     return o;
 }
 
+/* Between operations the helper says nothing we have not read: a hung up
+ * socket, or an exited process, is a dead helper. */
+static gboolean
+qcow2_helper_alive(StorageQcow2 *q)
+{
+    struct pollfd pfd = { .fd = q->fd, .events = POLLIN | POLLRDHUP };
+
+    if (waitpid(q->pid, NULL, WNOHANG) == q->pid) {
+        q->pid = 0;
+        return FALSE;
+    }
+    return !(poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLRDHUP)));
+}
+
 /* Make sure a helper runs: 1, or 0 to fork qemu-img instead, or -1 with
  * @error when only the helper would do. */
 static int
@@ -470,10 +484,9 @@ qcow2_pick(StorageQcow2 *q, GError **error)
 
     if (q->mode == STORAGE_QCOW2_QEMU_IMG)
         return 0;
-    if (q->fd >= 0 && waitpid(q->pid, NULL, WNOHANG) == q->pid) {
+    if (q->fd >= 0 && !qcow2_helper_alive(q)) {
         /* It died since the last operation (killed...): start another. */
         g_warning("qemu-storage-daemon (pid %d) went away; starting a new one", (int)q->pid);
-        q->pid = 0;
         qcow2_stop_helper(q);
     }
     if (q->fd >= 0)
