@@ -740,9 +740,10 @@ process_open_log(const QemuDomainRuntime *rt, GPtrArray *argv, GError **error)
     g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S");
     g_autofree char *cmd = g_strjoinv(" ", (char **)argv->pdata);
     g_autofree char *head = NULL;
+    g_autofree char *dir = g_path_get_dirname(rt->log_path);
     int fd;
 
-    if (!mv_file_mkdir(g_path_get_dirname(rt->log_path), 0700, error))
+    if (!mv_file_mkdir(dir, 0700, error))
         return -1;
     fd = open(rt->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
