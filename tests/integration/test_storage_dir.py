@@ -457,12 +457,37 @@ def loop():
 threading.Thread(target=loop, daemon=True).start()
 print("ready", flush=True)
 sys.stdin.readline()
-end = time.time() + 5
-while time.time() < end and len(seen) < 7:
+def done():
+    mine = [s for s in seen if s[1] == sys.argv[2]]
+    return len(mine) >= 7
+end = time.time() + 10
+while time.time() < end and not done():
     time.sleep(0.05)
 for s in seen:
     print(*s)
 '''
+
+
+def wait_virsh_registered(procs):
+    """virsh pool-event registers after its handshake: poke a probe pool
+    until both have printed one of its events (they flush each at once)."""
+    import select
+    seen = [False, False]
+    end = time.monotonic() + 30
+    virsh("pool-create-as", "stdir-probe", "dir", "--target", pool_dir("stdir-probe"),
+          "--build")
+    while not all(seen) and time.monotonic() < end:
+        virsh("pool-refresh", "stdir-probe")
+        virsh("pool-destroy", "stdir-probe")
+        virsh("pool-create-as", "stdir-probe", "dir", "--target", pool_dir("stdir-probe"))
+        for i, p in enumerate(procs):
+            while select.select([p.stdout], [], [], 0.2)[0]:
+                line = p.stdout.readline()
+                if not line:
+                    break
+                seen[i] = seen[i] or "stdir-probe" in line
+    virsh("pool-destroy", "stdir-probe")
+    check(all(seen), "virsh pool-event did not start in time")
 
 
 def test_events_virsh_and_python():
@@ -472,11 +497,11 @@ def test_events_virsh_and_python():
                                "--timeout", "60"], env=st.env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
              for ev in ("lifecycle", "refresh")]
-    py = subprocess.Popen(["/usr/bin/python3", "-c", PY_EVENTS, st.uri()], env=st.env,
+    py = subprocess.Popen(["/usr/bin/python3", "-c", PY_EVENTS, st.uri(), name], env=st.env,
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         check_eq(py.stdout.readline().strip(), "ready", "python registered")
-        time.sleep(1.0)      # virsh registers after its handshake
+        wait_virsh_registered(procs)
         virsh("pool-define-as", name, "dir", "--target", pool_dir(name))
         virsh("pool-build", name)
         virsh("pool-start", name)
