@@ -56,6 +56,8 @@ static const ArgvCase argv_cases[] = {
     { "boot-os-order", 0 },
     { "boot-per-device", 0 },
     { "boot-kernel", 0 },
+    { "pm-pc", 0 },
+    { "pm-q35", 0 },
     /* disks */
     { "disk-ide", 0 },
     { "disk-sata-q35", 0 },
@@ -85,6 +87,7 @@ static const ArgvCase argv_cases[] = {
     { "graphics-vnc-autoport", 0 },
     { "graphics-vnc-socket", 0 },
     { "graphics-vnc-ipv6", 0 },
+    { "graphics-vnc-audio", 0 },
     { "video-qxl-virtio", 0 },
     { "video-vga", 0 },
     { "video-bochs", 0 },
@@ -94,6 +97,7 @@ static const ArgvCase argv_cases[] = {
     /* what QEMU (or this builder) cannot do */
     { "err-graphics-spice", 0 },
     { "err-graphics-two", 0 },
+    { "err-audio-type", 0 },
     { "err-sound", 0 },
     { "err-unknown-element", 0 },
     { "err-interface-direct", 0 },

@@ -126,6 +126,8 @@ domain_devices_add(DomainDef *def, const char *name, gpointer dev, gboolean stat
         g_ptr_array_add(def->inputs, dev);
     } else if (g_str_equal(name, "graphics")) {
         g_ptr_array_add(def->graphics, dev);
+    } else if (g_str_equal(name, "audio")) {
+        g_ptr_array_add(def->audios, dev);
     } else if (g_str_equal(name, "video")) {
         DomainVideoDef *video = dev;
 
@@ -171,6 +173,7 @@ domain_devices_parser(const char *name)
         { "channel", domain_devices_parse_channel },
         { "input", (DomainDeviceParseFunc)domain_input_def_parse },
         { "graphics", (DomainDeviceParseFunc)domain_graphics_def_parse },
+        { "audio", (DomainDeviceParseFunc)domain_audio_def_parse },
         { "video", (DomainDeviceParseFunc)domain_video_def_parse },
         { "memballoon", (DomainDeviceParseFunc)domain_memballoon_def_parse },
         { "rng", (DomainDeviceParseFunc)domain_rng_def_parse },
@@ -301,6 +304,7 @@ domain_devices_format(XmlBuf *b, const DomainDef *def, unsigned flags)
     LIST("channel", channels, domain_chr_def_format);
     LIST("input", inputs, domain_input_def_format);
     LIST("graphics", graphics, domain_graphics_def_format);
+    LIST("audio", audios, domain_audio_def_format);
     LIST("video", videos, domain_video_def_format);
     BEFORE("memballoon");
     if (def->memballoon)

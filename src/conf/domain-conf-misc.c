@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * domain-conf-misc.c: <controller>, <input>, <graphics type='vnc'>,
- * <video>, <memballoon> and <rng>.
+ * <audio type='none'>, <video>, <memballoon> and <rng>.
  */
 #include <string.h>
 
@@ -108,6 +108,16 @@ domain_video_def_free(DomainVideoDef *video)
 }
 
 void
+domain_audio_def_free(DomainAudioDef *audio)
+{
+    if (!audio)
+        return;
+    g_free(audio->type);
+    domain_extra_free(audio->extra);
+    g_free(audio);
+}
+
+void
 domain_memballoon_def_free(DomainMemballoonDef *balloon)
 {
     if (!balloon)
@@ -198,6 +208,8 @@ domain_controller_parse_children(DomainParseCtx *ctx, xmlNode *node, DomainContr
         if ((n = dctx_child(ctx, node, "target"))) {
             guint v;
 
+            if (!dctx_prop_uint(ctx, n, "chassisNr", &ctrl->pci_chassis_nr, error))
+                return FALSE;
             v = G_MAXUINT;
             if (!dctx_prop_uint(ctx, n, "chassis", &v, error))
                 return FALSE;
@@ -298,10 +310,12 @@ domain_controller_def_format(XmlBuf *b, const DomainControllerDef *ctrl, unsigne
         fmt_attr(m, "name", ctrl->pci_model_name);
         fmt_element(&child, "model", m->str, NULL, ctrl->extra, "model", TRUE);
     }
-    if (ctrl->pci_chassis >= 0 || ctrl->pci_port >= 0 || ctrl->pci_bus_nr >= 0 ||
-        domain_extra_has(ctrl->extra, "target")) {
+    if (ctrl->pci_chassis_nr > 0 || ctrl->pci_chassis >= 0 || ctrl->pci_port >= 0 ||
+        ctrl->pci_bus_nr >= 0 || domain_extra_has(ctrl->extra, "target")) {
         g_autoptr(GString) t = g_string_new(NULL);
 
+        if (ctrl->pci_chassis_nr > 0)
+            fmt_attr_printf(t, "chassisNr", "%u", ctrl->pci_chassis_nr);
         if (ctrl->pci_chassis >= 0)
             fmt_attr_printf(t, "chassis", "%d", ctrl->pci_chassis);
         if (ctrl->pci_port >= 0)
@@ -608,6 +622,64 @@ domain_video_def_format(XmlBuf *b, const DomainVideoDef *video, unsigned flags)
     /* the unknown children are in @text already, in order */
     g_string_append(a, domain_extra_attrs(video->extra, ""));
     fmt_element(b, "video", a->str, text, NULL, NULL, TRUE);
+}
+
+/* ---- audio ----------------------------------------------------------------------------------- */
+
+DomainAudioDef *
+domain_audio_def_parse(DomainParseCtx *ctx, xmlNode *node, gboolean *ret_unsupported,
+                       GError **error)
+{
+    static const char *const types[] = {
+        "none", "alsa", "coreaudio", "jack", "oss", "pulseaudio", "sdl", "spice", "file",
+        "dbus", NULL
+    };
+    g_autoptr(DomainAudioDef) audio = g_new0(DomainAudioDef, 1);
+    g_autofree char *id = xml_get_prop(node, "id");
+    g_autofree char *type = xml_get_prop(node, "type");
+    char *end = NULL;
+    guint64 v;
+
+    if (!id) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                     "Missing required attribute 'id' in element 'audio'");
+        return NULL;
+    }
+    v = g_ascii_strtoull(id, &end, 10);
+    if (!*id || *end || id[0] == '-' || v == 0 || v > G_MAXINT) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                     "Invalid value for attribute 'id' in element 'audio': '%s'.", id);
+        return NULL;
+    }
+    if (!type || !g_strv_contains(types, type)) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                     "Invalid value for attribute 'type' in element 'audio': '%s'.",
+                     type ? type : "");
+        return NULL;
+    }
+    if (!g_str_equal(type, "none")) {
+        /* a host audio backend: kept verbatim */
+        *ret_unsupported = TRUE;
+        return NULL;
+    }
+    g_free(dctx_prop(ctx, node, "id"));
+    audio->id = (guint)v;
+    audio->type = dctx_prop(ctx, node, "type");
+    if (!dctx_collect(ctx, node, &audio->extra, error))
+        return NULL;
+    return g_steal_pointer(&audio);
+}
+
+void
+domain_audio_def_format(XmlBuf *b, const DomainAudioDef *audio, unsigned flags)
+{
+    g_autoptr(GString) a = g_string_new(NULL);
+    XmlBuf child;
+
+    fmt_attr_printf(a, "id", "%u", audio->id);
+    fmt_attr(a, "type", audio->type);
+    xml_buf_init(&child);
+    domain_misc_finish(b, "audio", a, &child, audio->extra);
 }
 
 /* ---- memballoon -------------------------------------------------------------------------------- */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * domain-conf-os.c: <os>, <features>, <cpu>, <clock> and the life cycle
- * actions (<on_poweroff>, <on_reboot>, <on_crash>).
+ * actions (<on_poweroff>, <on_reboot>, <on_crash>) and <pm>.
  */
 #include <string.h>
 
@@ -595,4 +595,57 @@ domain_lifecycle_format(XmlBuf *b, const DomainDef *def, const char *const *orde
         fmt_text_element(b, names[i], domain_lifecycle_to_string(acts[i]), def->extra,
                          names[i]);
     }
+}
+
+/* ---- <pm> ---------------------------------------------------------------------------------- */
+
+static const char *const domain_pm_states[] = { "suspend-to-mem", "suspend-to-disk" };
+
+gboolean
+domain_pm_parse(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GError **error)
+{
+    DomainTristate *states[] = { &def->pm.suspend_to_mem, &def->pm.suspend_to_disk };
+    xmlNode *pm = dctx_child(ctx, root, "pm");
+
+    if (!pm)
+        return TRUE;
+    for (guint i = 0; i < G_N_ELEMENTS(domain_pm_states); i++) {
+        xmlNode *n = dctx_child(ctx, pm, domain_pm_states[i]);
+        g_autofree char *enabled = n ? dctx_prop(ctx, n, "enabled") : NULL;
+
+        if (!enabled)
+            continue;
+        if (g_str_equal(enabled, "yes")) {
+            *states[i] = DOMAIN_TRISTATE_YES;
+        } else if (g_str_equal(enabled, "no")) {
+            *states[i] = DOMAIN_TRISTATE_NO;
+        } else {
+            mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                         "Invalid value for attribute 'enabled' in element '%s': '%s'.",
+                         domain_pm_states[i], enabled);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+void
+domain_pm_format(XmlBuf *b, const DomainDef *def)
+{
+    const DomainTristate states[] = { def->pm.suspend_to_mem, def->pm.suspend_to_disk };
+    g_autofree char *text = NULL;
+    XmlBuf child;
+
+    xml_buf_init(&child);
+    for (guint i = 0; i < G_N_ELEMENTS(domain_pm_states); i++) {
+        g_autofree char *path = g_strdup_printf("pm/%s", domain_pm_states[i]);
+        g_autoptr(GString) a = g_string_new(NULL);
+
+        if (states[i] != DOMAIN_TRISTATE_ABSENT)
+            fmt_attr(a, "enabled", domain_tristate_to_string(states[i]));
+        fmt_element(&child, domain_pm_states[i], a->str, NULL, def->extra, path, FALSE);
+    }
+    text = xml_buf_finish(&child);
+    /* an empty <pm/> is not written, as libvirt does */
+    fmt_element(b, "pm", "", *text ? text : NULL, def->extra, "pm", FALSE);
 }

@@ -350,6 +350,7 @@ domain_controller_maybe_add(DomainDef *def, DomainControllerType type, int index
     c->index = index;
     c->ports = c->vectors = c->master_startport = -1;
     c->pci_chassis = c->pci_port = c->pci_bus_nr = -1;
+    c->implicit = TRUE;
     domain_devices_insert_controller(def, c);
 }
 

@@ -181,6 +181,9 @@ void domain_graphics_def_format(XmlBuf *b, const DomainGraphicsDef *gr, unsigned
 DomainVideoDef *domain_video_def_parse(DomainParseCtx *ctx, xmlNode *node,
                                        gboolean *ret_unsupported, GError **error);
 void domain_video_def_format(XmlBuf *b, const DomainVideoDef *video, unsigned flags);
+DomainAudioDef *domain_audio_def_parse(DomainParseCtx *ctx, xmlNode *node,
+                                       gboolean *ret_unsupported, GError **error);
+void domain_audio_def_format(XmlBuf *b, const DomainAudioDef *audio, unsigned flags);
 DomainMemballoonDef *domain_memballoon_def_parse(DomainParseCtx *ctx, xmlNode *node,
                                                  gboolean *ret_unsupported, GError **error);
 void domain_memballoon_def_format(XmlBuf *b, const DomainMemballoonDef *balloon,
@@ -205,6 +208,8 @@ gboolean domain_lifecycle_parse(DomainParseCtx *ctx, xmlNode *root, DomainDef *d
                                 GError **error);
 void domain_lifecycle_format(XmlBuf *b, const DomainDef *def, const char *const *order,
                              guint *cursor);
+gboolean domain_pm_parse(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GError **error);
+void domain_pm_format(XmlBuf *b, const DomainDef *def);
 void domain_os_clear(DomainOSDef *os);
 void domain_timer_def_free(gpointer timer);
 void domain_clock_clear(DomainClockDef *clock);

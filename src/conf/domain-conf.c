@@ -55,6 +55,7 @@ domain_def_new(void)
     def->channels = g_ptr_array_new_with_free_func((GDestroyNotify)domain_chr_def_free);
     def->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)domain_input_def_free);
     def->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)domain_graphics_def_free);
+    def->audios = g_ptr_array_new_with_free_func((GDestroyNotify)domain_audio_def_free);
     def->videos = g_ptr_array_new_with_free_func((GDestroyNotify)domain_video_def_free);
     def->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)domain_rng_def_free);
     return def;
@@ -83,6 +84,7 @@ domain_def_free(DomainDef *def)
     g_ptr_array_unref(def->channels);
     g_ptr_array_unref(def->inputs);
     g_ptr_array_unref(def->graphics);
+    g_ptr_array_unref(def->audios);
     g_ptr_array_unref(def->videos);
     domain_memballoon_def_free(def->memballoon);
     g_ptr_array_unref(def->rngs);
@@ -449,7 +451,8 @@ domain_def_parse_xml(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GError 
         !domain_features_parse(ctx, root, def, error) ||
         !domain_cpu_parse(ctx, root, def, error) ||
         !domain_clock_parse(ctx, root, def, error) ||
-        !domain_lifecycle_parse(ctx, root, def, error))
+        !domain_lifecycle_parse(ctx, root, def, error) ||
+        !domain_pm_parse(ctx, root, def, error))
         return FALSE;
     if (!domain_devices_parse(ctx, root, def, error))
         return FALSE;
@@ -557,6 +560,8 @@ domain_def_format_internal(XmlBuf *b, const DomainDef *def, unsigned flags)
     domain_extra_format_before(b, def->extra, "", domain_root_order, &cursor, "clock");
     domain_clock_format(b, def, flags);
     domain_lifecycle_format(b, def, domain_root_order, &cursor);
+    domain_extra_format_before(b, def->extra, "", domain_root_order, &cursor, "pm");
+    domain_pm_format(b, def);
     domain_extra_format_before(b, def->extra, "", domain_root_order, &cursor, "devices");
     domain_devices_format(b, def, flags);
     domain_extra_format_before(b, def->extra, "", domain_root_order, &cursor, NULL);
@@ -630,6 +635,7 @@ domain_def_has_unknown(const DomainDef *def, char **ret_what)
     CHECK(channels, DomainChrDef, "channel");
     CHECK(inputs, DomainInputDef, "input");
     CHECK(graphics, DomainGraphicsDef, "graphics");
+    CHECK(audios, DomainAudioDef, "audio");
     CHECK(videos, DomainVideoDef, "video");
     CHECK(rngs, DomainRNGDef, "rng");
 #undef CHECK
@@ -639,6 +645,12 @@ domain_def_has_unknown(const DomainDef *def, char **ret_what)
         return TRUE;
     }
     return FALSE;
+}
+
+guint
+domain_def_count_kept_devices(const DomainDef *def, const char *name)
+{
+    return domain_extra_count(def->extra, "devices", name);
 }
 
 char *

@@ -254,6 +254,13 @@ typedef enum {
 } DomainLifecycleAction;
 MV_ENUM_DECL(domain_lifecycle);
 
+/* <pm>: the ACPI sleep states offered to the guest (ABSENT: the machine's
+ * default, no <pm> child written). */
+typedef struct {
+    DomainTristate suspend_to_mem;   /* S3 */
+    DomainTristate suspend_to_disk;  /* S4 */
+} DomainPMDef;
+
 /* ---- disks (domain-conf-disk.c) ----------------------------------------- */
 
 typedef enum {
@@ -479,10 +486,13 @@ typedef struct {
     int vectors;            /* virtio-serial; -1 = unset */
     int master_startport;   /* usb companion <master startport=>; -1 = none */
     char *pci_model_name;   /* pci <model name=> */
+    guint pci_chassis_nr;   /* pci-bridge <target chassisNr=> (1-255); 0 = unset */
     int pci_chassis;        /* pci <target chassis= port= busNr=>; -1 = unset */
     int pci_port;
     int pci_bus_nr;
     guint queues;           /* <driver queues=> */
+    gboolean implicit;      /* added by the post-parse rules, not written; not kept
+                             * across a format */
     DomainDeviceInfo info;
     DomainExtra *extra;
 } DomainControllerDef;
@@ -553,6 +563,13 @@ typedef struct {
     DomainExtra *extra;
 } DomainVideoDef;
 
+/* <audio>: only type 'none' is modelled; other types are kept verbatim. */
+typedef struct {
+    guint id;              /* required, from 1 */
+    char *type;            /* "none" */
+    DomainExtra *extra;
+} DomainAudioDef;
+
 typedef struct {
     char *model;           /* virtio, none... */
     DomainTristate autodeflate;
@@ -606,6 +623,7 @@ typedef struct {
     DomainLifecycleAction on_poweroff;
     DomainLifecycleAction on_reboot;
     DomainLifecycleAction on_crash;
+    DomainPMDef pm;
 
     char *emulator;
     GPtrArray *disks;          /* DomainDiskDef */
@@ -616,6 +634,7 @@ typedef struct {
     GPtrArray *channels;       /* DomainChrDef */
     GPtrArray *inputs;         /* DomainInputDef */
     GPtrArray *graphics;       /* DomainGraphicsDef */
+    GPtrArray *audios;         /* DomainAudioDef */
     GPtrArray *videos;         /* DomainVideoDef */
     DomainMemballoonDef *memballoon;  /* NULL: none written */
     GPtrArray *rngs;           /* DomainRNGDef */
@@ -667,6 +686,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainDef, domain_def_free)
  * attributes or devices).  @ret_what (optional) gets a description of the
  * first one, e.g. "element <sound> in <devices>". */
 gboolean domain_def_has_unknown(const DomainDef *def, char **ret_what);
+/* How many <@name> devices are kept verbatim (of a type not modelled). */
+guint domain_def_count_kept_devices(const DomainDef *def, const char *name);
 
 /* ---- helpers for the driver ------------------------------------------------ */
 
@@ -694,6 +715,7 @@ void domain_controller_def_free(DomainControllerDef *ctrl);
 void domain_input_def_free(DomainInputDef *input);
 void domain_graphics_def_free(DomainGraphicsDef *graphics);
 void domain_video_def_free(DomainVideoDef *video);
+void domain_audio_def_free(DomainAudioDef *audio);
 void domain_memballoon_def_free(DomainMemballoonDef *balloon);
 void domain_rng_def_free(DomainRNGDef *rng);
 void domain_cpu_def_free(DomainCPUDef *cpu);
@@ -706,6 +728,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainControllerDef, domain_controller_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainInputDef, domain_input_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainGraphicsDef, domain_graphics_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainVideoDef, domain_video_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainAudioDef, domain_audio_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainMemballoonDef, domain_memballoon_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainRNGDef, domain_rng_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainCPUDef, domain_cpu_def_free)

@@ -312,7 +312,7 @@ LOCAL_CASES = [
     "pci-bridge", "q35-root-ports", "net-all", "chardev-serial", "chardev-virtio", "console-pty",
     "input-all", "graphics-vnc", "graphics-vnc-autoport", "graphics-vnc-socket",
     "graphics-vnc-ipv6", "video-qxl-virtio", "video-vga", "video-bochs", "video-none",
-    "memballoon", "rng-all",
+    "memballoon", "rng-all", "pm-pc", "pm-q35", "graphics-vnc-audio",
 ]
 
 for _case in LOCAL_CASES:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * qemu-command-dev.c: interfaces (tap fd / user netdevs), inputs, VNC,
- * video, the memory balloon and random number generators.
+ * qemu-command-dev.c: interfaces (tap fd / user netdevs), inputs, audio
+ * backends, VNC, video, the memory balloon and random number generators.
  */
 #include <string.h>
 
@@ -188,6 +188,29 @@ qemu_cmd_build_inputs(QemuCmd *cmd, GError **error)
     return TRUE;
 }
 
+/* ---- audio ------------------------------------------------------------------------------- */
+
+/* <audio type='none'>: a backend that drops the sound, given to the display. */
+gboolean
+qemu_cmd_build_audios(QemuCmd *cmd, GError **error)
+{
+    for (guint i = 0; i < cmd->def->audios->len; i++) {
+        const DomainAudioDef *audio = g_ptr_array_index(cmd->def->audios, i);
+        QemuProps *p;
+
+        if (!MV_STREQ(audio->type, "none")) {
+            qemu_cmd_unsupported(error, "unsupported audio type '%s'",
+                                 audio->type ? audio->type : "");
+            return FALSE;
+        }
+        p = qemu_props_new();
+        qemu_props_strf(p, "id", "audio%u", audio->id);
+        qemu_props_str(p, "driver", "none");
+        qemu_cmd_add_json(cmd, "-audiodev", p);
+    }
+    return TRUE;
+}
+
 /* ---- graphics ---------------------------------------------------------------------------- */
 
 /* host:display (or unix:path, none) of a VNC server. */
@@ -269,6 +292,10 @@ qemu_cmd_build_graphics(QemuCmd *cmd, GError **error)
     }
     if (gr->passwd)
         g_string_append(vnc, ",password=on");
+    if (cmd->def->audios->len > 0)
+        g_string_append_printf(vnc, ",audiodev=audio%u",
+                               ((const DomainAudioDef *)g_ptr_array_index(cmd->def->audios,
+                                                                           0))->id);
     qemu_cmd_add(cmd, "-vnc");
     qemu_cmd_add(cmd, vnc->str);
     if (gr->keymap) {

@@ -543,8 +543,11 @@ qemu_cmd_pci_controller_props(QemuCmd *cmd, const DomainControllerDef *c, const 
     const QemuPciAddr *a = g_hash_table_lookup(cmd->pci, c);
 
     if (g_str_equal(driver, "pci-bridge")) {
-        qemu_props_uint(p, "chassis_nr", c->pci_chassis >= 0 ? (guint)c->pci_chassis
-                                                             : (guint)c->index);
+        if (c->pci_chassis_nr > 0)
+            qemu_props_uint(p, "chassis_nr", c->pci_chassis_nr);
+        else
+            qemu_props_uint(p, "chassis_nr", c->pci_chassis >= 0 ? (guint)c->pci_chassis
+                                                                 : (guint)c->index);
     } else if (g_str_equal(driver, "pcie-root-port")) {
         qemu_props_uint(p, "port", c->pci_port >= 0 ? (guint)c->pci_port
                                                     : (a->slot << 3) + a->function);

@@ -123,6 +123,7 @@ gboolean qemu_cmd_build_consoles(QemuCmd *cmd, GError **error);
 
 gboolean qemu_cmd_build_nets(QemuCmd *cmd, GError **error);
 gboolean qemu_cmd_build_inputs(QemuCmd *cmd, GError **error);
+gboolean qemu_cmd_build_audios(QemuCmd *cmd, GError **error);
 gboolean qemu_cmd_build_graphics(QemuCmd *cmd, GError **error);
 gboolean qemu_cmd_build_videos(QemuCmd *cmd, GError **error);
 gboolean qemu_cmd_build_memballoon(QemuCmd *cmd, GError **error);

@@ -428,6 +428,27 @@ qemu_cmd_build_lifecycle(QemuCmd *cmd, GError **error)
     return TRUE;
 }
 
+/* ---- power management --------------------------------------------------------------- */
+
+/* <pm>: the ACPI S3/S4 switches of the chipset's power management device. */
+static void
+qemu_cmd_build_pm(QemuCmd *cmd)
+{
+    const char *device = cmd->machine == QEMU_MACHINE_Q35 ? "ICH9-LPC" : "PIIX4_PM";
+    const DomainPMDef *pm = &cmd->def->pm;
+
+    if (pm->suspend_to_mem != DOMAIN_TRISTATE_ABSENT) {
+        qemu_cmd_add(cmd, "-global");
+        qemu_cmd_addf(cmd, "%s.disable_s3=%d", device,
+                      pm->suspend_to_mem == DOMAIN_TRISTATE_NO);
+    }
+    if (pm->suspend_to_disk != DOMAIN_TRISTATE_ABSENT) {
+        qemu_cmd_add(cmd, "-global");
+        qemu_cmd_addf(cmd, "%s.disable_s4=%d", device,
+                      pm->suspend_to_disk == DOMAIN_TRISTATE_NO);
+    }
+}
+
 /* ---- boot order ------------------------------------------------------------------------- */
 
 static gboolean
@@ -564,6 +585,7 @@ static const char *const qemu_check_chr_types[] = { "null", "vc", "pty", "dev", 
                                                     "stdio", "tcp", "unix", NULL };
 static const char *const qemu_check_graphics_types[] = { "vnc", NULL };
 static const char *const qemu_check_input_types[] = { "mouse", "tablet", "keyboard", NULL };
+static const char *const qemu_check_audio_types[] = { "none", NULL };
 static const char *const qemu_check_any[] = { NULL };
 
 static const QemuCheckDevice qemu_check_devices[] = {
@@ -576,6 +598,7 @@ static const QemuCheckDevice qemu_check_devices[] = {
     { "channel", "channel", "type", qemu_check_chr_types },
     { "input", "input", "type", qemu_check_input_types },
     { "graphics", "graphics", "type", qemu_check_graphics_types },
+    { "audio", "audio", "type", qemu_check_audio_types },
     { "video", NULL, NULL, qemu_check_any },
     { "memballoon", NULL, NULL, qemu_check_any },
     { "rng", NULL, NULL, qemu_check_any },
@@ -669,8 +692,11 @@ qemu_cmd_build_head(QemuCmd *cmd, GError **error)
     }
     qemu_cmd_add(cmd, "-no-user-config");
     qemu_cmd_add(cmd, "-nodefaults");
-    return qemu_cmd_build_monitor(cmd, error) && qemu_cmd_build_clock(cmd, error) &&
-           qemu_cmd_build_lifecycle(cmd, error) && qemu_cmd_build_boot(cmd, error);
+    if (!qemu_cmd_build_monitor(cmd, error) || !qemu_cmd_build_clock(cmd, error) ||
+        !qemu_cmd_build_lifecycle(cmd, error))
+        return FALSE;
+    qemu_cmd_build_pm(cmd);
+    return qemu_cmd_build_boot(cmd, error);
 }
 
 static void
@@ -704,8 +730,9 @@ qemu_command_build(const DomainDef *def, const QemuCommandOpts *opts, GError **e
          qemu_cmd_build_disks(cmd, error) && qemu_cmd_build_nets(cmd, error) &&
          qemu_cmd_build_serials(cmd, error) && qemu_cmd_build_channels(cmd, error) &&
          qemu_cmd_build_consoles(cmd, error) && qemu_cmd_build_inputs(cmd, error) &&
-         qemu_cmd_build_graphics(cmd, error) && qemu_cmd_build_videos(cmd, error) &&
-         qemu_cmd_build_memballoon(cmd, error) && qemu_cmd_build_rngs(cmd, error);
+         qemu_cmd_build_audios(cmd, error) && qemu_cmd_build_graphics(cmd, error) &&
+         qemu_cmd_build_videos(cmd, error) && qemu_cmd_build_memballoon(cmd, error) &&
+         qemu_cmd_build_rngs(cmd, error);
     if (ok) {
         GPtrArray *argv = g_steal_pointer(&cmd->argv);
 
@@ -717,6 +744,63 @@ qemu_command_build(const DomainDef *def, const QemuCommandOpts *opts, GError **e
     qemu_cmd_clear(cmd);
     return NULL;
 }
+
+/* ---- define-time PCI addresses ---------------------------------------------------------- */
+
+static void
+qemu_cmd_write_pci_addr(QemuCmd *cmd, gconstpointer dev, DomainDeviceInfo *info)
+{
+    const QemuPciAddr *a = g_hash_table_lookup(cmd->pci, dev);
+
+    if (!a || info->addr.type == DOMAIN_ADDR_PCI)
+        return;
+    memset(&info->addr, 0, sizeof(info->addr));
+    info->addr.type = DOMAIN_ADDR_PCI;
+    info->addr.bus = a->bus;
+    info->addr.slot = a->slot;
+    info->addr.function = a->function;
+    info->addr.multifunction = a->multifunction ? DOMAIN_TRISTATE_YES : DOMAIN_TRISTATE_ABSENT;
+}
+
+#define QEMU_CMD_WRITE_LIST(cmd, list, type) \
+    for (guint i = 0; i < (list)->len; i++) { \
+        type *d_ = g_ptr_array_index((list), i); \
+        qemu_cmd_write_pci_addr((cmd), d_, &d_->info); \
+    }
+
+gboolean
+qemu_command_assign_pci(DomainDef *def, GError **error)
+{
+    g_autofree QemuCmd *cmd = g_new0(QemuCmd, 1);
+    gboolean ok;
+
+    cmd->def = def;
+    cmd->pci = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    ok = def->os.machine && qemu_cmd_machine_kind(cmd, def->os.machine, error);
+    if (!def->os.machine)
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                     "no machine type for domain '%s'", def->name);
+    cmd->machine_type = def->os.machine;
+    if (ok && (ok = qemu_cmd_pci_prepare(cmd, error))) {
+        /* what the builder would add by itself becomes part of the definition */
+        while (cmd->implicit->len > 0) {
+            g_ptr_array_add(def->controllers, g_ptr_array_steal_index(cmd->implicit, 0));
+        }
+        QEMU_CMD_WRITE_LIST(cmd, def->controllers, DomainControllerDef);
+        QEMU_CMD_WRITE_LIST(cmd, def->nets, DomainNetDef);
+        QEMU_CMD_WRITE_LIST(cmd, def->videos, DomainVideoDef);
+        QEMU_CMD_WRITE_LIST(cmd, def->rngs, DomainRNGDef);
+        QEMU_CMD_WRITE_LIST(cmd, def->disks, DomainDiskDef);
+        QEMU_CMD_WRITE_LIST(cmd, def->inputs, DomainInputDef);
+        QEMU_CMD_WRITE_LIST(cmd, def->serials, DomainChrDef);
+        if (def->memballoon)
+            qemu_cmd_write_pci_addr(cmd, def->memballoon, &def->memballoon->info);
+    }
+    qemu_cmd_clear(cmd);
+    return ok;
+}
+
+#undef QEMU_CMD_WRITE_LIST
 
 /* ---- .args formatting ---------------------------------------------------------------------- */
 

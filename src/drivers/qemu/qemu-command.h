@@ -73,6 +73,20 @@ typedef struct {
  */
 GPtrArray *qemu_command_build(const DomainDef *def, const QemuCommandOpts *opts, GError **error);
 
+/**
+ * qemu_command_assign_pci:
+ * @def: a definition whose os.machine is a machine type the builder knows
+ *
+ * Writes into @def the PCI address qemu_command_build() would give each
+ * PCI device that has none (the same pass, so a definition with the
+ * addresses written gets exactly the command line it had without them), and
+ * adds the controllers the builder would add implicitly, addressed too.
+ *
+ * Returns: FALSE with @error set when the addresses cannot be assigned
+ * (a clash, an unknown machine type, no free slot).
+ */
+gboolean qemu_command_assign_pci(DomainDef *def, GError **error);
+
 /*
  * libvirt's .args layout: the emulator, then one option (with its value) per
  * line, every line but the last ending in " \"; arguments that need it are
