@@ -280,15 +280,24 @@ test_qcow2_helper_recovers(void)
     g_assert_true(create_one(q, "k3.qcow2", &opts, &error));
     g_assert_no_error(error);
     g_assert_cmpint(storage_qcow2_helper_pid(q), !=, pid);
-    /* A deadline already gone: a timeout, and a new helper next time. */
+    /* A helper that stops answering: a timeout at the deadline, and a new
+     * helper next time. */
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     close(fd);
     pid = storage_qcow2_helper_pid(q);
+    g_assert_cmpint(kill(pid, SIGSTOP), ==, 0);
+    g_assert_false(storage_qcow2_create(q, path, &opts,
+                                        g_get_monotonic_time() + 300 * 1000, &error));
+    g_assert_error(error, mv_error_quark(MV_FROM_STORAGE), MV_ERR_OPERATION_TIMEOUT);
+    g_clear_error(&error);
+    g_assert_cmpint(storage_qcow2_helper_pid(q), ==, 0);
+    g_assert_true(create_one(q, "k4.qcow2", &opts, &error));
+    g_assert_cmpint(storage_qcow2_helper_pid(q), >, 0);
+    g_assert_cmpint(storage_qcow2_helper_pid(q), !=, pid);
+    /* A deadline already gone: nothing is tried. */
     g_assert_false(storage_qcow2_create(q, path, &opts, g_get_monotonic_time() - 1, &error));
     g_assert_error(error, mv_error_quark(MV_FROM_STORAGE), MV_ERR_OPERATION_TIMEOUT);
     g_clear_error(&error);
-    g_assert_true(create_one(q, "k4.qcow2", &opts, &error));
-    g_assert_cmpint(storage_qcow2_helper_pid(q), !=, pid);
     storage_qcow2_free(q);
 }
 

@@ -557,6 +557,8 @@ storage_qcow2_create(StorageQcow2 *q, const char *path, const StorageQcow2Opts *
     g_autofree char *id = NULL;
     gboolean ok;
 
+    if (!storage_deadline_check(deadline, "no time left to create the qcow2 image", error))
+        return FALSE;
     g_mutex_lock(&q->lock);
     switch (qcow2_pick(q, error)) {
     case -1:
@@ -610,6 +612,8 @@ storage_qcow2_resize(StorageQcow2 *q, const char *path, guint64 size, gint64 dea
 {
     gboolean ok;
 
+    if (!storage_deadline_check(deadline, "no time left to resize the qcow2 image", error))
+        return FALSE;
     g_mutex_lock(&q->lock);
     switch (qcow2_pick(q, error)) {
     case -1:
