@@ -29,6 +29,7 @@ struct _QemuDriver {
     DomainXMLOptions xmlopts;
 
     gint inhibited;              /* running domains holding the daemon up */
+    gint tap_next_id;            /* the N of the next vnetN to try (qemu-interface.c) */
 };
 
 extern const MvDaemonDriver qemu_daemon_driver;

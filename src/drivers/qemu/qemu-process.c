@@ -32,6 +32,7 @@
 #include "drivers/qemu/qemu-conf.h"
 #include "drivers/qemu/qemu-console.h"
 #include "drivers/qemu/qemu-events.h"
+#include "drivers/qemu/qemu-interface.h"
 #include "drivers/qemu/qemu-machined.h"
 #include "drivers/qemu/qemu-process.h"
 #include "drivers/qemu/qemu-translate.h"
@@ -252,6 +253,7 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
 {
     QemuDomainRuntime *rt;
     g_autofree char *channel_dir = NULL;
+    g_auto(GStrv) taps = NULL;
     DomainDef *live;
     gboolean transient;
     gboolean inhibiting;
@@ -267,6 +269,7 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
     pid = obj->pid;
     old_id = obj->def->id;
     channel_dir = domain_def_channel_dir(obj->def, &drv->xmlopts);
+    taps = qemu_interface_owned_taps(obj->def);
     live = obj->def;
     transient = !obj->persistent;
     if (obj->new_def) {
@@ -295,6 +298,7 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
         qemu_domain_runtime_free(rt);
     }
     process_remove_tree(channel_dir);
+    qemu_interface_release_taps(taps);
     if (inhibiting)
         qemu_driver_domain_stopped(drv);
     if (event)
@@ -781,6 +785,8 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     QemuDomainRuntime *rt = NULL;
     const QemuCaps *caps = NULL;
     QemuCommandOpts opts = { 0 };
+    g_autoptr(QemuTapFds) taps = NULL;
+    g_autoptr(GArray) keep = g_array_new(FALSE, FALSE, sizeof(int));
     mv_autoclose int monfd = -1;
     mv_autoclose int logfd = -1;
     DomainDef *persistent;
@@ -826,6 +832,8 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
         goto fail;
     if ((monfd = process_monitor_listen(rt->monitor_path, error)) < 0)
         goto fail;
+    if (!(taps = qemu_interface_start(drv, live, error)))
+        goto fail;
 
     opts.emulator = rt->emulator;
     opts.qemu_version = rt->qemu_version;
@@ -835,6 +843,7 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     opts.domain_dir = rt->domain_dir;
     opts.disk_sources = rt->disk_sources ? (const QemuDiskSource *const *)rt->disk_sources->pdata
                                          : NULL;
+    opts.tap_fds = taps->fds;
     if (!(argv = qemu_command_build(live, &opts, error)))
         goto fail;
     /* QEMU writes its pid there at once: a daemon killed before it records
@@ -849,13 +858,17 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     if ((logfd = process_open_log(rt, argv, error)) < 0)
         goto fail;
     env = process_env(rt);
-    pid = mv_command_spawn((const char *const *)argv->pdata, (const char *const *)env, &monfd, 1,
-                           -1, logfd, logfd, TRUE);
+    g_array_append_val(keep, monfd);
+    qemu_tap_fds_append(taps, keep);
+    pid = mv_command_spawn((const char *const *)argv->pdata, (const char *const *)env,
+                           (const int *)keep->data, keep->len, -1, logfd, logfd, TRUE);
     if (pid < 0) {
         mv_error_set_errno(error, -pid, "cannot start '%s'", rt->emulator);
         goto fail;
     }
     close(mv_steal_fd(&monfd));
+    /* QEMU holds the taps now: they go when it does */
+    qemu_tap_fds_close(taps);
     rt->pidfd = process_pidfd_open(pid);
 
     mon = process_monitor_connect(drv, obj, rt->monitor_path, pid, 0, error);
@@ -918,6 +931,8 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
             g_warning("domain '%s': QEMU (pid %d) survived SIGKILL", live->name, (int)pid);
         waitpid(pid, NULL, 0);
     }
+    /* Not persistent: a tap opened for this start is gone with our fd. */
+    qemu_tap_fds_close(taps);
     if (rt) {
         process_remove_tree(rt->domain_dir);
         qemu_domain_runtime_free(rt);
@@ -1067,6 +1082,7 @@ qemu_process_reconnect_all(QemuDriver *drv)
             g_warning("ignoring status file %s: %s", path, error->message);
             continue;
         }
+        qemu_interface_reserve_names(drv, st.def);
         obj = qemu_domain_list_add(drv->domains, g_steal_pointer(&st.def), FALSE, &error);
         if (!obj) {
             g_warning("ignoring status file %s: %s", path, error->message);
