@@ -251,6 +251,54 @@ eq_remote_domain_get_metadata_args(const void *pa, const void *pb)
 }
 
 static void
+build_interface_stats_args(void *obj)
+{
+    remote_domain_interface_stats_args *a = obj;
+
+    xv_build_dom(&a->dom);
+    a->path = S("vnet0");
+}
+
+static void
+eq_remote_domain_interface_stats_args(const void *pa, const void *pb)
+{
+    const remote_domain_interface_stats_args *a = pa, *b = pb;
+
+    xv_eq_dom(&a->dom, &b->dom);
+    xv_eq_str(a->path, b->path);
+}
+
+static void
+build_interface_stats_ret(void *obj)
+{
+    remote_domain_interface_stats_ret *r = obj;
+
+    r->rx_bytes = G_GINT64_CONSTANT(5000000000);
+    r->rx_packets = 0xabcd;
+    r->rx_errs = -1;
+    r->rx_drop = 3;
+    r->tx_bytes = 0x10000;
+    r->tx_packets = 0x100;
+    r->tx_errs = 0;
+    r->tx_drop = 1;
+}
+
+static void
+eq_remote_domain_interface_stats_ret(const void *pa, const void *pb)
+{
+    const remote_domain_interface_stats_ret *a = pa, *b = pb;
+
+    g_assert_cmpint(a->rx_bytes, ==, b->rx_bytes);
+    g_assert_cmpint(a->rx_packets, ==, b->rx_packets);
+    g_assert_cmpint(a->rx_errs, ==, b->rx_errs);
+    g_assert_cmpint(a->rx_drop, ==, b->rx_drop);
+    g_assert_cmpint(a->tx_bytes, ==, b->tx_bytes);
+    g_assert_cmpint(a->tx_packets, ==, b->tx_packets);
+    g_assert_cmpint(a->tx_errs, ==, b->tx_errs);
+    g_assert_cmpint(a->tx_drop, ==, b->tx_drop);
+}
+
+static void
 build_open_console_args(void *obj)
 {
     remote_domain_open_console_args *a = obj;
@@ -472,6 +520,10 @@ const XdrVector xdr2bytes_domain_vectors[] = {
                get_metadata_args),
     XV_PAYLOAD("remote-domain-open-console-args", remote_domain_open_console_args,
                open_console_args),
+    XV_PAYLOAD("remote-domain-interface-stats-args", remote_domain_interface_stats_args,
+               interface_stats_args),
+    XV_PAYLOAD("remote-domain-interface-stats-ret", remote_domain_interface_stats_ret,
+               interface_stats_ret),
     XV_PAYLOAD("remote-connect-get-all-domain-stats-args",
                remote_connect_get_all_domain_stats_args, all_domain_stats_args),
     XV_PAYLOAD("remote-connect-get-all-domain-stats-ret",
