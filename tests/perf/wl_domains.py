@@ -17,6 +17,7 @@ Alone: wl_domains.py [run.py options] (= run.py --only domains).
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -220,10 +221,14 @@ def _wait_running(dom, timeout=30.0):
         time.sleep(0.001)
 
 
-def lifecycle(ctx, iters, hold):
+def lifecycle(ctx, iters, hold, workdir):
+    """iters rounds; each: create -> running -> hold -> destroy on every
+    target, then one bare-QEMU cycle per command line known so far (the
+    floor), so that each create has a floor measured next to it."""
     tag = _tag(ctx)
     doms, conns, failed = {}, {}, {}
-    samples = {t.name: {"create": [], "destroy": []} for t in ctx.targets}
+    samples = {t.name: {"create": [], "destroy": [], "round": []} for t in ctx.targets}
+    floors = {}          # label -> {"create": [], "destroy": [], "round": []}
     argvs = {}
     for t in ctx.targets:
         try:
@@ -232,7 +237,7 @@ def lifecycle(ctx, iters, hold):
         except Exception as e:
             failed[t.name] = e
     try:
-        for _ in range(iters):
+        for rnd in range(iters):
             for t in ctx.targets:
                 if t.name in failed:
                     continue
@@ -251,12 +256,25 @@ def lifecycle(ctx, iters, hold):
                     t3 = time.perf_counter()
                     samples[t.name]["create"].append((t1 - t0) * 1e3)
                     samples[t.name]["destroy"].append((t3 - t2) * 1e3)
+                    samples[t.name]["round"].append(rnd)
                 except Exception as e:
                     failed[t.name] = e
                     try:
                         d.destroy()
                     except libvirt.libvirtError:
                         pass
+            for label, argv in _floor_variants(argvs):
+                f = floors.setdefault(label, {"create": [], "destroy": [], "round": []})
+                if "error" in f:
+                    continue
+                try:
+                    a, b = floor_cycle(argv, workdir, hold)
+                except Exception as e:
+                    f["error"] = perflib.err_text(e)
+                    continue
+                f["create"].append(a)
+                f["destroy"].append(b)
+                f["round"].append(rnd)
     finally:
         for t in ctx.targets:
             if t.name in doms:
@@ -266,7 +284,22 @@ def lifecycle(ctx, iters, hold):
                     pass
             if t.name in conns:
                 conns[t.name].close()
-    return samples, failed, argvs
+    return samples, failed, argvs, floors
+
+
+def _floor_variants(argvs):
+    mv = argvs.get("proxy") or argvs.get("direct")
+    out = [("libvirt's argv", LIBVIRT_ARGV)]
+    if mv:
+        out.insert(0, ("modvirt's argv", mv))
+    return out
+
+
+def paired_overhead(s, f):
+    """Median of create - floor over the rounds that have both."""
+    fl = dict(zip(f["round"], f["create"]))
+    diffs = [c - fl[r] for c, r in zip(s["create"], s["round"]) if r in fl]
+    return perflib.median(diffs), len(diffs)
 
 
 def _qemu_argv(t, name):
@@ -379,8 +412,19 @@ def floor_cycle(argv, workdir, hold):
 def run_lifecycle(ctx):
     iters = int(ctx.scale(10, 4))
     hold = 0.2
-    samples, failed, argvs = lifecycle(ctx, iters, hold)
-    med = {}
+    workdir = tempfile.mkdtemp(prefix="mvbench-floor-")
+    try:
+        samples, failed, argvs, floors = lifecycle(ctx, iters, hold, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for label, f in floors.items():
+        if f["create"]:
+            ctx.res.note(NAME, "bare QEMU floor (%s): spawn->cont %.1f ms (%.1f-%.1f), "
+                         "SIGTERM->reaped %.1f ms, %d rounds"
+                         % (label, perflib.median(f["create"]), min(f["create"]),
+                            max(f["create"]), perflib.median(f["destroy"]), len(f["create"])))
+        if "error" in f:
+            ctx.res.note(NAME, "bare QEMU (%s) failed: %s" % (label, f["error"]))
     for t in ctx.targets:
         s = samples[t.name]
         if t.name in failed or not s["create"]:
@@ -389,50 +433,24 @@ def run_lifecycle(ctx):
                 ctx.res.add(NAME, m, t.name, None, "ms",
                             na=perflib.err_text(why) if isinstance(why, Exception) else why)
             continue
-        med[t.name] = perflib.median(s["create"])
-        ctx.res.add(NAME, "create->running", t.name, med[t.name], "ms",
+        ctx.res.add(NAME, "create->running", t.name, perflib.median(s["create"]), "ms",
                     goals=[Goal("ratio", "<=", 0.25, ["proxy"])],
                     detail=dict(perflib.summary(s["create"]), argv=argvs.get(t.name)))
         ctx.res.add(NAME, "destroy", t.name, perflib.median(s["destroy"]), "ms",
                     goals=[Goal("abs", "<=", 40, ["proxy"])],
                     detail=perflib.summary(s["destroy"]))
-    # The floor: modvirt's own command line when it ran one, else libvirt's.
-    workdir = tempfile.mkdtemp(prefix="mvbench-floor-")
-    floors = {}
-    try:
-        variants = [("libvirt's argv", LIBVIRT_ARGV)]
-        mv = argvs.get("proxy") or argvs.get("direct")
-        if mv:
-            variants.insert(0, ("modvirt's argv", mv))
-        for label, argv in variants:
-            c, d = [], []
-            for _ in range(iters):
-                try:
-                    a, b = floor_cycle(argv, workdir, hold)
-                except Exception as e:
-                    ctx.res.note(NAME, "bare QEMU (%s) failed: %s" % (label, perflib.err_text(e)))
-                    break
-                c.append(a)
-                d.append(b)
-            if c:
-                floors[label] = perflib.median(c)
-                ctx.res.note(NAME, "bare QEMU floor (%s): spawn->cont %.1f ms (%.1f-%.1f), "
-                             "SIGTERM->reaped %.1f ms" % (label, floors[label], min(c), max(c),
-                                                         perflib.median(d)))
-    finally:
-        subprocess.run(["rm", "-rf", workdir])
-    for t in ctx.targets:
-        if t.name not in med:
-            continue
-        label = "modvirt's argv" if t.impl == "modvirt" and "modvirt's argv" in floors \
-            else "libvirt's argv"
-        if label not in floors:
+        # The floor of the implementation's own command line.
+        label = "modvirt's argv" if t.impl == "modvirt" else "libvirt's argv"
+        f = floors.get(label)
+        if not f or not f["create"]:
             ctx.res.add(NAME, "create overhead over bare QEMU", t.name, None, "ms",
-                        na="the bare QEMU floor could not run")
+                        na=(f or {}).get("error", "the bare QEMU floor could not run"))
             continue
-        ctx.res.add(NAME, "create overhead over bare QEMU", t.name, med[t.name] - floors[label],
-                    "ms", goals=[Goal("abs", "<=", 30, ["proxy"])],
-                    detail={"floor_ms": floors[label], "floor_argv": label})
+        over, n = paired_overhead(s, f)
+        ctx.res.add(NAME, "create overhead over bare QEMU", t.name, over, "ms",
+                    goals=[Goal("abs", "<=", 30, ["proxy"])],
+                    detail={"floor_ms": perflib.summary(f["create"]), "floor_argv": label,
+                            "pairs": n})
 
 
 # ---- restart ---------------------------------------------------------------

@@ -378,7 +378,7 @@ def iscsi(ctx):
 
 
 def iscsi_lifecycle(ctx, owners, failed):
-    iters = int(ctx.scale(10, 3))
+    iters = int(ctx.scale(15, 3))
     s = {t.name: {"disk": [], "ctl": []} for t in ctx.targets}
     tfail = {}
     for _ in range(iters):
@@ -410,12 +410,16 @@ def iscsi_lifecycle(ctx, owners, failed):
             _na(ctx, "create->running, iscsi-direct disk", t, "ms", why)
             _na(ctx, "what the iscsi-direct disk adds", t, "ms", why)
             continue
-        disk, ctl = perflib.median(s[t.name]["disk"]), perflib.median(s[t.name]["ctl"])
+        disk = perflib.median(s[t.name]["disk"])
+        # Each round starts the disk guest then the diskless one right after:
+        # the median of the paired differences is what the disk adds.
+        diffs = [a - b for a, b in zip(s[t.name]["disk"], s[t.name]["ctl"])]
         ctx.res.add(NAME, "create->running, iscsi-direct disk", t.name, disk, "ms",
                     detail={"disk": perflib.summary(s[t.name]["disk"]),
                             "control": perflib.summary(s[t.name]["ctl"])})
-        ctx.res.add(NAME, "what the iscsi-direct disk adds", t.name, disk - ctl, "ms",
-                    goals=[Goal("abs", "<=", 5, ["proxy"])])
+        ctx.res.add(NAME, "what the iscsi-direct disk adds", t.name, perflib.median(diffs),
+                    "ms", goals=[Goal("abs", "<=", 5, ["proxy"])],
+                    detail={"paired_differences": perflib.summary(diffs)})
 
 
 def iscsi_restart(ctx, owners, failed):
