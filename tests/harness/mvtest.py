@@ -84,8 +84,10 @@ def pid_alive(pid):
         return False
 
 
-def qemu_pids(prefix):
-    """pid -> guest name of every live QEMU whose -name starts with @prefix."""
+def qemu_pids(prefix, root=None):
+    """pid -> guest name of every live QEMU whose -name starts with @prefix
+    (and, with @root, whose files are under that stack root: tests running
+    at the same time on this machine use the same guest names)."""
     found = {}
     for d in glob.glob("/proc/[0-9]*"):
         try:
@@ -94,6 +96,8 @@ def qemu_pids(prefix):
         except OSError:
             continue
         if not argv or not argv[0].endswith(b"qemu-system-x86_64"):
+            continue
+        if root and not any(a.startswith(root.encode() + b"/") for a in argv):
             continue
         for i, a in enumerate(argv):
             if a == b"-name" and i + 1 < len(argv):
@@ -189,6 +193,10 @@ class Stack:
         sub = ("session", "log") if self.mode == "session" else ("var", "log")
         return (os.path.join(self.logdir, daemon + ".log"),
                 os.path.join(self.root, *sub, "modvirt", daemon + ".log"))
+
+    def qemu_pids(self, prefix=""):
+        """pid -> name of this stack's live QEMUs whose name starts with @prefix."""
+        return qemu_pids(prefix, self.root)
 
     def log_mark(self, daemon):
         """A position in the daemon's logs, for log_since()."""

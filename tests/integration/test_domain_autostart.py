@@ -36,9 +36,9 @@ def _define(s, name):
 
 def _reboot(s):
     """Every daemon stopped, no QEMU, the runtime directory emptied."""
-    for pid in mvtest.qemu_pids(PREFIX):
+    for pid in s.qemu_pids(PREFIX):
         os.kill(pid, signal.SIGKILL)
-    mvtest.wait_for(lambda: not mvtest.qemu_pids(PREFIX), what="QEMUs gone")
+    mvtest.wait_for(lambda: not s.qemu_pids(PREFIX), what="QEMUs gone")
     s.stop()
     shutil.rmtree(os.path.join(s.root, "session", "run"))
 

@@ -32,7 +32,7 @@ def test_kill9_with_three_running():
                 f.write(mvguest.idle(n, virt_type="kvm"))
             s.virsh("define", path, uri=uri)
             s.virsh("start", n, uri=uri)
-        before = mvtest.qemu_pids(prefix)
+        before = s.qemu_pids(prefix)
         check_eq(sorted(before.values()), names, "QEMUs before the restart")
         ids = {n: s.virsh("domid", n, uri=uri).stdout.strip() for n in names}
 
@@ -48,7 +48,7 @@ def test_kill9_with_three_running():
             for n in alive:
                 check_eq(_state(s, n, uri), "running (booted)", "%s after restart %d" % (n, round_))
                 check_eq(s.virsh("domid", n, uri=uri).stdout.strip(), ids[n], "id of " + n)
-            now = mvtest.qemu_pids(prefix)
+            now = s.qemu_pids(prefix)
             check_eq(sorted(now.values()), alive, "QEMUs after restart %d" % round_)
             for p, n in now.items():
                 check(before.get(p) == n, "%s is served by a new QEMU (pid %d)" % (n, p))
@@ -62,7 +62,7 @@ def test_kill9_with_three_running():
             check_in("<domain type='kvm' id='", s.virsh("dumpxml", n, uri=uri).stdout)
             s.virsh("destroy", n, uri=uri)
             check_eq(_state(s, n, uri), "shut off (destroyed)", n)
-        check_eq(mvtest.qemu_pids(prefix), {}, "QEMUs left")
+        check_eq(s.qemu_pids(prefix), {}, "QEMUs left")
         # The killed one starts again.
         s.virsh("start", names[2], uri=uri)
         s.virsh("destroy", names[2], uri=uri)
@@ -97,7 +97,7 @@ print("ok")
             check_in("ok", r.stdout)
             for n in names:
                 check_eq(_state(s, n, uri), "shut off (destroyed)", n)
-        check_eq(mvtest.qemu_pids(prefix), {}, "QEMUs left")
+        check_eq(s.qemu_pids(prefix), {}, "QEMUs left")
 
 
 def _crash_loop(s, uri, names, stop):
@@ -168,13 +168,13 @@ def test_crash_safety():
         for n in defined:
             # Every definition on disk is whole and the daemon agrees.
             s.virsh("dumpxml", "--inactive", n, uri=uri)
-        qemus = mvtest.qemu_pids(prefix)
+        qemus = s.qemu_pids(prefix)
         running = s.virsh("list", "--name", uri=uri).stdout.split()
         check_eq(sorted(qemus.values()), sorted(running),
                  "QEMUs on the host against running domains (no orphan, no duplicate)")
         for n in running:
             s.virsh("destroy", n, uri=uri)
-        check_eq(mvtest.qemu_pids(prefix), {}, "QEMUs left")
+        check_eq(s.qemu_pids(prefix), {}, "QEMUs left")
 
 
 if __name__ == "__main__":

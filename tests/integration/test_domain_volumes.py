@@ -103,7 +103,7 @@ def setup():
 def teardown():
     try:
         if stack:
-            for pid in mvtest.qemu_pids(PREFIX):
+            for pid in stack.qemu_pids(PREFIX):
                 os.kill(pid, signal.SIGKILL)
     finally:
         try:
@@ -195,7 +195,7 @@ def test_start_translates():
         check_no_translation(n, before[n][0])
         stack.virsh("start", n)
         check_eq(state(n), "running (booted)", n)
-    pids = {v: k for k, v in mvtest.qemu_pids(PREFIX).items()}
+    pids = {v: k for k, v in stack.qemu_pids(PREFIX).items()}
 
     nodes = storage_nodes(pids[DIRVM])
     check_eq([(b["driver"], b.get("filename")) for b in nodes],
@@ -225,7 +225,7 @@ def _check_all_running(pids, before, what):
         check(state(n).startswith("running ("), "%s %s: %s" % (n, what, state(n)))
         check_eq(snapshot(n), before[n], "%s's inactive XML and file %s" % (n, what))
         check_no_translation(n, before[n][0])
-    check_eq(mvtest.qemu_pids(PREFIX), pids, "QEMU processes %s" % what)
+    check_eq(stack.qemu_pids(PREFIX), pids, "QEMU processes %s" % what)
     # Controllable: a job that goes to the monitor and back.
     for n in RUNNING:
         stack.virsh("suspend", n)
@@ -240,7 +240,7 @@ def _restart_qemud():
 
 
 def test_kill9_mvqemud_five_times():
-    pids = mvtest.qemu_pids(PREFIX)
+    pids = stack.qemu_pids(PREFIX)
     check_eq(sorted(pids.values()), sorted(RUNNING), "running QEMUs")
     before = {n: snapshot(n) for n in RUNNING}
     mark = stack.log_mark("mvqemud")
@@ -253,7 +253,7 @@ def test_kill9_mvqemud_five_times():
 
 
 def test_kill9_mvstoraged():
-    pids = mvtest.qemu_pids(PREFIX)
+    pids = stack.qemu_pids(PREFIX)
     before = {n: snapshot(n) for n in RUNNING}
     old = stack.kill("mvstoraged", signal.SIGKILL)
     _restart_qemud()
@@ -268,12 +268,12 @@ def test_kill9_mvstoraged():
     stack.kill("mvstoraged", signal.SIGKILL)
     stack.virsh("destroy", DIRVM)
     stack.virsh("start", DIRVM)
-    pids = mvtest.qemu_pids(PREFIX)
+    pids = stack.qemu_pids(PREFIX)
     _check_all_running(pids, before, "after a start with a new mvstoraged")
 
 
 def test_pool_stopped_while_running():
-    pids = mvtest.qemu_pids(PREFIX)
+    pids = stack.qemu_pids(PREFIX)
     before = {n: snapshot(n) for n in RUNNING}
     stack.virsh("pool-destroy", "mvdv-isd")
     mark = stack.log_mark("mvqemud")
@@ -305,7 +305,7 @@ def test_mode_direct():
              "not 'iscsi-direct'", r.stderr, "start of a mode='direct' iscsi-direct disk")
     check(state(name).startswith("shut off"), "%s: %s" % (name, state(name)))
     check_eq(snapshot(name), before, "definition after the refused start")
-    check_eq(sorted(mvtest.qemu_pids(PREFIX + "direct").values()), [], "QEMU of " + name)
+    check_eq(sorted(stack.qemu_pids(PREFIX + "direct").values()), [], "QEMU of " + name)
     stack.virsh("undefine", name)
 
     # The iscsi pool (fake iscsiadm for the session) with mode='direct':
@@ -313,7 +313,7 @@ def test_mode_direct():
     define(ISCSIVM, volume_disk("mvdv-iscsi", "unit:0:0:1", "vda", mode="direct"))
     before = snapshot(ISCSIVM)
     stack.virsh("start", ISCSIVM)
-    pid = [p for p, n in mvtest.qemu_pids(PREFIX).items() if n == ISCSIVM][0]
+    pid = [p for p, n in stack.qemu_pids(PREFIX).items() if n == ISCSIVM][0]
     nodes = storage_nodes(pid)
     check_eq([(b["driver"], b["portal"], b["target"], b["lun"]) for b in nodes],
              [("iscsi", tgtd.portal, IQN3, 1)], "the iscsi pool's mode='direct' node")
@@ -347,7 +347,7 @@ def test_translation_differs_at_reconnect():
     """The dir pool is redefined elsewhere while mvqemud is down: the
     volume now translates to another file.  mvqemud says so and keeps the
     guest on the file it has open; the next start uses the new one."""
-    pids = mvtest.qemu_pids(PREFIX)
+    pids = stack.qemu_pids(PREFIX)
     before = snapshot(DIRVM)
     stack.kill("mvqemud", signal.SIGKILL)
     # On mvstoraged's own socket: through the proxy, the connection would
@@ -376,7 +376,7 @@ def test_translation_differs_at_reconnect():
              [os.path.join(stack.root, "dirpool", "root.qcow2")], "the file QEMU has open")
     stack.virsh("destroy", DIRVM)
     stack.virsh("start", DIRVM)
-    pid = [p for p, n in mvtest.qemu_pids(PREFIX).items() if n == DIRVM][0]
+    pid = [p for p, n in stack.qemu_pids(PREFIX).items() if n == DIRVM][0]
     check_eq([b.get("filename") for b in storage_nodes(pid)],
              [os.path.join(newdir, "root.qcow2")], "the file of a new start")
 
@@ -385,7 +385,7 @@ def test_stop_all():
     for n in RUNNING:
         stack.virsh("destroy", n)
         check_eq(state(n), "shut off (destroyed)", n)
-    check_eq(mvtest.qemu_pids(PREFIX), {}, "QEMUs left")
+    check_eq(stack.qemu_pids(PREFIX), {}, "QEMUs left")
 
 
 if __name__ == "__main__":

@@ -180,6 +180,7 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
 {
     QemuDriver *drv = g_new0(QemuDriver, 1);
     const char *timeout = g_getenv("MODVIRT_QEMU_JOB_TIMEOUT_MS");
+    GPtrArray *reconnect;
 
     drv->rd = rd;
     drv->privileged = rd->privileged;
@@ -209,8 +210,9 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
     /* Running domains first (their status files), then the definitions:
      * a running persistent domain gets its persistent definition from the
      * config directory. */
-    qemu_process_reconnect_all(drv);
+    reconnect = qemu_process_reconnect_all(drv);
     qemu_conf_load_configs(drv);
+    qemu_process_reconnect_start(drv, reconnect);
     qemu_driver_autostart(drv);
     return TRUE;
 }

@@ -520,6 +520,7 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
             /* QEMU pauses next (-no-shutdown): that pause is part of the
              * reboot, not a suspension to report. */
             qemu_domain_obj_set_state(obj, QEMU_STATE_PAUSED, QEMU_PAUSED_SHUTTING_DOWN);
+            obj->runtime->rebooting = TRUE;
             task = process_finish_reboot;
             task_name = "reboot";
         } else if (obj->state != QEMU_STATE_SHUTDOWN) {
@@ -531,14 +532,22 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
             save = TRUE;
         }
     } else if (g_str_equal(event, "STOP")) {
-        if (obj->state == QEMU_STATE_RUNNING) {
+        /* NB: the reboot task may already have marked the domain running
+         * when the STOP of its shutdown arrives. */
+        if (obj->state == QEMU_STATE_RUNNING && !(obj->runtime && obj->runtime->rebooting)) {
             qemu_domain_obj_set_state(obj, QEMU_STATE_PAUSED, QEMU_PAUSED_UNKNOWN);
             emit = QEMU_EVENT_SUSPENDED;
             detail = QEMU_EVENT_SUSPENDED_PAUSED;
             save = TRUE;
         }
     } else if (g_str_equal(event, "RESUME")) {
-        if (obj->state == QEMU_STATE_PAUSED) {
+        if (obj->runtime && obj->runtime->rebooting) {
+            /* The end of a reboot: running again, nothing suspended. */
+            obj->runtime->rebooting = FALSE;
+            if (obj->state != QEMU_STATE_RUNNING)
+                qemu_domain_obj_set_state(obj, QEMU_STATE_RUNNING, QEMU_RUNNING_BOOTED);
+            save = TRUE;
+        } else if (obj->state == QEMU_STATE_PAUSED) {
             qemu_domain_obj_set_state(obj, QEMU_STATE_RUNNING, QEMU_RUNNING_UNPAUSED);
             emit = QEMU_EVENT_RESUMED;
             detail = QEMU_EVENT_RESUMED_UNPAUSED;
@@ -1054,14 +1063,15 @@ process_reconnect_thread(gpointer data)
     return NULL;
 }
 
-void
+GPtrArray *
 qemu_process_reconnect_all(QemuDriver *drv)
 {
+    GPtrArray *objs = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_domain_obj_unref);
     GDir *dir = g_dir_open(drv->state_dir, 0, NULL);
     const char *entry;
 
     if (!dir)
-        return;
+        return objs;
     while ((entry = g_dir_read_name(dir))) {
         g_autofree char *path = NULL;
         g_autoptr(GError) error = NULL;
@@ -1099,8 +1109,17 @@ qemu_process_reconnect_all(QemuDriver *drv)
         obj->runtime->child = FALSE;
         qemu_domain_obj_set_state(obj, st.state, st.reason);
         qemu_status_clear(&st);
-        g_thread_unref(g_thread_new("qemu-reconnect", process_reconnect_thread,
-                                    process_ctx_new(drv, obj)));
+        g_ptr_array_add(objs, g_steal_pointer(&obj));
     }
     g_dir_close(dir);
+    return objs;
+}
+
+void
+qemu_process_reconnect_start(QemuDriver *drv, GPtrArray *objs)
+{
+    for (guint i = 0; i < objs->len; i++)
+        g_thread_unref(g_thread_new("qemu-reconnect", process_reconnect_thread,
+                                    process_ctx_new(drv, g_ptr_array_index(objs, i))));
+    g_ptr_array_unref(objs);
 }

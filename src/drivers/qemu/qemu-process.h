@@ -31,6 +31,8 @@ struct _QemuDomainRuntime {
     gboolean exited;             /* QEMU is gone (seen by the pidfd watch) */
     gboolean stopping;           /* a job is stopping it: the exit is expected */
     gboolean fake_reboot;        /* reboot via ACPI: reset instead of stopping */
+    gboolean rebooting;          /* that reset under way: QEMU's STOP and RESUME
+                                  * belong to it, not to a suspension */
     gboolean child;              /* started by this daemon: we reap it */
     gboolean inhibiting;         /* counted in the daemon's idle inhibitions */
     GPtrArray *disk_sources;     /* QemuDiskSource *, per disk (NULL = as in the def) */
@@ -61,10 +63,15 @@ gboolean qemu_process_kill(QemuDriver *drv, QemuDomainObj *obj, gboolean gracefu
 void qemu_process_schedule(QemuDriver *drv, QemuDomainObj *obj, const char *what,
                            void (*func)(QemuDriver *drv, QemuDomainObj *obj));
 
-/* Re-attach to the QEMUs of the status files found at daemon start.  Each
- * domain's job is held until its QEMU is reconnected, so calls made
- * meanwhile wait instead of failing. */
-void qemu_process_reconnect_all(QemuDriver *drv);
+/* Take the domains of the status files found at daemon start into the
+ * list, each with its job held until its QEMU is reconnected (calls made
+ * meanwhile wait instead of failing).  Returns them for
+ * qemu_process_reconnect_start(), which must come after the persistent
+ * definitions are loaded: a domain whose QEMU died must be known to be
+ * persistent before it is marked shut off, or it would be dropped. */
+GPtrArray *qemu_process_reconnect_all(QemuDriver *drv);
+/* Re-attach to their QEMUs, one thread each; takes @objs. */
+void qemu_process_reconnect_start(QemuDriver *drv, GPtrArray *objs);
 
 /* Free a QemuDiskSource whose strings were allocated with g_strdup. */
 void qemu_disk_source_free(QemuDiskSource *src);

@@ -63,7 +63,7 @@ translate_dispatch_translate_volume(MvServerCall *call, translate_translate_volu
     g_autoptr(StorageShared) def = NULL;
     g_autoptr(StorageVol) vol = NULL;
     g_autoptr(StorageTranslation) t = NULL;
-    gboolean active;
+    gboolean active = FALSE;
 
     if (args->flags != 0) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG, "unsupported flags (0x%x)",
