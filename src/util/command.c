@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,15 +148,22 @@ mv_command_spawn_detached(const char *const *argv, const char *log_path)
 
 pid_t
 mv_command_spawn(const char *const *argv, const char *const *envp, const int *keep_fds,
-                 guint nkeep, int stdin_fd, int stdout_fd, int stderr_fd, gboolean new_session)
+                 guint nkeep, int stdin_fd, int stdout_fd, int stderr_fd, unsigned int flags)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
 
     if (pid < 0)
         return -errno;
     if (pid == 0) {
-        if (new_session)
+        if (flags & MV_COMMAND_NEW_SESSION)
             setsid();
+        if (flags & MV_COMMAND_DIE_WITH_PARENT) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            /* The parent may have died before that. */
+            if (getppid() != parent)
+                _exit(127);
+        }
         command_reset_signals();
         command_child_stdio(stdin_fd, stdout_fd, stderr_fd);
         for (guint i = 0; i < nkeep; i++) {

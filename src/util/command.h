@@ -22,15 +22,22 @@ char *mv_command_find_daemon(const char *name);
  */
 int mv_command_spawn_detached(const char *const *argv, const char *log_path);
 
+typedef enum {
+    MV_COMMAND_NEW_SESSION = 1 << 0,     /* setsid(): outlives us, own session */
+    MV_COMMAND_DIE_WITH_PARENT = 1 << 1, /* SIGKILL when the spawning thread ends
+                                          * (PR_SET_PDEATHSIG): never orphaned */
+} MvCommandFlags;
+
 /*
  * fork() + exec of @argv as our child, with the given fds kept open in the
  * child (in @keep_fds, numbered as in the parent; everything else is closed),
- * in a new session when @setsid, stdio from @stdin_fd/@stdout_fd/@stderr_fd
- * (-1 for /dev/null).  Returns the pid or -errno.
+ * stdio from @stdin_fd/@stdout_fd/@stderr_fd (-1 for /dev/null), with
+ * MvCommandFlags @flags (TRUE is MV_COMMAND_NEW_SESSION).  Returns the pid
+ * or -errno.
  */
 pid_t mv_command_spawn(const char *const *argv, const char *const *envp, const int *keep_fds,
                        guint nkeep, int stdin_fd, int stdout_fd, int stderr_fd,
-                       gboolean setsid);
+                       unsigned int flags);
 
 /* Close every fd >= 3 except those in @keep (for a freshly forked child). */
 void mv_command_close_fds(const int *keep, guint nkeep);

@@ -273,6 +273,13 @@ class Stack:
 
     def cleanup(self):
         self.stop()
+        # Guests outlive their daemon by design: a test that failed half-way
+        # must not leave its QEMUs running.
+        for pid in self.qemu_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if not os.environ.get("MODVIRT_TEST_KEEP"):
             shutil.rmtree(self.root, ignore_errors=True)
 

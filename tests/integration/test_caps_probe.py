@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""mvqemud's first capabilities probe never stalls its other clients.
+"""mvqemud's first capabilities probe never stalls its other clients, and
+a daemon killed while it probes leaves nothing behind.
 
 On a fresh root mvqemud probes every qemu-system binary over QMP in the
 background (a second or more).  CONNECT_GET_VERSION needs that answer; it
@@ -7,6 +8,11 @@ is otherwise an inline call, run on the I/O thread.  While the probe runs
 it is handed to a worker instead, so one client waiting for the version
 does not stop the daemon from answering another one's cheap calls.
 """
+
+import glob
+import os
+import signal
+import time
 
 import mvtest
 from mvtest import check, check_eq
@@ -53,6 +59,48 @@ def test_version_during_first_probe():
         again = s.python("import libvirt, sys; print(libvirt.open(sys.argv[1]).getVersion())",
                          s.uri("mvqemud")).stdout.strip()
         check_eq(int(again), version, "version after the probe")
+
+
+def _children(ppid):
+    """pids of the live processes whose parent is @ppid."""
+    out = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == ppid and fields[0] != "Z":
+            out.append(int(stat.split("/")[2]))
+    return out
+
+
+def test_killed_while_probing():
+    """kill -9 mvqemud while its probe QEMU runs: that QEMU dies with it
+    (it would otherwise wait on its QMP socket forever), and the next
+    daemon removes the probe's directory."""
+    with mvtest.Stack(name="mv-probek") as s:
+        killed = 0
+        for _ in range(3):
+            p = s.start("mvqemud", wait=False)
+            qemus = []
+            mvtest.wait_for(lambda: p.poll() is not None or _children(p.pid), timeout=20,
+                            what="a probe QEMU")
+            qemus = _children(p.pid)
+            if not qemus:
+                break
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            killed += 1
+            for q in qemus:
+                mvtest.wait_for(lambda: not mvtest.pid_alive(q), timeout=5,
+                                what="probe QEMU %d to die with its daemon" % q)
+        check(killed > 0, "never caught mvqemud probing")
+        work = os.path.join(s.root, "session", "cache", "modvirt", "qemu")
+        s.start("mvqemud")
+        s.python("import libvirt, sys; libvirt.open(sys.argv[1]).getVersion()", s.uri("mvqemud"))
+        left = [d for d in os.listdir(work) if d.startswith("probe-")]
+        check_eq(left, [], "probe directories left in " + work)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ char *qemu_caps_arch_from_binary(const char *binary);
  * Start @binary a few times over QMP and fill a new QemuCaps (see
  * qemu-caps.h).  Each QEMU started is killed and reaped before returning.
  */
-QemuCaps *qemu_caps_probe(const char *binary, GError **error);
+/* Probe @binary; its QEMUs' sockets and logs live in a directory made
+ * under @work_dir (NULL: the system's temporary directory). */
+QemuCaps *qemu_caps_probe(const char *binary, const char *work_dir, GError **error);
 /* How many QEMU processes probes have started in this process. */
 guint qemu_caps_probe_spawn_count(void);
 

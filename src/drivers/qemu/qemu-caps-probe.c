@@ -79,13 +79,61 @@ qemu_caps_probe_quit(gpointer loop)
     return G_SOURCE_REMOVE;
 }
 
+/* Remove the directories of probes whose daemon was killed meanwhile. */
+static void
+qemu_caps_probe_sweep(const char *work_dir)
+{
+    g_autoptr(GDir) d = g_dir_open(work_dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        g_autoptr(GDir) sub = NULL;
+        const char *f;
+        char *end = NULL;
+        guint64 pid;
+
+        if (!g_str_has_prefix(name, "probe-"))
+            continue;
+        pid = g_ascii_strtoull(name + 6, &end, 10);
+        if (end == name + 6 || *end != '-' || pid == 0 || pid > G_MAXINT ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        path = g_build_filename(work_dir, name, NULL);
+        sub = g_dir_open(path, 0, NULL);
+        while (sub && (f = g_dir_read_name(sub))) {
+            g_autofree char *fp = g_build_filename(path, f, NULL);
+
+            g_unlink(fp);
+        }
+        g_rmdir(path);
+    }
+}
+
+/* A directory of its own for one probe: under @work_dir when its sockets'
+ * paths fit (sun_path), else in the temporary directory. */
+static char *
+qemu_caps_probe_dir(const char *work_dir, GError **error)
+{
+    g_autofree char *tmpl = NULL;
+
+    if (work_dir && strlen(work_dir) < 64 && g_mkdir_with_parents(work_dir, 0700) == 0) {
+        qemu_caps_probe_sweep(work_dir);
+        tmpl = g_strdup_printf("%s/probe-%d-XXXXXX", work_dir, (int)getpid());
+        if (g_mkdtemp_full(tmpl, 0700))
+            return g_steal_pointer(&tmpl);
+    }
+    return g_dir_make_tmp("mv-qemucaps-XXXXXX", error);
+}
+
 static gboolean
-qemu_caps_probe_init(QemuCapsProbe *p, const char *binary, GError **error)
+qemu_caps_probe_init(QemuCapsProbe *p, const char *binary, const char *work_dir,
+                     GError **error)
 {
     g_autoptr(GError) local = NULL;
 
     p->binary = binary;
-    if (!(p->dir = g_dir_make_tmp("mv-qemucaps-XXXXXX", &local))) {
+    if (!(p->dir = qemu_caps_probe_dir(work_dir, &local))) {
         mv_error_propagate_as(error, g_steal_pointer(&local), MV_FROM_QEMU,
                               MV_ERR_SYSTEM_ERROR);
         return FALSE;
@@ -212,8 +260,9 @@ qemu_caps_proc_start(QemuCapsProbe *p, const char *const *args, QemuCapsProc *pr
     g_ptr_array_add(argv, NULL);
 
     logfd = open(proc->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* Never left behind, not even by a daemon killed while it probes. */
     proc->pid = mv_command_spawn((const char *const *)argv->pdata, NULL, NULL, 0, -1, logfd,
-                                 logfd, FALSE);
+                                 logfd, MV_COMMAND_DIE_WITH_PARENT);
     if (logfd >= 0)
         close(logfd);
     if (proc->pid < 0) {
@@ -676,13 +725,13 @@ qemu_caps_probe_spawn_count(void)
 }
 
 QemuCaps *
-qemu_caps_probe(const char *binary, GError **error)
+qemu_caps_probe(const char *binary, const char *work_dir, GError **error)
 {
     QemuCapsProbe p = { 0 };
     QemuCaps *caps = NULL;
     gint64 t0 = g_get_monotonic_time();
 
-    if (qemu_caps_probe_init(&p, binary, error))
+    if (qemu_caps_probe_init(&p, binary, work_dir, error))
         caps = qemu_caps_probe_all(&p, error);
     qemu_caps_probe_cleanup(&p);
     if (caps)

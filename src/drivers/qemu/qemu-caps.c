@@ -222,7 +222,9 @@ qemu_caps_get_with_host(const char *binary, const char *cache_dir, const char *h
     if (local)
         g_debug("ignoring the cached capabilities '%s': %s", path, local->message);
     g_debug("probing '%s'", binary);
-    if (!(caps = qemu_caps_probe(binary, error)))
+    g_autofree char *work = g_build_filename(cache_dir, "qemu", NULL);
+
+    if (!(caps = qemu_caps_probe(binary, work, error)))
         return NULL;
     caps->identity = g_steal_pointer(&identity);
     caps->host = g_strdup(host);
