@@ -69,6 +69,7 @@ static const ArgvCase argv_cases[] = {
     { "disk-block", 0 },
     { "disk-usb", 0 },
     { "disk-network", 0 },
+    { "disk-network-auth", 0 },
     { "disk-volume", 0 },
     /* controllers, PCI */
     { "controller-usb-ich9", 0 },
@@ -118,6 +119,7 @@ static const ArgvCase argv_cases[] = {
     { "err-disk-format", 0 },
     { "err-disk-protocol", 0 },
     { "err-disk-iscsi-auth", 0 },
+    { "err-disk-auth-secret-type", 0 },
     { "err-disk-io-native", 0 },
     { "err-volume-untranslated", 0 },
     { "err-net-vhost", 0 },

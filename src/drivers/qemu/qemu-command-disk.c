@@ -27,6 +27,7 @@ typedef struct {
     const char *user;
     const char *secret_file;
     char *owned_target;
+    char *owned_secret;
 } QemuDiskSrc;
 
 /* The index of a disk name: vda -> 0, sdb -> 1, hdaa -> 26; -1 if malformed. */
@@ -128,8 +129,40 @@ qemu_cmd_disk_id(QemuCmd *cmd, guint idx)
 
 /* ---- the source -------------------------------------------------------------------- */
 
+/*
+ * <auth username=><secret type='iscsi' usage=|uuid=/></auth>: the driver
+ * writes the password into the domain's runtime directory before QEMU
+ * starts (qemu_command_disk_secret_path()); the command line names the file.
+ */
 static gboolean
-qemu_disk_src_network(const DomainDiskDef *disk, QemuDiskSrc *src, GError **error)
+qemu_disk_src_auth(QemuCmd *cmd, guint idx, const DomainDiskDef *disk, QemuDiskSrc *src,
+                   GError **error)
+{
+    if (disk->auth_secret_type && !g_str_equal(disk->auth_secret_type, "iscsi")) {
+        qemu_cmd_unsupported(error, "disk '%s': secret type '%s' cannot authenticate to an "
+                             "iSCSI target", disk->dst, disk->auth_secret_type);
+        return FALSE;
+    }
+    if (!disk->auth_secret_usage && !disk->auth_secret_uuid) {
+        qemu_cmd_unsupported(error, "disk '%s': the iSCSI user '%s' has no <secret>",
+                             disk->dst, disk->auth_username);
+        return FALSE;
+    }
+    if (!cmd->opts->domain_dir) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                     "disk '%s': no runtime directory for the secret of the iSCSI user '%s'",
+                     disk->dst, disk->auth_username);
+        return FALSE;
+    }
+    src->user = disk->auth_username;
+    src->owned_secret = qemu_command_disk_secret_path(cmd->opts->domain_dir, idx);
+    src->secret_file = src->owned_secret;
+    return TRUE;
+}
+
+static gboolean
+qemu_disk_src_network(QemuCmd *cmd, guint idx, const DomainDiskDef *disk, QemuDiskSrc *src,
+                      GError **error)
 {
     const DomainDiskHost *h = disk->hosts && disk->hosts->len > 0
                               ? g_ptr_array_index(disk->hosts, 0) : NULL;
@@ -149,11 +182,8 @@ qemu_disk_src_network(const DomainDiskDef *disk, QemuDiskSrc *src, GError **erro
                              disk->dst);
         return FALSE;
     }
-    if (disk->auth_username) {
-        qemu_cmd_unsupported(error, "disk '%s': iSCSI authentication needs the secret, which "
-                             "only a storage pool volume provides", disk->dst);
+    if (disk->auth_username && !qemu_disk_src_auth(cmd, idx, disk, src, error))
         return FALSE;
-    }
     slash = strrchr(disk->src_name, '/');
     src->owned_target = slash ? g_strndup(disk->src_name, slash - disk->src_name)
                               : g_strdup(disk->src_name);
@@ -190,7 +220,7 @@ qemu_disk_src_get(QemuCmd *cmd, guint idx, QemuDiskSrc *src, GError **error)
         src->path = disk->path;
         return TRUE;
     case DOMAIN_DISK_TYPE_NETWORK:
-        return qemu_disk_src_network(disk, src, error);
+        return qemu_disk_src_network(cmd, idx, disk, src, error);
     case DOMAIN_DISK_TYPE_VOLUME:
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
                      "disk '%s': volume '%s' of pool '%s' has no translated source", disk->dst,
@@ -562,6 +592,7 @@ qemu_cmd_build_disk(QemuCmd *cmd, guint idx, GError **error)
     if (ok && !qemu_disk_src_empty(&src))
         ok = qemu_cmd_build_blockdev(cmd, idx, &src, error);
     g_free(src.owned_target);
+    g_free(src.owned_secret);
     if (!ok || !qemu_disk_bus_props(cmd, disk, p, error))
         return FALSE;
 

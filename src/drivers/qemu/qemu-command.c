@@ -57,6 +57,12 @@ qemu_command_disk_node_name(const DomainDef *def, guint idx, const char *what)
     return g_strdup_printf("libvirt-%u-%s", def->disks->len - idx, what);
 }
 
+char *
+qemu_command_disk_secret_path(const char *domain_dir, guint idx)
+{
+    return g_strdup_printf("%s/disk%u-secret", domain_dir, idx);
+}
+
 /* ---- machine, accelerator ----------------------------------------------------- */
 
 static gboolean

@@ -73,6 +73,11 @@ typedef struct {
  */
 GPtrArray *qemu_command_build(const DomainDef *def, const QemuCommandOpts *opts, GError **error);
 
+/* The file holding the password of disk @idx's <auth> for QEMU's secret
+ * object: <@domain_dir>/disk<idx>-secret, written by the driver (caller
+ * frees). */
+char *qemu_command_disk_secret_path(const char *domain_dir, guint idx);
+
 /**
  * qemu_command_assign_pci:
  * @def: a definition whose os.machine is a machine type the builder knows

@@ -106,23 +106,21 @@ translate_strdup(translate_string s)
     return s && *s ? g_strdup(*s) : NULL;
 }
 
-/* The CHAP password of a translated source, in a file QEMU reads. */
+/* A CHAP password (the secret @uuid, else the iscsi secret of @usage), in
+ * the file QEMU reads for disk @index. */
 static char *
-translate_secret_file(QemuDriver *drv, const QemuDomainRuntime *rt, guint index,
-                      const translate_translate_volume_ret *ret, GError **error)
+translate_write_secret(QemuDriver *drv, const QemuDomainRuntime *rt, guint index,
+                       const char *secret_uuid, const char *usage, GError **error)
 {
     g_autofree char *dir = g_build_filename(drv->rd->paths->config_dir, "secrets", NULL);
-    g_autofree char *uuid = translate_strdup(ret->auth_secret_uuid);
+    g_autofree char *uuid = g_strdup(secret_uuid);
     g_autofree char *what = NULL;
     g_autofree char *password = NULL;
-    g_autofree char *file = g_strdup_printf("disk%u-secret", index);
-    g_autofree char *path = g_build_filename(rt->domain_dir, file, NULL);
+    g_autofree char *path = qemu_command_disk_secret_path(rt->domain_dir, index);
 
     if (uuid) {
         what = g_strdup_printf("with UUID '%s'", uuid);
     } else {
-        g_autofree char *usage = translate_strdup(ret->auth_secret_usage);
-
         what = g_strdup_printf("with usage '%s'", usage ? usage : "");
         uuid = secret_store_find_iscsi_usage(dir, usage);
     }
@@ -135,6 +133,40 @@ translate_secret_file(QemuDriver *drv, const QemuDomainRuntime *rt, guint index,
     if (!mv_file_write_atomic(path, password, strlen(password), 0600, error))
         return NULL;
     return g_steal_pointer(&path);
+}
+
+/* The CHAP password of a translated source, in a file QEMU reads. */
+static char *
+translate_secret_file(QemuDriver *drv, const QemuDomainRuntime *rt, guint index,
+                      const translate_translate_volume_ret *ret, GError **error)
+{
+    g_autofree char *uuid = translate_strdup(ret->auth_secret_uuid);
+    g_autofree char *usage = translate_strdup(ret->auth_secret_usage);
+
+    return translate_write_secret(drv, rt, index, uuid, usage, error);
+}
+
+/* <disk type='network'> with <auth>: the password where the command line
+ * builder expects it (qemu_command_disk_secret_path()). */
+static gboolean
+translate_network_secret(QemuDriver *drv, const QemuDomainRuntime *rt, guint index,
+                         const DomainDiskDef *disk, GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (disk->auth_secret_type && !g_str_equal(disk->auth_secret_type, "iscsi")) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "disk '%s': secret type '%s' cannot authenticate to an iSCSI target",
+                     disk->dst, disk->auth_secret_type);
+        return FALSE;
+    }
+    path = translate_write_secret(drv, rt, index, disk->auth_secret_uuid,
+                                  disk->auth_secret_usage, error);
+    if (!path) {
+        g_prefix_error(error, "disk '%s': ", disk->dst);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static QemuDiskSource *
@@ -194,6 +226,11 @@ qemu_translate_domain(QemuDriver *drv, DomainDef *def, QemuDomainRuntime *rt, GE
         g_autoptr(GError) local = NULL;
         QemuDiskSource *src;
 
+        if (disk->type == DOMAIN_DISK_TYPE_NETWORK && disk->auth_username) {
+            if (!translate_network_secret(drv, rt, i, disk, error))
+                return FALSE;
+            continue;
+        }
         if (disk->type != DOMAIN_DISK_TYPE_VOLUME || !disk->pool || !disk->volume)
             continue;
         if (!rt->disk_sources) {
