@@ -11,13 +11,25 @@
  *   driver does (pc -> pc-i440fx-7.2, q35 -> pc-q35-7.2, none -> pc).
  * Volume disks get a fake translation from their pool's name (see
  * test_translate()).  Expected: NAME.args or NAME.err ("CODE: message").
- * Regenerate with MODVIRT_TEST_REGENERATE=1.
+ * Regenerate with MODVIRT_TEST_REGENERATE=1.  The defined-* inputs are
+ * what the driver's define-time defaults (qemu_postparse_domain()) made of
+ * tests/qemuxml2xmldata cases.
+ *
+ * /qemu/xml2argv-defined/NAME: every case that builds, defined first (the
+ * define-time defaults with the recorded QEMU 7.2 capabilities), must keep
+ * every line of NAME.args: a device may gain properties (a USB port, a
+ * virtio-serial port number) but keeps its bus and address, -vnc may gain
+ * its audiodev; what the defaults add (-cpu qemu64, the USB controller, the
+ * balloon, -audiodev) comes on top.
  */
 #include <string.h>
 
 #include <glib.h>
+#include <json-c/json.h>
 
+#include "drivers/qemu/qemu-caps-priv.h"
 #include "drivers/qemu/qemu-command.h"
+#include "drivers/qemu/qemu-postparse.h"
 #include "testutils.h"
 #include "util/error.h"
 
@@ -56,6 +68,11 @@ static const ArgvCase argv_cases[] = {
     { "boot-os-order", 0 },
     { "boot-per-device", 0 },
     { "boot-kernel", 0 },
+    /* define-time XML (qemuxml2xmldata through qemu_postparse_domain()) */
+    { "defined-disks-pc", 0 },
+    { "defined-virtinst-q35", 0 },
+    { "defined-chardevs", 0 },
+    { "defined-graphics-video", 0 },
     { "pm-pc", 0 },
     { "pm-q35", 0 },
     /* disks */
@@ -291,6 +308,102 @@ test_argv(gconstpointer data)
     mv_test_compare_to_file(text, args_path);
 }
 
+/* ---- defined first: nothing moves ---------------------------------------------------- */
+
+static QemuCaps *test_caps;
+
+/* "bus" and "addr" of a -device JSON (NULL if none), "" for a missing one. */
+static char *
+test_device_place(const char *json, char **ret_id)
+{
+    json_object *obj = json_tokener_parse(json);
+    json_object *v;
+    char *place;
+
+    *ret_id = NULL;
+    if (!obj)
+        return NULL;
+    if (json_object_object_get_ex(obj, "id", &v))
+        *ret_id = g_strdup(json_object_get_string(v));
+    place = g_strdup_printf("%s %s",
+                            json_object_object_get_ex(obj, "bus", &v)
+                            ? json_object_get_string(v) : "",
+                            json_object_object_get_ex(obj, "addr", &v)
+                            ? json_object_get_string(v) : "");
+    json_object_put(obj);
+    return place;
+}
+
+/* Is @line (option and value of the original command line) still there? */
+static gboolean
+test_line_kept(const char *line, GPtrArray *argv)
+{
+    g_autofree char *id = NULL;
+    g_autofree char *place = NULL;
+
+    for (guint i = 0; i + 1 < argv->len; i++) {
+        g_autofree char *l = g_strdup_printf("%s %s", (char *)g_ptr_array_index(argv, i),
+                                             (char *)g_ptr_array_index(argv, i + 1));
+        g_autofree char *vnc = g_strdup_printf("%s,audiodev=audio1", line);
+
+        if (g_str_equal(l, line) || g_str_equal(l, vnc))
+            return TRUE;
+    }
+    if (!g_str_has_prefix(line, "-device ") ||
+        !(place = test_device_place(line + strlen("-device "), &id)) || !id)
+        return FALSE;
+    for (guint i = 0; i + 1 < argv->len; i++) {
+        g_autofree char *id2 = NULL;
+        g_autofree char *place2 = NULL;
+
+        if (!g_str_equal(g_ptr_array_index(argv, i), "-device"))
+            continue;
+        place2 = test_device_place(g_ptr_array_index(argv, i + 1), &id2);
+        if (id2 && g_str_equal(id, id2))
+            return place2 && g_str_equal(place, place2);
+    }
+    return FALSE;
+}
+
+static void
+test_argv_defined(gconstpointer data)
+{
+    const ArgvCase *tc = data;
+    static const DomainXMLOptions xmlopts = { .channel_target_dir = "/fake/channel" };
+    g_autofree char *path = g_strdup_printf("%s/%s.xml", DATADIR, tc->name);
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DomainDef) orig = test_load(tc->name);
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(GPtrArray) before = NULL;
+    g_autoptr(GPtrArray) after = NULL;
+    g_autofree char *dir = NULL;
+
+    g_assert_true(g_file_get_contents(path, &xml, NULL, NULL));
+    before = test_build(orig, tc->flags, &error);
+    if (!before)
+        return;        /* an error case: nothing to compare */
+    def = domain_def_parse_string(xml, &xmlopts, DOMAIN_PARSE_INACTIVE, &error);
+    g_assert_no_error(error);
+    g_assert_true(qemu_postparse_domain(def, test_caps, &error));
+    g_assert_no_error(error);
+    def->id = 1;
+    dir = domain_def_channel_dir(def, &xmlopts);
+    domain_def_prepare_channel_paths(def, dir);
+    after = test_build(def, tc->flags, &error);
+    g_assert_no_error(error);
+    for (guint i = 1; i + 1 < before->len; i++) {
+        const char *opt = g_ptr_array_index(before, i);
+        g_autofree char *line = NULL;
+
+        if (opt[0] != '-' || ((char *)g_ptr_array_index(before, i + 1))[0] == '-')
+            continue;
+        line = g_strdup_printf("%s %s", opt, (char *)g_ptr_array_index(before, i + 1));
+        if (!test_line_kept(line, after))
+            g_error("%s: '%s' is gone or moved once defined", tc->name, line);
+    }
+}
+
 /* ---- the helpers ---------------------------------------------------------------------- */
 
 static void
@@ -394,5 +507,21 @@ main(int argc, char **argv)
     g_test_add_func("/qemu/command/node-names", test_node_names);
     g_test_add_func("/qemu/command/opts-minimal", test_opts_minimal);
     g_test_add_func("/qemu/command/data-complete", test_data_complete);
+    {
+        g_autofree char *path = g_strdup_printf("%s/qemucapsdata/x86_64-7.2.json", ABS_SRCDIR);
+        json_object *obj = json_object_from_file(path);
+
+        g_assert_nonnull(obj);
+        test_caps = qemu_caps_from_json(obj, NULL);
+        json_object_put(obj);
+        g_assert_nonnull(test_caps);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(argv_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/qemu/xml2argv-defined/%s",
+                                                argv_cases[i].name);
+
+        if (!g_str_has_prefix(argv_cases[i].name, "err-"))
+            g_test_add_data_func(path, &argv_cases[i], test_argv_defined);
+    }
     return g_test_run();
 }

@@ -194,7 +194,10 @@ domain_chr_source_format(XmlBuf *b, const DomainChrSourceDef *src, const DomainE
             fmt_attr(a, "append", domain_tristate_switch_to_string(src->append));
         break;
     case DOMAIN_CHR_TYPE_UNIX:
-        if (src->path || domain_extra_has(x, spath)) {
+        /* a path modvirt picks at start listens: the status format (and so
+         * domain_def_copy()) keeps that, as libvirt's inactive XML does not */
+        if (src->path || domain_extra_has(x, spath) ||
+            ((flags & DOMAIN_FORMAT_STATUS) && src->mode_set)) {
             fmt_attr(a, "mode", domain_chr_mode_to_string(src->mode));
             fmt_attr(a, "path", src->path);
         }

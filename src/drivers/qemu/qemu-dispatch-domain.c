@@ -13,6 +13,7 @@
 #include "drivers/qemu/qemu-conf.h"
 #include "drivers/qemu/qemu-dispatch.h"
 #include "drivers/qemu/qemu-events.h"
+#include "drivers/qemu/qemu-postparse.h"
 #include "drivers/qemu/qemu-process.h"
 #include "util/error.h"
 
@@ -289,6 +290,9 @@ dispatch_define(QemuDriver *drv, const char *xml, unsigned int flags, GError **e
                      domain_virt_to_string(def->virt_type));
         return NULL;
     }
+    /* the driver's defaults are part of what is persisted */
+    if (!qemu_postparse_define(drv, def, error))
+        return NULL;
     obj = qemu_domain_list_find_by_uuid(drv->domains, def->uuid, NULL);
     other = qemu_domain_list_find_by_name(drv->domains, def->name, NULL);
     if (obj && !g_str_equal(obj->name, def->name)) {

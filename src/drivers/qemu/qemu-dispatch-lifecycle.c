@@ -13,6 +13,7 @@
 #include "drivers/qemu/qemu-conf.h"
 #include "drivers/qemu/qemu-dispatch.h"
 #include "drivers/qemu/qemu-events.h"
+#include "drivers/qemu/qemu-postparse.h"
 #include "drivers/qemu/qemu-process.h"
 #include "util/error.h"
 
@@ -99,7 +100,8 @@ remote_dispatch_domain_create_xml(MvServerCall *call, remote_domain_create_xml_a
                                   DOMAIN_PARSE_INACTIVE |
                                   ((args->flags & QEMU_START_VALIDATE) ? DOMAIN_PARSE_VALIDATE : 0),
                                   error);
-    if (!def || !domain_def_validate(def, &drv->xmlopts, error))
+    if (!def || !domain_def_validate(def, &drv->xmlopts, error) ||
+        !qemu_postparse_define(drv, def, error))
         return -1;
     if ((other = qemu_domain_list_find_by_uuid(drv->domains, def->uuid, NULL)) ||
         (other = qemu_domain_list_find_by_name(drv->domains, def->name, NULL))) {
