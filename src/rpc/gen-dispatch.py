@@ -28,7 +28,13 @@ Modes:
   server   C: the dispatch table of one driver (--driver)
   client   C or header (--header): client stubs
   names    C: procedure names, API names and error domains
-  proxy    header: the proxy's routing table
+  proxy    header: the proxy's routing table.  Besides the daemon and the
+           access, it flags the procedures after which the daemon holds
+           state for the connection that a new connection would not have:
+           @stream ones (MV_ROUTE_STREAM), and the registrations of events
+           and close callbacks, known by name: a REGISTER word
+           (MV_ROUTE_REGISTER), a DEREGISTER or UNREGISTER word
+           (MV_ROUTE_DEREGISTER)
   repr     text: the wire ABI (constants, typedefs, enum values, union arms,
            struct fields, procedure numbers), one line each
   check    nothing: parse and report errors only
@@ -427,15 +433,24 @@ def gen_proxy(proto):
            "enum {\n    MV_ROUTE_QEMU = 0,\n    MV_ROUTE_STORAGE = 1,\n"
            "    MV_ROUTE_NETWORK = 2,\n    MV_ROUTE_LAST = 3,\n};\n\n",
            "#define MV_ROUTE_DRIVER_MASK 0x0f\n#define MV_ROUTE_WRITE 0x10\n"
-           "#define MV_ROUTE_CONN 0x20\n#define MV_ROUTE_KNOWN 0x40\n\n",
+           "#define MV_ROUTE_CONN 0x20\n#define MV_ROUTE_KNOWN 0x40\n"
+           "#define MV_ROUTE_STREAM 0x80\n#define MV_ROUTE_REGISTER 0x100\n"
+           "#define MV_ROUTE_DEREGISTER 0x200\n\n",
            "#define %s_PROC_COUNT %d\n\n" % (proto.prefix.upper(), proto.nprocs),
-           "static const guint8 %s_proc_routes[%d] = {\n" % (proto.prefix, proto.nprocs)]
+           "static const guint16 %s_proc_routes[%d] = {\n" % (proto.prefix, proto.nprocs)]
     for p in proto.procs:
         flags = [drivers[p.ann["driver"]], "MV_ROUTE_KNOWN"]
+        words = p.name.split("_")
         if p.ann["access"] == "write":
             flags.append("MV_ROUTE_WRITE")
         if p.ann["driver"] == "conn":
             flags.append("MV_ROUTE_CONN")
+        if "stream" in p.ann:
+            flags.append("MV_ROUTE_STREAM")
+        if "DEREGISTER" in words or "UNREGISTER" in words:
+            flags.append("MV_ROUTE_DEREGISTER")
+        elif "REGISTER" in words:
+            flags.append("MV_ROUTE_REGISTER")
         out.append("    [%d] = %s,\n" % (p.number, " | ".join(flags)))
     out.append("};\n")
     return "".join(out)
