@@ -9,6 +9,9 @@
  * Each test counts the main-loop iterations that dispatched something: a
  * closed connection, or one left idle, needs a handful; a spinning one
  * thousands.
+ *
+ * Also the drain notification (mv_rpc_conn_notify_drained) a sender uses to
+ * stop feeding a slow peer and go on when it caught up.
  */
 #include <errno.h>
 #include <string.h>
@@ -253,6 +256,104 @@ test_gated_hangup(Fixture *f, gconstpointer data)
     g_assert_cmpuint(busy, <, SPIN_LIMIT);
 }
 
+/* Queue @count packets of 64 KiB (the peer reads nothing yet). */
+static void
+queue_big(Fixture *f, guint count)
+{
+    static guint8 filler[64 * 1024];
+
+    for (guint i = 0; i < count; i++) {
+        MvMessage *msg = mv_message_new_simple(MV_KEEPALIVE_PROGRAM,
+                                               MV_KEEPALIVE_PROTOCOL_VERSION,
+                                               MV_KEEPALIVE_PROC_PONG, MV_NET_MESSAGE, i,
+                                               MV_NET_OK);
+
+        g_assert_true(mv_message_encode_payload_raw(msg, filler, sizeof(filler), NULL));
+        g_assert_true(mv_rpc_conn_send(f->conn, msg));
+    }
+}
+
+typedef struct {
+    guint calls;
+    gsize queued;             /* what was queued when it was called */
+} Drained;
+
+static void
+on_drained(MvRpcConn *conn, gpointer opaque)
+{
+    Drained *d = opaque;
+
+    d->calls++;
+    d->queued = mv_rpc_conn_queued_bytes(conn);
+}
+
+/* Read what the peer has, without blocking.  Returns the bytes read. */
+static gsize
+peer_drain(Fixture *f)
+{
+    static guint8 buf[256 * 1024];
+    gsize total = 0;
+    ssize_t n;
+
+    while ((n = recv(f->peer, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+        total += n;
+    return total;
+}
+
+/* Called once the peer has read enough, not before, and only once. */
+static void
+test_drain_notify(Fixture *f, gconstpointer data)
+{
+    Drained d = { 0 };
+    gint64 end;
+
+    queue_big(f, 16);
+    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->conn), >, 512 * 1024);
+    mv_rpc_conn_notify_drained(f->conn, 64 * 1024, on_drained, &d);
+    fixture_run(f, 200, FALSE);
+    g_assert_cmpuint(d.calls, ==, 0);
+    end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    while (d.calls == 0 && g_get_monotonic_time() < end) {
+        peer_drain(f);
+        g_main_context_iteration(f->ctx, FALSE);
+    }
+    g_assert_cmpuint(d.calls, ==, 1);
+    g_assert_cmpuint(d.queued, <=, 64 * 1024);
+    queue_big(f, 16);
+    fixture_run(f, 100, FALSE);
+    while (peer_drain(f) > 0 || g_main_context_iteration(f->ctx, FALSE))
+        ;
+    g_assert_cmpuint(d.calls, ==, 1);
+    g_assert_false(f->closed);
+}
+
+/* Already low: called from the loop, not from the request. */
+static void
+test_drain_notify_now(Fixture *f, gconstpointer data)
+{
+    Drained d = { 0 };
+
+    mv_rpc_conn_notify_drained(f->conn, 0, on_drained, &d);
+    g_assert_cmpuint(d.calls, ==, 0);
+    fixture_run(f, 100, FALSE);
+    g_assert_cmpuint(d.calls, ==, 1);
+}
+
+/* A connection that closes never calls it. */
+static void
+test_drain_notify_closed(Fixture *f, gconstpointer data)
+{
+    Drained d = { 0 };
+
+    queue_big(f, 16);
+    mv_rpc_conn_notify_drained(f->conn, 64 * 1024, on_drained, &d);
+    mv_rpc_conn_close(f->conn);
+    fixture_run(f, 300, TRUE);
+    g_assert_true(f->closed);
+    fixture_run(f, 100, FALSE);
+    g_assert_cmpuint(d.calls, ==, 0);
+}
+
 #define ADD(path, data, func) \
     g_test_add(path, Fixture, data, fixture_setup, func, fixture_teardown)
 
@@ -268,5 +369,8 @@ main(int argc, char **argv)
     ADD("/rpc/conn/paused-idle", NULL, test_paused_idle);
     ADD("/rpc/conn/paused-half-close", NULL, test_paused_half_close);
     ADD("/rpc/conn/gated-hangup", NULL, test_gated_hangup);
+    ADD("/rpc/conn/drain-notify", NULL, test_drain_notify);
+    ADD("/rpc/conn/drain-notify-now", NULL, test_drain_notify_now);
+    ADD("/rpc/conn/drain-notify-closed", NULL, test_drain_notify_closed);
     return g_test_run();
 }

@@ -150,9 +150,9 @@ mv_rpc_socket_connect_autostart(const char *path, const char *binary,
     }
     exe = mv_command_find_daemon(name);
     if (!exe) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT,
-                     "%s: nothing listens on '%s' and the daemon '%s' was not found "
-                     "(set MODVIRT_DAEMON_PATH?)", path, path, name);
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR,
+                     "%s (and no '%s' to start: set MODVIRT_DAEMON_PATH?)", first->message,
+                     name);
         return -1;
     }
     if (g_mkdir_with_parents(dir, 0700) < 0) {
@@ -178,14 +178,16 @@ mv_rpc_socket_connect_autostart(const char *path, const char *binary,
         return -1;
     }
     for (int i = 0; i < 500; i++) {
-        fd = mv_rpc_socket_connect_unix(path, NULL);
+        g_clear_error(&first);
+        fd = mv_rpc_socket_connect_unix(path, &first);
         if (fd >= 0)
             return fd;
         g_usleep(10 * 1000);
     }
-    mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT,
-                 "%s: the daemon '%s' was started but its socket did not come up within 5 "
-                 "seconds (see %s)", path, exe, log_path ? log_path : "its log");
+    /* libvirt's words, and where to look. */
+    mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR,
+                 "%s (started '%s', which did not listen within 5 seconds: see %s)",
+                 first->message, exe, log_path ? log_path : "its log");
     return -1;
 }
 

@@ -54,6 +54,12 @@ struct _MvRpcConn {
     gsize out_bytes;
     gsize out_weight;        /* memory the queue holds, for the gate */
 
+    /* Drain notification (mv_rpc_conn_notify_drained): under lock. */
+    gsize drain_low;
+    MvRpcConnDrainFunc drain_cb;
+    gpointer drain_opaque;
+    gboolean drain_due;      /* the queue is low: call it from the loop */
+
     uid_t uid;
     gid_t gid;
     pid_t pid;
@@ -214,6 +220,18 @@ conn_gate_update_locked(MvRpcConn *conn)
     }
 }
 
+/* Is the drain callback due now?  Then have the loop call it.  Must hold
+ * the lock. */
+static void
+conn_drain_check_locked(MvRpcConn *conn)
+{
+    if (!conn->drain_cb || conn->drain_due || conn->out_bytes > conn->drain_low)
+        return;
+    conn->drain_due = TRUE;
+    if (conn->source)
+        g_source_set_ready_time(conn->source, 0);
+}
+
 /* Write as much of the queue as the socket takes.  Must hold the lock. */
 static void
 conn_flush_locked(MvRpcConn *conn)
@@ -274,6 +292,7 @@ conn_flush_locked(MvRpcConn *conn)
     }
  out:
     conn_gate_update_locked(conn);
+    conn_drain_check_locked(conn);
     if (conn->outq.length == 0) {
         g_cond_broadcast(&conn->drain);
         if (conn->close_after_flush)
@@ -356,6 +375,19 @@ mv_rpc_conn_close_after_flush(MvRpcConn *conn)
     conn->close_after_flush = TRUE;
     if (conn->outq.length == 0)
         conn_shutdown_locked(conn);
+    g_mutex_unlock(&conn->lock);
+}
+
+void
+mv_rpc_conn_notify_drained(MvRpcConn *conn, gsize low, MvRpcConnDrainFunc func,
+                           gpointer opaque)
+{
+    g_mutex_lock(&conn->lock);
+    conn->drain_low = low;
+    conn->drain_cb = func;
+    conn->drain_opaque = opaque;
+    conn->drain_due = FALSE;
+    conn_drain_check_locked(conn);
     g_mutex_unlock(&conn->lock);
 }
 
@@ -444,6 +476,7 @@ conn_finish(MvRpcConn *conn)
     }
     conn->closing = TRUE;
     conn->closed = TRUE;
+    conn->drain_cb = NULL;
     conn_drop_output_locked(conn);
     g_cond_broadcast(&conn->drain);
     source = g_steal_pointer(&conn->source);
@@ -667,6 +700,7 @@ static gboolean
 conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 {
     MvRpcConn *conn = ((ConnSource *)source)->conn;
+    MvRpcConnDrainFunc drain_cb = NULL;
     GIOCondition revents;
     gboolean closing;
     gboolean ok = TRUE;
@@ -679,7 +713,14 @@ conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
     if (!closing && (revents & G_IO_OUT))
         conn_flush_locked(conn);
     closing = conn->closing;
+    if (!closing && conn->drain_due) {
+        drain_cb = g_steal_pointer(&conn->drain_cb);
+        conn->drain_due = FALSE;
+    }
     g_mutex_unlock(&conn->lock);
+
+    if (drain_cb)
+        drain_cb(conn, conn->drain_opaque);
 
     if (!closing) {
         /* Buffered packets first (after a resume), then the socket. */

@@ -26,6 +26,7 @@ typedef struct _MvRpcConn MvRpcConn;
 typedef void (*MvRpcConnRecvFunc)(MvRpcConn *conn, MvMessage *msg, gpointer opaque);
 /* Called once, on the context's thread, when the connection is gone. */
 typedef void (*MvRpcConnCloseFunc)(MvRpcConn *conn, gpointer opaque);
+typedef void (*MvRpcConnDrainFunc)(MvRpcConn *conn, gpointer opaque);
 
 MvRpcConn *mv_rpc_conn_new(int fd, GMainContext *ctx);
 MvRpcConn *mv_rpc_conn_ref(MvRpcConn *conn);
@@ -50,6 +51,15 @@ gboolean mv_rpc_conn_is_paused(MvRpcConn *conn);
  * bound.  Never on both ends, which could then wait for each other.
  */
 void mv_rpc_conn_set_output_gate(MvRpcConn *conn, gsize limit);
+/*
+ * Call @func once, on the context's thread, as soon as at most @low bytes
+ * of output are queued (on the next iteration if that is already so): for
+ * a sender that stopped feeding a slow peer and waits to go on.  Replaces
+ * an earlier request; never called once the connection is closing.
+ * Thread-safe.
+ */
+void mv_rpc_conn_notify_drained(MvRpcConn *conn, gsize low, MvRpcConnDrainFunc func,
+                                gpointer opaque);
 /* Close now; pending output is dropped.  Thread-safe. */
 void mv_rpc_conn_close(MvRpcConn *conn);
 /* Close once everything queued so far has been written.  Thread-safe. */
