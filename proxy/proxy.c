@@ -10,25 +10,37 @@
  * routing table, without decoding their arguments.  Replies, events and
  * stream packets come back unchanged, file descriptors included.  Keepalive
  * is answered here.  The proxy keeps no state beyond its live connections.
+ *
+ * An upstream that cannot be had, or goes away, fails only the calls that
+ * needed it: each gets an error reply and the client stays connected; the
+ * next call for that daemon connects again (starting the daemon if need
+ * be).  The exception is an upstream through which the client registered
+ * events or a close callback, or has a stream open: what the daemon held for
+ * it is gone, so the client's connection is closed, which is how a libvirt
+ * client learns of it (its close callback runs).
  */
 #include <config.h>
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <gio/gio.h>
 #include <glib.h>
 
+#include "proxy/proxy-start.h"
 #include "proxy/proxy.h"
 #include "remote-names.h"
 #include "remote-protocol.h"
 #include "remote-routes.h"
 #include "remote/remote-typed-params.h"
-#include "rpc/client.h"
 #include "util/error.h"
 
 /* Serials of the calls the proxy makes itself on an upstream connection. */
 #define PROXY_SERIAL_BASE 0xfffff000u
+/* Output queued for one side beyond which the proxy stops reading the other
+ * (resuming at half): a peer that reads slower than the other sends, stream
+ * data above all, must not make the proxy hold the difference. */
+#define PROXY_QUEUE_HIGH (4 * 1024 * 1024)
 #define FEATURE_PROGRAM_KEEPALIVE 10
 
 typedef enum {
@@ -44,9 +56,16 @@ typedef struct {
     ProxyClient *pc;
     int route;
     UpState state;
+    guint attempt;            /* bumped by every reset: spots stale connects */
     MvRpcConn *conn;
     GQueue pending;           /* client packets waiting for the upstream */
+    GArray *awaiting;         /* MvMessageHeader of packets not answered yet */
     guint internal_pending;   /* our own calls not answered yet */
+    gboolean open_queued;     /* the client's own CONNECT_OPEN went this way */
+    guint registrations;      /* events and close callbacks registered */
+    GArray *streams;          /* guint32 serials of the streams open */
+    gboolean held;            /* not read: the client is slow to read */
+    gboolean holding_client;  /* the client not read: this daemon is slow */
 } Upstream;
 
 struct _ProxyClient {
@@ -55,10 +74,17 @@ struct _ProxyClient {
     MvServerClient *client;   /* borrowed: the client owns us */
     gboolean closed;
     MvMessage *open_msg;      /* the client's CONNECT_OPEN, for replays */
-    guint inflight;           /* calls forwarded and not answered yet */
+    guint inflight;           /* packets forwarded and not answered yet */
     gboolean throttled;       /* reading the client paused because of them */
+    gboolean upstreams_held;  /* its upstreams not read: it is slow to read */
     Upstream up[MV_ROUTE_LAST];
 };
+
+typedef struct {
+    ProxyClient *pc;
+    int route;
+    guint attempt;
+} ConnectRequest;
 
 static const char *const route_daemons[MV_ROUTE_LAST] = {
     [MV_ROUTE_QEMU] = "mvqemud",
@@ -78,6 +104,10 @@ proxy_client_unref(ProxyClient *pc)
 {
     if (!g_atomic_int_dec_and_test(&pc->ref))
         return;
+    for (int i = 0; i < MV_ROUTE_LAST; i++) {
+        g_array_unref(pc->up[i].awaiting);
+        g_array_unref(pc->up[i].streams);
+    }
     mv_message_free(pc->open_msg);
     g_free(pc);
 }
@@ -94,10 +124,35 @@ proxy_client_new(MvServerClient *client)
         pc->up[i].pc = pc;
         pc->up[i].route = i;
         g_queue_init(&pc->up[i].pending);
+        pc->up[i].awaiting = g_array_new(FALSE, FALSE, sizeof(MvMessageHeader));
+        pc->up[i].streams = g_array_new(FALSE, FALSE, sizeof(guint32));
     }
     return pc;
 }
 
+/* The routing flags of a packet's procedure (0: not one we know). */
+static guint
+proxy_proc_info(const MvMessageHeader *hdr)
+{
+    if (hdr->prog == REMOTE_PROGRAM && hdr->proc >= 0 && hdr->proc < REMOTE_PROC_COUNT)
+        return remote_proc_routes[hdr->proc];
+    return 0;
+}
+
+static gboolean
+proxy_is_call(const MvMessageHeader *hdr)
+{
+    return hdr->type == MV_NET_CALL || hdr->type == MV_NET_CALL_WITH_FDS;
+}
+
+static gboolean
+proxy_is_reply(const MvMessageHeader *hdr)
+{
+    return hdr->type == MV_NET_REPLY || hdr->type == MV_NET_REPLY_WITH_FDS;
+}
+
+/* Forget the upstream connection and what went through it.  The calls it
+ * was to answer must have been answered (or the client be gone). */
 static void
 proxy_upstream_reset(Upstream *up)
 {
@@ -111,7 +166,19 @@ proxy_upstream_reset(Upstream *up)
         mv_rpc_conn_unref(up->conn);
         up->conn = NULL;
     }
+    g_array_set_size(up->awaiting, 0);
+    g_array_set_size(up->streams, 0);
+    up->held = FALSE;
+    if (up->holding_client) {
+        up->holding_client = FALSE;
+        if (up->pc->client)
+            mv_rpc_conn_resume(mv_server_client_get_conn(up->pc->client));
+    }
+    up->internal_pending = 0;
+    up->registrations = 0;
+    up->open_queued = FALSE;
     up->state = UP_NONE;
+    up->attempt++;
 }
 
 static void
@@ -126,56 +193,105 @@ proxy_client_free(MvServerClient *client, gpointer priv)
     proxy_client_unref(pc);
 }
 
+/* ---- back-pressure ------------------------------------------------------ */
+
+static void
+proxy_client_drained(MvRpcConn *conn, gpointer opaque)
+{
+    ProxyClient *pc = opaque;
+
+    pc->upstreams_held = FALSE;
+    for (int i = 0; i < MV_ROUTE_LAST; i++) {
+        Upstream *up = &pc->up[i];
+
+        if (up->held) {
+            up->held = FALSE;
+            if (up->conn)
+                mv_rpc_conn_resume(up->conn);
+        }
+    }
+}
+
+/* To the client.  One that reads slower than its daemons send (a download
+ * it does not read) stops the proxy reading them: the data waits in the
+ * daemon, which blocks its sender, and not here. */
+static void
+proxy_client_send(ProxyClient *pc, MvMessage *msg)
+{
+    MvRpcConn *conn;
+
+    if (pc->closed || !pc->client) {
+        mv_message_free(msg);
+        return;
+    }
+    conn = mv_server_client_get_conn(pc->client);
+    mv_rpc_conn_send(conn, msg);
+    if (pc->upstreams_held || mv_rpc_conn_queued_bytes(conn) <= PROXY_QUEUE_HIGH)
+        return;
+    pc->upstreams_held = TRUE;
+    for (int i = 0; i < MV_ROUTE_LAST; i++) {
+        Upstream *up = &pc->up[i];
+
+        if (up->conn && !up->held) {
+            up->held = TRUE;
+            mv_rpc_conn_pause(up->conn);
+        }
+    }
+    mv_rpc_conn_notify_drained(conn, PROXY_QUEUE_HIGH / 2, proxy_client_drained, pc);
+}
+
+static void
+proxy_upstream_drained(MvRpcConn *conn, gpointer opaque)
+{
+    Upstream *up = opaque;
+
+    if (!up->holding_client)
+        return;
+    up->holding_client = FALSE;
+    if (up->pc->client)
+        mv_rpc_conn_resume(mv_server_client_get_conn(up->pc->client));
+}
+
+/* To the daemon.  A daemon that reads slower than the client sends (an
+ * upload to slow storage) stops the proxy reading the client. */
+static void
+proxy_upstream_send(Upstream *up, MvMessage *msg)
+{
+    ProxyClient *pc = up->pc;
+
+    mv_rpc_conn_send(up->conn, msg);
+    if (up->holding_client || !pc->client ||
+        mv_rpc_conn_queued_bytes(up->conn) <= PROXY_QUEUE_HIGH)
+        return;
+    up->holding_client = TRUE;
+    mv_rpc_conn_pause(mv_server_client_get_conn(pc->client));
+    mv_rpc_conn_notify_drained(up->conn, PROXY_QUEUE_HIGH / 2, proxy_upstream_drained, up);
+}
+
 static void
 proxy_reply_error(ProxyClient *pc, const MvMessageHeader *hdr, const GError *error)
 {
     MvMessage *reply;
 
-    if (pc->closed || !pc->client)
-        return;
-    if (hdr->type != MV_NET_CALL && hdr->type != MV_NET_CALL_WITH_FDS)
+    if (pc->closed || !pc->client || !proxy_is_call(hdr))
         return;
     reply = mv_message_new_error_reply(hdr, MV_NET_REPLY, error);
     if (reply)
-        mv_server_client_send(pc->client, reply);
+        proxy_client_send(pc, reply);
 }
 
-/* The upstream failed: the client cannot go on without it. */
-static void
-proxy_upstream_failed(Upstream *up, const GError *error)
-{
-    ProxyClient *pc = up->pc;
-    MvMessage *msg;
-
-    g_info("client %" G_GUINT64_FORMAT ": lost %s: %s",
-           pc->client ? mv_server_client_get_id(pc->client) : 0, route_daemons[up->route],
-           error->message);
-    while ((msg = g_queue_pop_head(&up->pending))) {
-        proxy_reply_error(pc, &msg->header, error);
-        mv_message_free(msg);
-    }
-    proxy_upstream_reset(up);
-    if (pc->client)
-        mv_rpc_conn_close_after_flush(mv_server_client_get_conn(pc->client));
-}
-
-static void
-proxy_upstream_flush(Upstream *up)
-{
-    MvMessage *msg;
-
-    while ((msg = g_queue_pop_head(&up->pending)))
-        mv_rpc_conn_send(up->conn, msg);
-}
+/* ---- calls in flight ------------------------------------------------------ */
 
 /* As a daemon does, stop reading a client that has max_client_requests
  * calls in progress: what it sends would otherwise pile up in the queue to
  * a daemon that reads no faster than it answers. */
 static void
-proxy_client_call_forwarded(ProxyClient *pc)
+proxy_track(Upstream *up, const MvMessageHeader *hdr)
 {
+    ProxyClient *pc = up->pc;
     MvServer *srv = mv_server_client_get_server(pc->client);
 
+    g_array_append_val(up->awaiting, *hdr);
     pc->inflight++;
     if (!pc->throttled && pc->inflight >= mv_server_get_max_client_requests(srv)) {
         pc->throttled = TRUE;
@@ -184,7 +300,7 @@ proxy_client_call_forwarded(ProxyClient *pc)
 }
 
 static void
-proxy_client_call_answered(ProxyClient *pc)
+proxy_answered(ProxyClient *pc)
 {
     MvServer *srv;
 
@@ -199,11 +315,128 @@ proxy_client_call_answered(ProxyClient *pc)
     }
 }
 
+/* The packet @reply answers, taken off the list; FALSE if none. */
+static gboolean
+proxy_untrack(Upstream *up, const MvMessageHeader *reply, MvMessageHeader *call)
+{
+    for (guint i = 0; i < up->awaiting->len; i++) {
+        MvMessageHeader *h = &g_array_index(up->awaiting, MvMessageHeader, i);
+
+        if (h->serial == reply->serial && h->proc == reply->proc && h->prog == reply->prog) {
+            *call = *h;
+            g_array_remove_index(up->awaiting, i);
+            proxy_answered(up->pc);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Every packet still waiting for this upstream's answer gets @error. */
+static void
+proxy_upstream_fail_calls(Upstream *up, const GError *error)
+{
+    g_autoptr(GArray) awaiting = up->awaiting;
+
+    up->awaiting = g_array_new(FALSE, FALSE, sizeof(MvMessageHeader));
+    for (guint i = 0; i < awaiting->len; i++) {
+        proxy_reply_error(up->pc, &g_array_index(awaiting, MvMessageHeader, i), error);
+        proxy_answered(up->pc);
+    }
+}
+
+/* What the daemon now holds for the client, from the answer to @call. */
+static void
+proxy_note_answer(Upstream *up, const MvMessageHeader *call, const MvMessageHeader *reply)
+{
+    guint info = proxy_proc_info(call);
+
+    if (reply->status != MV_NET_OK)
+        return;
+    if (info & MV_ROUTE_STREAM)
+        g_array_append_val(up->streams, call->serial);
+    if (info & MV_ROUTE_REGISTER)
+        up->registrations++;
+    if ((info & MV_ROUTE_DEREGISTER) && up->registrations > 0)
+        up->registrations--;
+}
+
+/* A stream packet from the daemon: all but data and holes end the stream. */
+static void
+proxy_note_stream(Upstream *up, const MvMessageHeader *hdr)
+{
+    if (hdr->status == MV_NET_CONTINUE)
+        return;
+    for (guint i = 0; i < up->streams->len; i++) {
+        if (g_array_index(up->streams, guint32, i) == hdr->serial) {
+            g_array_remove_index_fast(up->streams, i);
+            return;
+        }
+    }
+}
+
+/* ---- losing an upstream ------------------------------------------------- */
+
+/*
+ * The upstream could not be opened, or went away: the calls that were for
+ * it fail with @error, and the next one connects again.  Unless the daemon
+ * held state for the client (events, close callback, streams): then the
+ * client's connection is closed once those errors are written.
+ */
+static void
+proxy_upstream_lost(Upstream *up, const GError *error)
+{
+    ProxyClient *pc = up->pc;
+    gboolean had_state = up->registrations > 0 || up->streams->len > 0;
+    guint64 id = pc->client ? mv_server_client_get_id(pc->client) : 0;
+
+    g_warning("client %" G_GUINT64_FORMAT ": lost %s (%u calls waiting): %s", id,
+              route_daemons[up->route], up->awaiting->len, error->message);
+    proxy_upstream_fail_calls(up, error);
+    proxy_upstream_reset(up);
+    if (had_state && pc->client && !pc->closed) {
+        g_warning("client %" G_GUINT64_FORMAT ": closing it, it had events or streams through %s",
+                  id, route_daemons[up->route]);
+        mv_rpc_conn_close_after_flush(mv_server_client_get_conn(pc->client));
+    }
+}
+
+/* ---- the upstream connection ----------------------------------------------- */
+
+static void
+proxy_upstream_flush(Upstream *up)
+{
+    MvMessage *msg;
+
+    while ((msg = g_queue_pop_head(&up->pending)))
+        proxy_upstream_send(up, msg);
+}
+
+/* The answer to our identity or open replay. */
+static void
+proxy_upstream_internal_reply(Upstream *up, MvMessage *msg)
+{
+    if (msg->header.status != MV_NET_OK) {
+        g_autoptr(GError) error = NULL;
+
+        mv_message_decode_error(msg, &error);
+        mv_message_free(msg);
+        proxy_upstream_lost(up, error);
+        return;
+    }
+    mv_message_free(msg);
+    if (--up->internal_pending == 0) {
+        up->state = UP_READY;
+        proxy_upstream_flush(up);
+    }
+}
+
 static void
 proxy_upstream_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
 {
     Upstream *up = opaque;
     ProxyClient *pc = up->pc;
+    MvMessageHeader call;
 
     if (msg->header.prog == MV_KEEPALIVE_PROGRAM) {
         if (msg->header.proc == MV_KEEPALIVE_PROC_PING)
@@ -217,30 +450,15 @@ proxy_upstream_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
     /* NB: the client may use any serial, ours included.  Its calls are held
      * back until the upstream is ready, so while it is opening every reply
      * answers one of our own calls, and afterwards none does. */
-    if ((msg->header.type == MV_NET_REPLY || msg->header.type == MV_NET_REPLY_WITH_FDS) &&
-        up->state == UP_OPENING && up->internal_pending > 0) {
-        /* The answer to our identity or open replay. */
-        if (msg->header.status != MV_NET_OK) {
-            g_autoptr(GError) error = NULL;
-
-            mv_message_decode_error(msg, &error);
-            mv_message_free(msg);
-            proxy_upstream_failed(up, error);
-            return;
-        }
-        mv_message_free(msg);
-        if (--up->internal_pending == 0) {
-            up->state = UP_READY;
-            proxy_upstream_flush(up);
-        }
+    if (proxy_is_reply(&msg->header) && up->state == UP_OPENING && up->internal_pending > 0) {
+        proxy_upstream_internal_reply(up, msg);
         return;
     }
-    if (msg->header.type == MV_NET_REPLY || msg->header.type == MV_NET_REPLY_WITH_FDS)
-        proxy_client_call_answered(pc);
-    if (pc->client && !pc->closed)
-        mv_server_client_send(pc->client, msg);
-    else
-        mv_message_free(msg);
+    if (proxy_is_reply(&msg->header) && proxy_untrack(up, &msg->header, &call))
+        proxy_note_answer(up, &call, &msg->header);
+    else if (msg->header.type == MV_NET_STREAM || msg->header.type == MV_NET_STREAM_HOLE)
+        proxy_note_stream(up, &msg->header);
+    proxy_client_send(pc, msg);
 }
 
 static void
@@ -251,9 +469,11 @@ proxy_upstream_closed(MvRpcConn *conn, gpointer opaque)
 
     if (up->conn != conn)
         return;
+    /* libvirt's remote driver words a call on a lost connection so. */
     mv_error_set(&error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
-                 "connection to %s closed", route_daemons[up->route]);
-    proxy_upstream_failed(up, error);
+                 "client socket is closed (the connection to %s was lost)",
+                 route_daemons[up->route]);
+    proxy_upstream_lost(up, error);
 }
 
 static void
@@ -312,69 +532,50 @@ proxy_send_identity(Upstream *up)
     mv_identity_clear(&ident);
 }
 
-typedef struct {
-    ProxyClient *pc;
-    int route;
-    char *path;
-    char *log_path;
-    gboolean privileged;
-} ConnectJob;
-
+/* Connected: identity first, then the open, then the client's packets. */
 static void
-connect_job_free(gpointer p)
+proxy_upstream_attach(Upstream *up, int fd)
 {
-    ConnectJob *job = p;
+    ProxyClient *pc = up->pc;
 
-    proxy_client_unref(job->pc);
-    g_free(job->path);
-    g_free(job->log_path);
-    g_free(job);
-}
-
-static void
-proxy_connect_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
-{
-    ConnectJob *job = data;
-    const char *args[] = { "--timeout", "120", job->privileged ? "--system" : "--session",
-                           NULL };
-    GError *error = NULL;
-    int fd = mv_rpc_socket_connect_autostart(job->path, route_daemons[job->route], args,
-                                             job->log_path, &error);
-
-    if (fd < 0)
-        g_task_return_error(task, error);
-    else
-        g_task_return_int(task, fd);
-}
-
-static void
-proxy_connect_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-    ConnectJob *job = data;
-    ProxyClient *pc = job->pc;
-    Upstream *up = &pc->up[job->route];
-    g_autoptr(GError) error = NULL;
-    int fd = g_task_propagate_int(G_TASK(res), &error);
-
-    if (pc->closed || up->state != UP_CONNECTING) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    if (fd < 0) {
-        g_prefix_error(&error, "cannot reach %s: ", route_daemons[job->route]);
-        proxy_upstream_failed(up, error);
-        return;
-    }
     up->conn = mv_rpc_conn_new(fd, g_main_context_default());
     mv_rpc_conn_set_callbacks(up->conn, proxy_upstream_recv, proxy_upstream_closed, up);
     mv_rpc_conn_start(up->conn);
     up->state = UP_OPENING;
     proxy_send_identity(up);
-    /* The primary daemon gets the client's own CONNECT_OPEN in order; the
-     * others a replay of it. */
-    if (job->route != MV_ROUTE_QEMU && pc->open_msg)
+    /* The client's own CONNECT_OPEN, when it is among the packets held
+     * back, opens the connection; otherwise a replay of it does (always on
+     * the other daemons, on mvqemud when this is a reconnection). */
+    if (pc->open_msg && !up->open_queued)
         proxy_send_internal(up, 0, NULL, NULL, pc->open_msg);
+}
+
+static void
+proxy_upstream_connected(int fd, const GError *error, gpointer opaque)
+{
+    ConnectRequest *req = opaque;
+    ProxyClient *pc = req->pc;
+    Upstream *up = &pc->up[req->route];
+
+    if (pc->closed || up->state != UP_CONNECTING || up->attempt != req->attempt) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (fd < 0) {
+        proxy_upstream_lost(up, error);
+        return;
+    }
+    proxy_upstream_attach(up, fd);
+}
+
+static void
+connect_request_free(gpointer p)
+{
+    ConnectRequest *req = p;
+
+    proxy_client_unref(req->pc);
+    g_free(req);
 }
 
 static void
@@ -383,31 +584,37 @@ proxy_upstream_start(Upstream *up)
     ProxyClient *pc = up->pc;
     RemoteDaemon *rd = pc->rd;
     gboolean ro = mv_server_client_is_readonly(pc->client);
-    g_autofree char *name = g_strdup_printf("%s-%s", route_daemons[up->route],
-                                            ro ? "sock-ro" : "sock");
-    g_autofree char *log = g_strdup_printf("%s.log", route_daemons[up->route]);
-    ConnectJob *job = g_new0(ConnectJob, 1);
-    g_autoptr(GTask) task = NULL;
+    const char *daemon = route_daemons[up->route];
+    g_autofree char *name = g_strdup_printf("%s-%s", daemon, ro ? "sock-ro" : "sock");
+    g_autofree char *log = g_strdup_printf("%s.log", daemon);
+    g_autofree char *path = g_build_filename(rd->paths->sock_dir, name, NULL);
+    g_autofree char *log_path = g_build_filename(rd->paths->log_dir, log, NULL);
+    ProxyDaemonSpec spec = { daemon, path, log_path, rd->privileged };
+    ConnectRequest *req = g_new0(ConnectRequest, 1);
 
-    job->pc = proxy_client_ref(pc);
-    job->route = up->route;
-    job->path = g_build_filename(rd->paths->sock_dir, name, NULL);
-    job->log_path = g_build_filename(rd->paths->log_dir, log, NULL);
-    job->privileged = rd->privileged;
+    req->pc = proxy_client_ref(pc);
+    req->route = up->route;
+    req->attempt = up->attempt;
     up->state = UP_CONNECTING;
-    task = g_task_new(NULL, NULL, proxy_connect_done, job);
-    g_task_set_task_data(task, job, connect_job_free);
-    g_task_run_in_thread(task, proxy_connect_thread);
+    proxy_daemon_connect(&spec, proxy_upstream_connected, req, connect_request_free);
 }
+
+/* ---- the client's packets -------------------------------------------------- */
 
 static void
 proxy_forward(ProxyClient *pc, int route, MvMessage *msg)
 {
     Upstream *up = &pc->up[route];
 
+    /* The daemon answers every packet but stream data with one reply. */
+    if (msg->header.type != MV_NET_STREAM && msg->header.type != MV_NET_STREAM_HOLE)
+        proxy_track(up, &msg->header);
+    if (msg->header.prog == REMOTE_PROGRAM && msg->header.proc == REMOTE_PROC_CONNECT_OPEN &&
+        proxy_is_call(&msg->header))
+        up->open_queued = TRUE;
     switch (up->state) {
     case UP_READY:
-        mv_rpc_conn_send(up->conn, msg);
+        proxy_upstream_send(up, msg);
         return;
     case UP_NONE:
         g_queue_push_tail(&up->pending, msg);
@@ -441,51 +648,51 @@ proxy_handle_keepalive_feature(ProxyClient *pc, MvMessage *msg)
     mv_message_encode_header(reply, &hdr, NULL);
     mv_message_put_u32(one, 1);
     mv_message_encode_payload_raw(reply, one, 4, NULL);
-    mv_server_client_send(pc->client, reply);
+    proxy_client_send(pc, reply);
     mv_message_free(msg);
     return TRUE;
+}
+
+/* Calls answered here, without a daemon.  Returns TRUE if @msg was one
+ * (and is consumed). */
+static gboolean
+proxy_handle_locally(ProxyClient *pc, MvMessage *msg, guint info)
+{
+    if (!proxy_is_call(&msg->header) || msg->header.prog != REMOTE_PROGRAM)
+        return FALSE;
+    if (mv_server_client_is_readonly(pc->client) && (info & MV_ROUTE_WRITE)) {
+        g_autoptr(GError) error = NULL;
+
+        mv_error_set(&error, remote_proc_error_domain(msg->header.proc),
+                     MV_ERR_OPERATION_DENIED, "read only access prevents %s",
+                     remote_proc_api_name(msg->header.proc));
+        proxy_reply_error(pc, &msg->header, error);
+        mv_message_free(msg);
+        return TRUE;
+    }
+    if (msg->header.proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE &&
+        proxy_handle_keepalive_feature(pc, msg))
+        return TRUE;
+    if (msg->header.proc == REMOTE_PROC_CONNECT_OPEN && !pc->open_msg) {
+        pc->open_msg = mv_message_new();
+        pc->open_msg->buffer = g_memdup2(msg->buffer, msg->buffer_length);
+        pc->open_msg->buffer_alloc = pc->open_msg->buffer_length = msg->buffer_length;
+        pc->open_msg->header = msg->header;
+    }
+    return FALSE;
 }
 
 static void
 proxy_client_packet(MvServerClient *client, MvMessage *msg, gpointer opaque)
 {
     ProxyClient *pc = mv_server_client_get_priv(client);
+    guint info = proxy_proc_info(&msg->header);
     int route = MV_ROUTE_QEMU;
-    guint8 info = 0;
 
-    if (msg->header.prog == REMOTE_PROGRAM && msg->header.proc >= 0 &&
-        msg->header.proc < REMOTE_PROC_COUNT)
-        info = remote_proc_routes[msg->header.proc];
     if (info & MV_ROUTE_KNOWN)
         route = info & MV_ROUTE_DRIVER_MASK;
-
-    if (msg->header.type == MV_NET_CALL || msg->header.type == MV_NET_CALL_WITH_FDS) {
-        if (mv_server_client_is_readonly(client) && (info & MV_ROUTE_WRITE) &&
-            msg->header.prog == REMOTE_PROGRAM) {
-            g_autoptr(GError) error = NULL;
-
-            mv_error_set(&error, remote_proc_error_domain(msg->header.proc),
-                         MV_ERR_OPERATION_DENIED, "read only access prevents %s",
-                         remote_proc_api_name(msg->header.proc));
-            proxy_reply_error(pc, &msg->header, error);
-            mv_message_free(msg);
-            return;
-        }
-        if (msg->header.prog == REMOTE_PROGRAM) {
-            if (msg->header.proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE &&
-                proxy_handle_keepalive_feature(pc, msg))
-                return;
-            if (msg->header.proc == REMOTE_PROC_CONNECT_OPEN && !pc->open_msg) {
-                pc->open_msg = mv_message_new();
-                pc->open_msg->buffer = g_memdup2(msg->buffer, msg->buffer_length);
-                pc->open_msg->buffer_alloc = pc->open_msg->buffer_length = msg->buffer_length;
-                pc->open_msg->header = msg->header;
-            }
-        }
-    }
-    /* The daemon answers every packet but stream data with one reply. */
-    if (msg->header.type != MV_NET_STREAM && msg->header.type != MV_NET_STREAM_HOLE)
-        proxy_client_call_forwarded(pc);
+    if (proxy_handle_locally(pc, msg, info))
+        return;
     proxy_forward(pc, route, msg);
 }
 

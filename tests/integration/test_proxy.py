@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The proxy: killed and restarted while the daemons run (the daemons and
 their own clients do not notice; new proxy clients work), the end client's
-identity as the daemons see it, and serials the proxy must not mistake for
-its own."""
+identity as the daemons see it, a daemon it cannot reach, and serials the
+proxy must not mistake for its own.  test_proxy_upstreams.py has daemons
+that die or start slowly behind it."""
 
 import os
 import signal
@@ -14,6 +15,7 @@ import mvwire
 from mvtest import check, check_eq, check_in
 
 PROC_CONNECT_NUM_OF_STORAGE_POOLS = 71
+ERR_SYSTEM_ERROR = 38
 
 
 def _clients(stack, daemon, server=None):
@@ -150,21 +152,27 @@ def test_identity_through_proxy():
 
 
 def test_proxy_daemon_unreachable():
-    """A daemon the proxy cannot reach or start: the call gets an error,
-    that client is closed, and the proxy serves the next one."""
+    """A daemon the proxy cannot reach or start: each call for it gets
+    libvirt's error for an unreachable socket (each tries again), while
+    the client stays connected and its other calls work."""
     with mvtest.Stack(name="mv-proxy") as s:
         s.start("mvqemud")
         env = dict(s.env)
         env["MODVIRT_DAEMON_PATH"] = os.path.join(s.root, "no-daemons")
         os.makedirs(env["MODVIRT_DAEMON_PATH"])
         s.start("mvproxyd", env=env)
-        for _ in range(3):
+        want = "Failed to connect socket to '%s': No such file or directory" % s.sock("mvstoraged")
+        for _ in range(2):
             with mvwire.Wire(s.sock("mvproxyd"), timeout=20) as w:
                 w.handshake()
-                check_eq(w.hostname(), socket.gethostname(), "hostname")
-                e = w.call_error(PROC_CONNECT_NUM_OF_STORAGE_POOLS)
-                check_in("mvstoraged", e.message)
-                check_eq(w.wait_closed(timeout=10), [], "packets after the error")
+                for _ in range(3):
+                    check_eq(w.hostname(), socket.gethostname(), "hostname")
+                    e = w.call_error(PROC_CONNECT_NUM_OF_STORAGE_POOLS)
+                    check_eq((e.code, e.domain), (ERR_SYSTEM_ERROR, mvwire.FROM_RPC), "error")
+                    check(e.message.startswith(want), "message %r" % e.message)
+                    check_in("no 'mvstoraged' to start", e.message)
+                check(not w.is_closed(0.2), "the client was closed")
+                check_eq(w.hostname(), socket.gethostname(), "hostname after the errors")
         _proxy_works(s)
         check(s.pid_of("mvstoraged") is None, "mvstoraged appeared")
 

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proxy-start.c: connecting the proxy to a daemon, starting it first when
+ * nothing listens on its socket.
+ *
+ * The proxy's main thread serves every client, so it never waits here: a
+ * connection to a listening unix socket is made without blocking, and a
+ * daemon that has to be started is started on a helper thread.  All the
+ * clients that need one daemon while it starts wait for that one start (a
+ * thread each would, with a daemon slow to come up, use up the threads the
+ * other clients' connections need); when it ends each waiter connects on its
+ * own, or gets the reason it cannot.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib.h>
+
+#include "proxy/proxy-start.h"
+#include "rpc/client.h"
+#include "util/error.h"
+
+typedef struct {
+    char *path;
+    ProxyConnectFunc func;
+    gpointer opaque;
+    GDestroyNotify destroy;
+} StartWaiter;
+
+/* One per daemon program; only touched on the main thread. */
+typedef struct {
+    char *daemon;
+    char *log_path;
+    gboolean privileged;
+    gboolean running;         /* a start is in progress */
+    GPtrArray *waiters;       /* StartWaiter */
+} Starter;
+
+/* What the helper thread needs: copies, the Starter stays on the main thread. */
+typedef struct {
+    Starter *starter;
+    char *path;
+    char *log_path;
+    gboolean privileged;
+} StartJob;
+
+static GHashTable *starters;
+
+static void
+start_waiter_free(gpointer p)
+{
+    StartWaiter *w = p;
+
+    if (!w)
+        return;
+    if (w->destroy)
+        w->destroy(w->opaque);
+    g_free(w->path);
+    g_free(w);
+}
+
+static void
+start_job_free(gpointer p)
+{
+    StartJob *job = p;
+
+    g_free(job->path);
+    g_free(job->log_path);
+    g_free(job);
+}
+
+/*
+ * Connect to @path without blocking.  Returns the socket, or -errno with
+ * @error set in libvirt's words.  -EAGAIN: the daemon's backlog is full.
+ */
+static int
+start_try_connect(const char *path, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG, "socket path '%s' is too long",
+                     path);
+        return -ENAMETOOLONG;
+    }
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        int err = errno;
+
+        mv_error_set_errno(error, err, "cannot create socket");
+        return -err;
+    }
+    while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        int err = errno;
+
+        if (err == EINTR)
+            continue;
+        close(fd);
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR,
+                     "Failed to connect socket to '%s': %s", path, g_strerror(err));
+        return -err;
+    }
+    return fd;
+}
+
+static void start_launch(Starter *st, const char *path);
+
+static void
+start_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+    StartJob *job = data;
+    const char *args[] = { "--timeout", "120", job->privileged ? "--system" : "--session",
+                           NULL };
+    GError *error = NULL;
+    int fd = mv_rpc_socket_connect_autostart(job->path, job->starter->daemon, args,
+                                             job->log_path, &error);
+
+    if (fd < 0) {
+        g_task_return_error(task, error);
+        return;
+    }
+    /* It listens: each waiter makes its own connection. */
+    close(fd);
+    g_task_return_boolean(task, TRUE);
+}
+
+/* Hand each waiter its connection, or the reason there is none. */
+static void
+start_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+    Starter *st = data;
+    g_autoptr(GError) start_error = NULL;
+    g_autoptr(GPtrArray) waiters = st->waiters;
+    gboolean started = g_task_propagate_boolean(G_TASK(res), &start_error);
+
+    st->waiters = g_ptr_array_new_with_free_func(start_waiter_free);
+    st->running = FALSE;
+    if (!started)
+        g_info("cannot start %s: %s", st->daemon, start_error->message);
+    for (guint i = 0; i < waiters->len; i++) {
+        StartWaiter *w = waiters->pdata[i];
+        g_autoptr(GError) error = NULL;
+        int fd = -1;
+
+        if (started) {
+            fd = start_try_connect(w->path, &error);
+            if (fd == -EAGAIN) {
+                /* A busy backlog: wait for it on the thread. */
+                g_ptr_array_add(st->waiters, g_steal_pointer(&waiters->pdata[i]));
+                continue;
+            }
+        }
+        w->func(fd, started ? error : start_error, w->opaque);
+    }
+    if (st->waiters->len > 0)
+        start_launch(st, ((StartWaiter *)st->waiters->pdata[0])->path);
+}
+
+static void
+start_launch(Starter *st, const char *path)
+{
+    StartJob *job = g_new0(StartJob, 1);
+    g_autoptr(GTask) task = NULL;
+
+    job->starter = st;
+    job->path = g_strdup(path);
+    job->log_path = g_strdup(st->log_path);
+    job->privileged = st->privileged;
+    st->running = TRUE;
+    task = g_task_new(NULL, NULL, start_done, st);
+    g_task_set_task_data(task, job, start_job_free);
+    g_task_run_in_thread(task, start_thread);
+}
+
+static Starter *
+start_get(const ProxyDaemonSpec *spec)
+{
+    Starter *st;
+
+    if (!starters)
+        starters = g_hash_table_new(g_str_hash, g_str_equal);
+    st = g_hash_table_lookup(starters, spec->daemon);
+    if (!st) {
+        /* Lives as long as the process: one per daemon program. */
+        st = g_new0(Starter, 1);
+        st->daemon = g_strdup(spec->daemon);
+        st->waiters = g_ptr_array_new_with_free_func(start_waiter_free);
+        g_hash_table_insert(starters, st->daemon, st);
+    }
+    g_free(st->log_path);
+    st->log_path = g_strdup(spec->log_path);
+    st->privileged = spec->privileged;
+    return st;
+}
+
+void
+proxy_daemon_connect(const ProxyDaemonSpec *spec, ProxyConnectFunc func, gpointer opaque,
+                     GDestroyNotify destroy)
+{
+    g_autoptr(GError) error = NULL;
+    StartWaiter *w;
+    Starter *st;
+    int fd = start_try_connect(spec->path, &error);
+
+    if (fd >= 0 || (fd != -ENOENT && fd != -ECONNREFUSED && fd != -EAGAIN)) {
+        func(fd, error, opaque);
+        if (destroy)
+            destroy(opaque);
+        return;
+    }
+    st = start_get(spec);
+    w = g_new0(StartWaiter, 1);
+    w->path = g_strdup(spec->path);
+    w->func = func;
+    w->opaque = opaque;
+    w->destroy = destroy;
+    g_ptr_array_add(st->waiters, w);
+    if (!st->running)
+        start_launch(st, spec->path);
+}
