@@ -5,7 +5,7 @@ start, and connections whose peer hangs up while they are paused.
 - mvstoraged unstartable: pool calls fail with libvirt's "Failed to connect
   socket" error, the same virsh / python3-libvirt connection goes on listing
   domains, and every pool call tries again (and works once the daemon can
-  start);
+  start); a daemon that refuses the connection: its own error, likewise;
 - mvstoraged killed: a call in flight fails with "client socket is closed",
   domain calls never notice, the next pool call reconnects (the proxy starts
   the daemon again); a client with storage events registered is closed
@@ -26,7 +26,9 @@ import ctypes
 import os
 import signal
 import socket
+import struct
 import subprocess
+import threading
 import time
 
 import mvtest
@@ -225,6 +227,76 @@ def test_storage_unstartable():
         finally:
             py.kill()
         check(s.pid_of("mvstoraged") is not None, "mvstoraged started by the proxy")
+
+
+class RefusingDaemon:
+    """Listens on a daemon's socket and answers every call with an error,
+    as a daemon refusing the proxy's identity or CONNECT_OPEN would."""
+
+    MESSAGE = "the test daemon refuses this connection"
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(8)
+        self.connections = 0
+        self.procs = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _error(self, header):
+        prog, vers, proc, _, serial, _ = struct.unpack(">IIiIII", header)
+        payload = (mvwire.i32(mvwire.ERR_OPERATION_DENIED) + mvwire.i32(mvwire.FROM_RPC) +
+                   mvwire.xdr_opt_string(self.MESSAGE) + mvwire.i32(2) + mvwire.u32(0) +
+                   mvwire.u32(0) * 3 + mvwire.i32(0) * 2 + mvwire.u32(0))
+        return packet(prog, proc, mvwire.REPLY, serial, ERROR, payload, vers=vers)
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                buf = b""
+                while True:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    buf += chunk
+                    while len(buf) >= 4 and len(buf) >= struct.unpack(">I", buf[:4])[0]:
+                        n = struct.unpack(">I", buf[:4])[0]
+                        self.procs.append(struct.unpack(">i", buf[12:16])[0])
+                        conn.sendall(self._error(buf[4:28]))
+                        buf = buf[n:]
+
+    def close(self):
+        self.sock.close()
+
+
+def test_storage_refuses_open():
+    """A daemon that refuses the connection: the calls for it get its own
+    error, the client goes on, and the next call asks again."""
+    with mvtest.Stack(name="mv-pxup") as s:
+        s.start("mvqemud")
+        os.makedirs(s.sockdir, exist_ok=True)
+        fake = RefusingDaemon(s.sock("mvstoraged"))
+        try:
+            _start_proxy(s)
+            with mvwire.Wire(s.sock("mvproxyd"), timeout=20) as w:
+                w.handshake()
+                for i in range(2):
+                    e = w.call_error(PROC_CONNECT_NUM_OF_STORAGE_POOLS)
+                    check_eq((e.code, e.domain, e.message),
+                             (mvwire.ERR_OPERATION_DENIED, mvwire.FROM_RPC, fake.MESSAGE),
+                             "the daemon's error")
+                    check_eq(fake.connections, i + 1, "connections to the daemon")
+                    check_eq(w.hostname(), socket.gethostname(), "hostname after the refusal")
+                # The identity and the open replay reached it, the call never did.
+                check_eq(sorted(set(fake.procs)), [mvwire.PROC_CONNECT_OPEN, 419],
+                         "procedures the daemon saw")
+        finally:
+            fake.close()
 
 
 # ---- mvstoraged dies ---------------------------------------------------------------
