@@ -574,6 +574,8 @@ fake_remote_free(FakeRemote *fr)
     if (!fr)
         return;
     mv_server_close(fr->srv);
+    /* Handlers use @fr: none may still run once it is freed. */
+    mv_server_drain(fr->srv);
     g_main_loop_quit(fr->loop);
     g_thread_join(fr->thread);
     g_ptr_array_unref(fr->regs);

@@ -322,6 +322,9 @@ daemon_run(int argc, char **argv)
  cleanup:
     mv_server_close(srv);
     mv_server_close(admin);
+    /* Calls still running use the driver: let them end first. */
+    mv_server_drain(srv);
+    mv_server_drain(admin);
     if (drv->shutdown)
         drv->shutdown(&rd);
     mv_pidfile_release(pid_path, pidfd);

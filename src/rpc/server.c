@@ -949,6 +949,29 @@ mv_server_close(MvServer *srv)
         mv_server_client_close(g_ptr_array_index(clients, i));
 }
 
+static void
+server_drop_call(gpointer job)
+{
+    MvServerCall *call = job;
+
+    g_mutex_lock(&call->client->lock);
+    call->client->nrequests--;
+    g_mutex_unlock(&call->client->lock);
+    server_call_free(call);
+}
+
+void
+mv_server_drain(MvServer *srv)
+{
+    if (!srv)
+        return;
+    mv_worker_pool_quit(srv->workers, server_drop_call);
+    while (mv_worker_pool_live(srv->workers) > 0) {
+        if (!g_main_context_iteration(srv->ctx, FALSE))
+            g_usleep(1000);
+    }
+}
+
 guint
 mv_server_client_count(MvServer *srv)
 {

@@ -99,6 +99,13 @@ gboolean mv_server_add_service_fd(MvServer *srv, int fd, gboolean readonly, GErr
 MvServerClient *mv_server_add_client_fd(MvServer *srv, int fd, gboolean readonly);
 /* Stop accepting and close every client. */
 void mv_server_close(MvServer *srv);
+/*
+ * After mv_server_close(): wait for the calls running on workers to end
+ * (queued ones are dropped), iterating the server's main context meanwhile
+ * (a call may wait for something the loop delivers).  Call before freeing
+ * what the handlers use.
+ */
+void mv_server_drain(MvServer *srv);
 
 guint mv_server_client_count(MvServer *srv);
 /* A reference to each client. */

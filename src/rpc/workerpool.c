@@ -21,6 +21,7 @@ struct _MvWorkerPool {
     gboolean quit;
     MvWorkFunc func;
     gpointer opaque;
+    GDestroyNotify drop_job;     /* set by mv_worker_pool_quit() */
 };
 
 typedef struct {
@@ -148,9 +149,47 @@ mv_worker_pool_free(MvWorkerPool *pool)
 }
 
 void
+mv_worker_pool_quit(MvWorkerPool *pool, GDestroyNotify drop_job)
+{
+    gpointer job;
+
+    g_mutex_lock(&pool->lock);
+    pool->quit = TRUE;
+    pool->drop_job = drop_job;
+    g_cond_broadcast(&pool->cond);
+    g_cond_broadcast(&pool->prio_cond);
+    while ((job = g_queue_pop_head(&pool->prio_jobs)) || (job = g_queue_pop_head(&pool->jobs))) {
+        if (drop_job) {
+            g_mutex_unlock(&pool->lock);
+            drop_job(job);
+            g_mutex_lock(&pool->lock);
+        }
+    }
+    g_mutex_unlock(&pool->lock);
+}
+
+guint
+mv_worker_pool_live(MvWorkerPool *pool)
+{
+    guint n;
+
+    g_mutex_lock(&pool->lock);
+    n = pool->nworkers + pool->nprio;
+    g_mutex_unlock(&pool->lock);
+    return n;
+}
+
+void
 mv_worker_pool_push(MvWorkerPool *pool, gpointer job, gboolean priority)
 {
     g_mutex_lock(&pool->lock);
+    if (pool->quit) {
+        /* Shutting down: nobody would run it. */
+        g_mutex_unlock(&pool->lock);
+        if (pool->drop_job)
+            pool->drop_job(job);
+        return;
+    }
     if (priority) {
         g_queue_push_tail(&pool->prio_jobs, job);
         g_cond_signal(&pool->prio_cond);

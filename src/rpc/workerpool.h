@@ -16,6 +16,13 @@ typedef void (*MvWorkFunc)(gpointer job, gpointer opaque);
 MvWorkerPool *mv_worker_pool_new(const char *name, guint min_workers, guint max_workers,
                                  guint prio_workers, MvWorkFunc func, gpointer opaque);
 void mv_worker_pool_free(MvWorkerPool *pool);
+/*
+ * Take no more jobs: those still queued are dropped (@drop_job on each,
+ * may be NULL) and every worker exits once its current job ends.  Returns
+ * at once; mv_worker_pool_live() tells when they are gone.
+ */
+void mv_worker_pool_quit(MvWorkerPool *pool, GDestroyNotify drop_job);
+guint mv_worker_pool_live(MvWorkerPool *pool);
 void mv_worker_pool_push(MvWorkerPool *pool, gpointer job, gboolean priority);
 
 typedef struct {

@@ -103,5 +103,29 @@ def test_killed_while_probing():
         check_eq(left, [], "probe directories left in " + work)
 
 
+def test_sigterm_while_probing():
+    """SIGTERM during the first probe: the daemon exits cleanly without
+    waiting for the probe (its QEMU is killed), much faster than a probe."""
+    with mvtest.Stack(name="mv-probet") as s:
+        s.start("mvqemud")
+        t0 = time.monotonic()
+        s.python("import libvirt, sys; libvirt.open(sys.argv[1]).getVersion()", s.uri("mvqemud"))
+        probe = time.monotonic() - t0
+    with mvtest.Stack(name="mv-probet") as s:
+        p = s.start("mvqemud", wait=False)
+        mvtest.wait_for(lambda: p.poll() is not None or _children(p.pid), timeout=20,
+                        what="a probe QEMU")
+        qemus = _children(p.pid)
+        check(qemus, "mvqemud exited before probing")
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        check_eq(p.wait(timeout=30), 0, "exit status")
+        took = time.monotonic() - t0
+        for q in qemus:
+            mvtest.wait_for(lambda: not mvtest.pid_alive(q), timeout=5, what="probe QEMU gone")
+        check(took < probe / 2, "SIGTERM took %.2fs to stop mvqemud; a whole probe takes %.2fs"
+              % (took, probe))
+
+
 if __name__ == "__main__":
     mvtest.main(globals())

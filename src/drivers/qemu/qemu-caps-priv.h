@@ -24,7 +24,20 @@ char *qemu_caps_arch_from_binary(const char *binary);
  */
 /* Probe @binary; its QEMUs' sockets and logs live in a directory made
  * under @work_dir (NULL: the system's temporary directory). */
-QemuCaps *qemu_caps_probe(const char *binary, const char *work_dir, GError **error);
+/* Ends probes early: the QEMUs they run are killed, new ones fail. */
+typedef struct {
+    GMutex lock;
+    gboolean cancelled;
+    GArray *pids;                /* pid_t of the QEMUs running */
+} QemuCapsCancel;
+
+void qemu_caps_cancel_init(QemuCapsCancel *c);
+void qemu_caps_cancel_clear(QemuCapsCancel *c);
+void qemu_caps_cancel(QemuCapsCancel *c);
+
+/* @cancel may be NULL. */
+QemuCaps *qemu_caps_probe(const char *binary, const char *work_dir, QemuCapsCancel *cancel,
+                          GError **error);
 /* How many QEMU processes probes have started in this process. */
 guint qemu_caps_probe_spawn_count(void);
 

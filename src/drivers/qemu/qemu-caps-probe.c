@@ -48,6 +48,7 @@ static gint qemu_caps_spawned;
 
 typedef struct {
     const char *binary;
+    QemuCapsCancel *cancel;      /* kills the running QEMU, fails the next */
     char *dir;                   /* private: sockets and QEMU logs */
     guint seq;
     GMainContext *ctx;
@@ -59,7 +60,62 @@ typedef struct {
     pid_t pid;
     QemuMonitor *mon;
     char *log;
+    QemuCapsCancel *cancel;      /* @pid is registered there */
 } QemuCapsProc;
+
+void
+qemu_caps_cancel_init(QemuCapsCancel *c)
+{
+    g_mutex_init(&c->lock);
+    c->cancelled = FALSE;
+    c->pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+}
+
+void
+qemu_caps_cancel_clear(QemuCapsCancel *c)
+{
+    g_array_unref(c->pids);
+    g_mutex_clear(&c->lock);
+}
+
+void
+qemu_caps_cancel(QemuCapsCancel *c)
+{
+    g_mutex_lock(&c->lock);
+    c->cancelled = TRUE;
+    for (guint i = 0; i < c->pids->len; i++)
+        kill(g_array_index(c->pids, pid_t, i), SIGKILL);
+    g_mutex_unlock(&c->lock);
+}
+
+/* Register a running QEMU; FALSE (and it is killed) when cancelled. */
+static gboolean
+qemu_caps_cancel_add(QemuCapsCancel *c, pid_t pid)
+{
+    gboolean ok;
+
+    g_mutex_lock(&c->lock);
+    ok = !c->cancelled;
+    if (ok)
+        g_array_append_val(c->pids, pid);
+    else
+        kill(pid, SIGKILL);
+    g_mutex_unlock(&c->lock);
+    return ok;
+}
+
+static void
+qemu_caps_cancel_remove(QemuCapsCancel *c, pid_t pid)
+{
+    g_mutex_lock(&c->lock);
+    for (guint i = 0; i < c->pids->len; i++) {
+        if (g_array_index(c->pids, pid_t, i) == pid) {
+            g_array_remove_index_fast(c->pids, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&c->lock);
+}
 
 static gpointer
 qemu_caps_probe_loop(gpointer opaque)
@@ -219,6 +275,9 @@ qemu_caps_proc_stop(QemuCapsProc *proc)
 
     if (proc->pid <= 0)
         return FALSE;
+    if (proc->cancel)
+        qemu_caps_cancel_remove(proc->cancel, proc->pid);
+    proc->cancel = NULL;
     if (proc->mon) {
         g_autoptr(GError) error = NULL;
 
@@ -271,6 +330,15 @@ qemu_caps_proc_start(QemuCapsProbe *p, const char *const *args, QemuCapsProc *pr
         return FALSE;
     }
     g_atomic_int_inc(&qemu_caps_spawned);
+    if (p->cancel) {
+        proc->cancel = p->cancel;
+        if (!qemu_caps_cancel_add(p->cancel, proc->pid)) {
+            qemu_caps_proc_stop(proc);
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_ABORTED,
+                         "probing '%s' was cancelled", p->binary);
+            return FALSE;
+        }
+    }
     cfg.pid = proc->pid;
     if (!(proc->mon = qemu_monitor_open(sock, &cfg, &local))) {
         g_autofree char *tail = NULL;
@@ -725,9 +793,10 @@ qemu_caps_probe_spawn_count(void)
 }
 
 QemuCaps *
-qemu_caps_probe(const char *binary, const char *work_dir, GError **error)
+qemu_caps_probe(const char *binary, const char *work_dir, QemuCapsCancel *cancel,
+                GError **error)
 {
-    QemuCapsProbe p = { 0 };
+    QemuCapsProbe p = { .cancel = cancel };
     QemuCaps *caps = NULL;
     gint64 t0 = g_get_monotonic_time();
 

@@ -206,10 +206,11 @@ qemu_caps_cache_file(const char *cache_dir, const char *binary)
 
 static QemuCaps *
 qemu_caps_get_with_host(const char *binary, const char *cache_dir, const char *host,
-                        GError **error)
+                        QemuCapsCancel *cancel, GError **error)
 {
     g_autofree char *identity = qemu_caps_binary_identity(binary);
     g_autofree char *path = qemu_caps_cache_file(cache_dir, binary);
+    g_autofree char *work = g_build_filename(cache_dir, "qemu", NULL);
     g_autoptr(GError) local = NULL;
     g_autoptr(QemuCaps) caps = NULL;
 
@@ -222,9 +223,7 @@ qemu_caps_get_with_host(const char *binary, const char *cache_dir, const char *h
     if (local)
         g_debug("ignoring the cached capabilities '%s': %s", path, local->message);
     g_debug("probing '%s'", binary);
-    g_autofree char *work = g_build_filename(cache_dir, "qemu", NULL);
-
-    if (!(caps = qemu_caps_probe(binary, work, error)))
+    if (!(caps = qemu_caps_probe(binary, work, cancel, error)))
         return NULL;
     caps->identity = g_steal_pointer(&identity);
     caps->host = g_strdup(host);
@@ -239,7 +238,7 @@ qemu_caps_get(const char *binary, const char *cache_dir, GError **error)
 {
     g_autofree char *host = qemu_caps_host_identity();
 
-    return qemu_caps_get_with_host(binary, cache_dir, host, error);
+    return qemu_caps_get_with_host(binary, cache_dir, host, NULL, error);
 }
 
 /* Queries ------------------------------------------------------------------ */
@@ -324,6 +323,7 @@ struct _QemuCapsCache {
     GPtrArray *snapshot;         /* the last list returned by get_all */
     GPtrArray *snapshots;        /* every list handed out */
     GThread *thread;
+    QemuCapsCancel cancel;       /* cancelled when the cache goes: ends a probe */
 };
 
 QemuCapsCache *
@@ -337,6 +337,7 @@ qemu_caps_cache_new(const char *cache_dir)
     cache->current = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     cache->all = g_ptr_array_new_with_free_func((GDestroyNotify)qemu_caps_free);
     cache->snapshots = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+    qemu_caps_cancel_init(&cache->cancel);
     return cache;
 }
 
@@ -345,8 +346,12 @@ qemu_caps_cache_free(QemuCapsCache *cache)
 {
     if (!cache)
         return;
+    /* A daemon going away does not wait for a probe to end: it is
+     * killed, and probed again next time. */
+    qemu_caps_cancel(&cache->cancel);
     if (cache->thread)
         g_thread_join(cache->thread);
+    qemu_caps_cancel_clear(&cache->cancel);
     g_hash_table_unref(cache->current);
     g_ptr_array_unref(cache->snapshots);
     g_ptr_array_unref(cache->all);
@@ -366,7 +371,8 @@ qemu_caps_cache_refresh(QemuCapsCache *cache, const char *binary, GError **error
 
     if (caps && MV_STREQ(caps->identity, identity))
         return caps;
-    if (!(caps = qemu_caps_get_with_host(binary, cache->cache_dir, cache->host, error))) {
+    if (!(caps = qemu_caps_get_with_host(binary, cache->cache_dir, cache->host, &cache->cancel,
+                                         error))) {
         g_hash_table_remove(cache->current, binary);
         return NULL;
     }
@@ -401,6 +407,8 @@ qemu_caps_cache_get_all(QemuCapsCache *cache)
 
         if (caps)
             g_ptr_array_add(list, caps);
+        else if (g_error_matches(error, mv_error_quark(MV_FROM_QEMU), MV_ERR_OPERATION_ABORTED))
+            g_debug("%s", error->message);
         else
             g_warning("%s", error->message);
     }
