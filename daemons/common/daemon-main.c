@@ -136,9 +136,11 @@ daemon_setup_sockets(RemoteDaemon *rd, const DaemonConfig *cfg, GError **error)
         gboolean ro;
         mode_t mode;
     } socks[] = {
-        { ".socket", "sock", rd->srv, FALSE, cfg->unix_sock_rw_perms },
-        { "-ro.socket", "sock-ro", rd->srv, TRUE, cfg->unix_sock_ro_perms },
+        /* The read-write socket last: whoever waits for it (a client that
+         * started the daemon) finds the other two there too. */
         { "-admin.socket", "admin-sock", rd->admin, FALSE, cfg->unix_sock_admin_perms },
+        { "-ro.socket", "sock-ro", rd->srv, TRUE, cfg->unix_sock_ro_perms },
+        { ".socket", "sock", rd->srv, FALSE, cfg->unix_sock_rw_perms },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(socks); i++) {
