@@ -119,14 +119,90 @@ stats_thread_time(pid_t pid, gint64 tid)
            (1000000000ULL / (guint64)hz);
 }
 
+/*
+ * What the groups read from a domain, taken under its lock in one go: the
+ * definition is neither copied nor held while /proc or the monitor is read.
+ */
+typedef struct {
+    char *dst;
+    char *path;
+    char *alias;
+    char *node;            /* the format node's name; only while running */
+} StatsDisk;
+
+typedef struct {
+    gboolean active;
+    int state;
+    int reason;
+    pid_t pid;
+    guint64 cur_memory_kib;
+    guint64 max_memory_kib;
+    guint vcpus_current;
+    guint vcpus_max;
+    guint nnets;
+    char **ifnames;        /* nnets entries, NULL when none */
+    guint ndisks;
+    StatsDisk *disks;
+} StatsSnap;
+
+/* Caller holds obj->lock. */
 static void
-stats_vcpu(TypedParams *tp, const DomainDef *def, pid_t pid, QemuMonitor *mon)
+stats_snap_take(StatsSnap *s, QemuDomainObj *obj, unsigned int stats)
 {
-    guint cur = def->vcpus_current ? def->vcpus_current : def->vcpus_max;
+    const DomainDef *def = obj->def;
+
+    s->active = qemu_domain_obj_is_active(obj);
+    s->state = obj->state;
+    s->reason = obj->reason;
+    s->pid = obj->pid;
+    s->cur_memory_kib = def->cur_memory_kib ? def->cur_memory_kib : def->max_memory_kib;
+    s->max_memory_kib = def->max_memory_kib;
+    s->vcpus_current = def->vcpus_current ? def->vcpus_current : def->vcpus_max;
+    s->vcpus_max = def->vcpus_max;
+    if ((stats & STATS_INTERFACE) && def->nets->len) {
+        s->nnets = def->nets->len;
+        s->ifnames = g_new0(char *, s->nnets);
+        for (guint i = 0; i < s->nnets; i++)
+            s->ifnames[i] = g_strdup(((DomainNetDef *)g_ptr_array_index(def->nets, i))->ifname);
+    }
+    if ((stats & STATS_BLOCK) && def->disks->len) {
+        s->ndisks = def->disks->len;
+        s->disks = g_new0(StatsDisk, s->ndisks);
+        for (guint i = 0; i < s->ndisks; i++) {
+            const DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+            s->disks[i].dst = g_strdup(disk->dst);
+            s->disks[i].path = g_strdup(disk->path);
+            if (s->active) {
+                s->disks[i].alias = g_strdup(disk->info.alias);
+                s->disks[i].node = qemu_command_disk_node_name(def, i, "format");
+            }
+        }
+    }
+}
+
+static void
+stats_snap_clear(StatsSnap *s)
+{
+    for (guint i = 0; i < s->nnets; i++)
+        g_free(s->ifnames[i]);
+    g_free(s->ifnames);
+    for (guint i = 0; i < s->ndisks; i++) {
+        g_free(s->disks[i].dst);
+        g_free(s->disks[i].path);
+        g_free(s->disks[i].alias);
+        g_free(s->disks[i].node);
+    }
+    g_free(s->disks);
+}
+
+static void
+stats_vcpu(TypedParams *tp, const StatsSnap *s, QemuMonitor *mon)
+{
     g_autoptr(GArray) cpus = NULL;
 
-    typed_params_add_uint(tp, "vcpu.current", cur);
-    typed_params_add_uint(tp, "vcpu.maximum", def->vcpus_max);
+    typed_params_add_uint(tp, "vcpu.current", s->vcpus_current);
+    typed_params_add_uint(tp, "vcpu.maximum", s->vcpus_max);
     if (!mon || !(cpus = qemu_monitor_query_cpus(mon, NULL)))
         return;
     for (guint i = 0; i < cpus->len; i++) {
@@ -135,12 +211,12 @@ stats_vcpu(TypedParams *tp, const DomainDef *def, pid_t pid, QemuMonitor *mon)
         g_autofree char *time = g_strdup_printf("vcpu.%u.time", i);
 
         typed_params_add_int(tp, state, 1); /* VIR_VCPU_RUNNING */
-        typed_params_add_ullong(tp, time, stats_thread_time(pid, c->thread_id));
+        typed_params_add_ullong(tp, time, stats_thread_time(s->pid, c->thread_id));
     }
 }
 
 static void
-stats_interfaces(TypedParams *tp, const DomainDef *def, gboolean active)
+stats_interfaces(TypedParams *tp, const StatsSnap *s)
 {
     static const char *const counters[] = {
         "rx_bytes", "rx.bytes", "rx_packets", "rx.pkts", "rx_errors", "rx.errs",
@@ -148,13 +224,13 @@ stats_interfaces(TypedParams *tp, const DomainDef *def, gboolean active)
         "tx_errors", "tx.errs", "tx_dropped", "tx.drop",
     };
 
-    typed_params_add_uint(tp, "net.count", def->nets->len);
-    for (guint i = 0; i < def->nets->len; i++) {
-        DomainNetDef *net = g_ptr_array_index(def->nets, i);
+    typed_params_add_uint(tp, "net.count", s->nnets);
+    for (guint i = 0; i < s->nnets; i++) {
+        const char *ifname = s->ifnames[i];
         g_autofree char *name = g_strdup_printf("net.%u.name", i);
 
-        typed_params_add_string(tp, name, net->ifname ? net->ifname : "");
-        if (!active || !net->ifname)
+        typed_params_add_string(tp, name, ifname ? ifname : "");
+        if (!s->active || !ifname)
             continue;
         /* A tap counts from the host's side: what it receives, the guest
          * sent.  Report the guest's view, as libvirt does. */
@@ -162,7 +238,7 @@ stats_interfaces(TypedParams *tp, const DomainDef *def, gboolean active)
             const char *swapped = counters[c][0] == 'r' ? "tx" : "rx";
             g_autofree char *field = g_strdup_printf("net.%u.%s", i, counters[c + 1]);
             g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/statistics/%s%s",
-                                                   net->ifname, swapped, counters[c] + 2);
+                                                   ifname, swapped, counters[c] + 2);
 
             typed_params_add_ullong(tp, field, stats_read_u64(sys));
         }
@@ -170,48 +246,54 @@ stats_interfaces(TypedParams *tp, const DomainDef *def, gboolean active)
 }
 
 static void
-stats_block(TypedParams *tp, const DomainDef *def, QemuMonitor *mon)
+stats_block_counters(TypedParams *tp, guint i, const char *qdev, GPtrArray *blk)
+{
+    for (guint j = 0; qdev && blk && j < blk->len; j++) {
+        QemuMonitorBlockStats *st = g_ptr_array_index(blk, j);
+        struct {
+            const char *name;
+            guint64 v;
+        } f[] = {
+            { "rd.reqs", st->rd_req }, { "rd.bytes", st->rd_bytes },
+            { "rd.times", st->rd_total_ns }, { "wr.reqs", st->wr_req },
+            { "wr.bytes", st->wr_bytes }, { "wr.times", st->wr_total_ns },
+            { "fl.reqs", st->flush_req }, { "fl.times", st->flush_total_ns },
+        };
+
+        if (!st->qdev || !strstr(st->qdev, qdev))
+            continue;
+        for (guint k = 0; k < G_N_ELEMENTS(f); k++) {
+            g_autofree char *field = g_strdup_printf("block.%u.%s", i, f[k].name);
+
+            typed_params_add_ullong(tp, field, f[k].v);
+        }
+        return;
+    }
+}
+
+static void
+stats_block(TypedParams *tp, const StatsSnap *s, QemuMonitor *mon)
 {
     g_autoptr(GPtrArray) blk = mon ? qemu_monitor_query_blockstats(mon, NULL) : NULL;
     g_autoptr(GPtrArray) nodes = mon ? qemu_monitor_query_named_block_nodes(mon, NULL) : NULL;
 
-    typed_params_add_uint(tp, "block.count", def->disks->len);
-    for (guint i = 0; i < def->disks->len; i++) {
-        DomainDiskDef *disk = g_ptr_array_index(def->disks, i);
+    typed_params_add_uint(tp, "block.count", s->ndisks);
+    for (guint i = 0; i < s->ndisks; i++) {
+        const StatsDisk *disk = &s->disks[i];
         g_autofree char *fname = g_strdup_printf("block.%u.name", i);
-        g_autofree char *fpath = g_strdup_printf("block.%u.path", i);
-        const char *qdev = disk->info.alias;
 
         typed_params_add_string(tp, fname, disk->dst ? disk->dst : "");
-        if (disk->path)
+        if (disk->path) {
+            g_autofree char *fpath = g_strdup_printf("block.%u.path", i);
+
             typed_params_add_string(tp, fpath, disk->path);
-        for (guint j = 0; blk && j < blk->len; j++) {
-            QemuMonitorBlockStats *s = g_ptr_array_index(blk, j);
-            struct {
-                const char *name;
-                guint64 v;
-            } f[] = {
-                { "rd.reqs", s->rd_req }, { "rd.bytes", s->rd_bytes },
-                { "rd.times", s->rd_total_ns }, { "wr.reqs", s->wr_req },
-                { "wr.bytes", s->wr_bytes }, { "wr.times", s->wr_total_ns },
-                { "fl.reqs", s->flush_req }, { "fl.times", s->flush_total_ns },
-            };
-
-            if (!qdev || !s->qdev || !strstr(s->qdev, qdev))
-                continue;
-            for (guint k = 0; k < G_N_ELEMENTS(f); k++) {
-                g_autofree char *field = g_strdup_printf("block.%u.%s", i, f[k].name);
-
-                typed_params_add_ullong(tp, field, f[k].v);
-            }
-            break;
         }
-        for (guint j = 0; nodes && j < nodes->len; j++) {
+        stats_block_counters(tp, i, disk->alias, blk);
+        for (guint j = 0; disk->node && nodes && j < nodes->len; j++) {
             QemuMonitorBlockNode *n = g_ptr_array_index(nodes, j);
-            g_autofree char *want = qemu_command_disk_node_name(def, i, "format");
             g_autofree char *fa = NULL, *fc = NULL;
 
-            if (!n->node_name || !g_str_equal(n->node_name, want))
+            if (!n->node_name || !g_str_equal(n->node_name, disk->node))
                 continue;
             fa = g_strdup_printf("block.%u.allocation", i);
             fc = g_strdup_printf("block.%u.capacity", i);
@@ -222,36 +304,36 @@ stats_block(TypedParams *tp, const DomainDef *def, QemuMonitor *mon)
     }
 }
 
-/* One record: @obj's stats for the groups in @stats. */
-static void
+/*
+ * One record: @obj's stats for the groups in @stats, or FALSE (nothing
+ * written) when @flags filter it out.  The domain's lock is taken once.
+ */
+static gboolean
 stats_domain(QemuDomainObj *obj, unsigned int stats, unsigned int flags,
              remote_domain_stats_record *rec)
 {
-    g_autoptr(DomainDef) def = NULL;
     QEMU_MONITOR_AUTOUNREF QemuMonitor *mon = NULL;
+    StatsSnap s = { 0 };
     TypedParams tp;
-    gboolean active;
     gboolean job = FALSE;
-    int state, reason;
-    pid_t pid;
 
-    qemu_dispatch_make_domain(obj, &rec->dom);
-    typed_params_init(&tp);
     g_mutex_lock(&obj->lock);
-    active = qemu_domain_obj_is_active(obj);
-    state = obj->state;
-    reason = obj->reason;
-    pid = obj->pid;
-    /* The cheap, common case (mvsh list) copies nothing. */
-    if (stats & ~STATS_STATE)
-        def = domain_def_copy(obj->def);
-    g_mutex_unlock(&obj->lock);
-
-    if (stats & STATS_STATE) {
-        typed_params_add_int(&tp, "state.state", state);
-        typed_params_add_int(&tp, "state.reason", reason);
+    if (!stats_filter(obj, flags)) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
     }
-    if (active && (stats & (STATS_BALLOON | STATS_VCPU | STATS_BLOCK))) {
+    rec->dom.id = obj->def->id;
+    stats_snap_take(&s, obj, stats);
+    g_mutex_unlock(&obj->lock);
+    rec->dom.name = g_strdup(obj->name);
+    memcpy(rec->dom.uuid, obj->uuid, MV_UUID_LEN);
+
+    typed_params_init(&tp);
+    if (stats & STATS_STATE) {
+        typed_params_add_int(&tp, "state.state", s.state);
+        typed_params_add_int(&tp, "state.reason", s.reason);
+    }
+    if (s.active && (stats & (STATS_BALLOON | STATS_VCPU | STATS_BLOCK))) {
         guint timeout = (flags & STATS_FLAG_NOWAIT) ? 1 : 0;
 
         if (qemu_domain_obj_begin_job(obj, "stats", timeout, NULL)) {
@@ -259,29 +341,29 @@ stats_domain(QemuDomainObj *obj, unsigned int stats, unsigned int flags,
             mon = qemu_process_get_monitor(obj, NULL);
         }
     }
-    if (def && active && (stats & STATS_CPU_TOTAL))
-        stats_cpu(&tp, pid);
-    if (def && (stats & STATS_BALLOON)) {
+    if (s.active && (stats & STATS_CPU_TOTAL))
+        stats_cpu(&tp, s.pid);
+    if (stats & STATS_BALLOON) {
         guint64 actual = 0;
 
         if (mon && qemu_monitor_query_balloon(mon, &actual, NULL) == 1)
             typed_params_add_ullong(&tp, "balloon.current", actual / 1024);
         else
-            typed_params_add_ullong(&tp, "balloon.current",
-                                    def->cur_memory_kib ? def->cur_memory_kib
-                                                        : def->max_memory_kib);
-        typed_params_add_ullong(&tp, "balloon.maximum", def->max_memory_kib);
+            typed_params_add_ullong(&tp, "balloon.current", s.cur_memory_kib);
+        typed_params_add_ullong(&tp, "balloon.maximum", s.max_memory_kib);
     }
-    if (def && (stats & STATS_VCPU))
-        stats_vcpu(&tp, def, pid, active ? mon : NULL);
-    if (def && (stats & STATS_INTERFACE))
-        stats_interfaces(&tp, def, active);
-    if (def && (stats & STATS_BLOCK))
-        stats_block(&tp, def, active ? mon : NULL);
+    if (stats & STATS_VCPU)
+        stats_vcpu(&tp, &s, mon);
+    if (stats & STATS_INTERFACE)
+        stats_interfaces(&tp, &s);
+    if (stats & STATS_BLOCK)
+        stats_block(&tp, &s, mon);
     if (job)
         qemu_domain_obj_end_job(obj);
     typed_params_steal(&tp, &rec->params.params_val, &rec->params.params_len);
     typed_params_clear(&tp);
+    stats_snap_clear(&s);
+    return TRUE;
 }
 
 int
@@ -326,17 +408,8 @@ remote_dispatch_connect_get_all_domain_stats(MvServerCall *call,
         objs = qemu_domain_list_all(drv->domains);
     }
     ret->retStats.retStats_val = g_new0(remote_domain_stats_record, objs->len ? objs->len : 1);
-    for (guint i = 0; i < objs->len; i++) {
-        QemuDomainObj *obj = g_ptr_array_index(objs, i);
-        gboolean match;
-
-        g_mutex_lock(&obj->lock);
-        match = stats_filter(obj, flags);
-        g_mutex_unlock(&obj->lock);
-        if (!match)
-            continue;
-        stats_domain(obj, stats, flags, &ret->retStats.retStats_val[n++]);
-    }
+    for (guint i = 0; i < objs->len; i++)
+        n += stats_domain(g_ptr_array_index(objs, i), stats, flags, &ret->retStats.retStats_val[n]);
     ret->retStats.retStats_len = n;
     return 0;
 }
