@@ -124,45 +124,83 @@ remote_dispatch_domain_lookup_by_uuid(MvServerCall *call,
 
 /* ---- lists ------------------------------------------------------------------ */
 
+/* Caller holds obj->lock. */
 static gboolean
-dispatch_list_match(QemuDomainObj *obj, unsigned int flags)
+dispatch_list_match_locked(QemuDomainObj *obj, unsigned int flags)
 {
-    gboolean active;
-    int state;
+    gboolean active = qemu_domain_obj_is_active(obj);
+    int state = obj->state;
 
-    g_mutex_lock(&obj->lock);
-    active = qemu_domain_obj_is_active(obj);
-    state = obj->state;
     if ((flags & (LIST_ACTIVE | LIST_INACTIVE)) &&
         !((flags & LIST_ACTIVE && active) || (flags & LIST_INACTIVE && !active)))
-        goto no;
+        return FALSE;
     if ((flags & (LIST_PERSISTENT | LIST_TRANSIENT)) &&
         !((flags & LIST_PERSISTENT && obj->persistent) ||
           (flags & LIST_TRANSIENT && !obj->persistent)))
-        goto no;
+        return FALSE;
     if ((flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)) &&
         !((flags & LIST_RUNNING && state == QEMU_STATE_RUNNING) ||
           (flags & LIST_PAUSED && state == QEMU_STATE_PAUSED) ||
           (flags & LIST_SHUTOFF && state == QEMU_STATE_SHUTOFF) ||
           (flags & LIST_OTHER && state != QEMU_STATE_RUNNING && state != QEMU_STATE_PAUSED &&
            state != QEMU_STATE_SHUTOFF)))
-        goto no;
+        return FALSE;
     if ((flags & (LIST_AUTOSTART | LIST_NO_AUTOSTART)) &&
         !((flags & LIST_AUTOSTART && obj->autostart) ||
           (flags & LIST_NO_AUTOSTART && !obj->autostart)))
-        goto no;
+        return FALSE;
     /* No managed save images, snapshots or checkpoints exist. */
     if ((flags & (LIST_MANAGEDSAVE | LIST_NO_MANAGEDSAVE)) && !(flags & LIST_NO_MANAGEDSAVE))
-        goto no;
+        return FALSE;
     if ((flags & (LIST_HAS_SNAPSHOT | LIST_NO_SNAPSHOT)) && !(flags & LIST_NO_SNAPSHOT))
-        goto no;
+        return FALSE;
     if ((flags & (LIST_HAS_CHECKPOINT | LIST_NO_CHECKPOINT)) && !(flags & LIST_NO_CHECKPOINT))
-        goto no;
-    g_mutex_unlock(&obj->lock);
+        return FALSE;
     return TRUE;
- no:
+}
+
+static gboolean
+dispatch_list_match(QemuDomainObj *obj, unsigned int flags)
+{
+    gboolean match;
+
+    g_mutex_lock(&obj->lock);
+    match = dispatch_list_match_locked(obj, flags);
     g_mutex_unlock(&obj->lock);
-    return FALSE;
+    return match;
+}
+
+typedef struct {
+    unsigned int flags;
+    gboolean need_results;
+    guint n;
+    remote_nonnull_domain *doms;
+} DispatchListAll;
+
+/* One domain of CONNECT_LIST_ALL_DOMAINS: one lock, nothing else taken. */
+static void
+dispatch_list_all_one(QemuDomainObj *obj, guint total, gpointer opaque)
+{
+    DispatchListAll *l = opaque;
+    remote_nonnull_domain *dom;
+    int id;
+
+    g_mutex_lock(&obj->lock);
+    if (!dispatch_list_match_locked(obj, l->flags)) {
+        g_mutex_unlock(&obj->lock);
+        return;
+    }
+    id = obj->def->id;
+    g_mutex_unlock(&obj->lock);
+    if (l->need_results) {
+        if (!l->doms)
+            l->doms = g_new(remote_nonnull_domain, total);
+        dom = &l->doms[l->n];
+        dom->name = g_strdup(obj->name);
+        memcpy(dom->uuid, obj->uuid, MV_UUID_LEN);
+        dom->id = id;
+    }
+    l->n++;
 }
 
 int
@@ -171,25 +209,16 @@ remote_dispatch_connect_list_all_domains(MvServerCall *call,
                                          remote_connect_list_all_domains_ret *ret,
                                          GError **error)
 {
-    g_autoptr(GPtrArray) all = NULL;
-    guint n = 0;
+    DispatchListAll l = { .flags = args->flags, .need_results = args->need_results != 0 };
 
     if (!qemu_dispatch_check_flags("virConnectListAllDomains", args->flags, LIST_ALL_FLAGS, error))
         return -1;
-    all = qemu_domain_list_all(dispatch_drv(call)->domains);
-    if (args->need_results)
-        ret->domains.domains_val = g_new0(remote_nonnull_domain, all->len ? all->len : 1);
-    for (guint i = 0; i < all->len; i++) {
-        QemuDomainObj *obj = g_ptr_array_index(all, i);
-
-        if (!dispatch_list_match(obj, args->flags))
-            continue;
-        if (args->need_results)
-            qemu_dispatch_make_domain(obj, &ret->domains.domains_val[n]);
-        n++;
+    qemu_domain_list_foreach(dispatch_drv(call)->domains, dispatch_list_all_one, &l);
+    if (l.need_results) {
+        ret->domains.domains_val = l.doms ? l.doms : g_new0(remote_nonnull_domain, 1);
+        ret->domains.domains_len = l.n;
     }
-    ret->domains.domains_len = args->need_results ? n : 0;
-    ret->ret = n;
+    ret->ret = l.n;
     return 0;
 }
 

@@ -127,6 +127,13 @@ QemuDomainObj *qemu_domain_list_find_by_name(QemuDomainList *list, const char *n
 QemuDomainObj *qemu_domain_list_find_by_id(QemuDomainList *list, int id, GError **error);
 /* Every domain (new references), sorted by name. */
 GPtrArray *qemu_domain_list_all(QemuDomainList *list);
+/*
+ * Call @func for every domain, sorted by name, with the number of domains,
+ * under the list's lock (held as a reader): no reference is taken.  @func
+ * must be quick, may take obj->lock, and must not call back into the list.
+ */
+typedef void (*QemuDomainListFunc)(QemuDomainObj *obj, guint total, gpointer opaque);
+void qemu_domain_list_foreach(QemuDomainList *list, QemuDomainListFunc func, gpointer opaque);
 guint qemu_domain_list_count(QemuDomainList *list);
 /* Ids of running domains come from here: never reused while the daemon runs. */
 int qemu_domain_list_next_id(QemuDomainList *list);
