@@ -13,19 +13,14 @@
 #include "util/file.h"
 #include "util/macros.h"
 
-static void
-file_fsync_dir(const char *path)
-{
-    g_autofree char *dir = g_path_get_dirname(path);
-    mv_autoclose int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0)
-        fsync(fd);
-}
-
-gboolean
-mv_file_write_atomic(const char *path, const void *data, gsize len, mode_t mode,
-                     GError **error)
+/*
+ * Temporary file, (fsync,) rename.  The directory is not synced: the
+ * rename reaches the disk with the directory's next writeback, and until
+ * then a machine crash leaves the old content, never a partial one.
+ */
+static gboolean
+file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolean durable,
+             GError **error)
 {
     g_autofree char *tmp = g_strdup_printf("%s.XXXXXX", path);
     mv_autoclose int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
@@ -49,7 +44,7 @@ mv_file_write_atomic(const char *path, const void *data, gsize len, mode_t mode,
         p += n;
         left -= n;
     }
-    if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+    if (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0)) {
         mv_error_set_errno(error, errno, "cannot sync '%s'", tmp);
         unlink(tmp);
         return FALSE;
@@ -59,8 +54,21 @@ mv_file_write_atomic(const char *path, const void *data, gsize len, mode_t mode,
         unlink(tmp);
         return FALSE;
     }
-    file_fsync_dir(path);
     return TRUE;
+}
+
+gboolean
+mv_file_write_atomic(const char *path, const void *data, gsize len, mode_t mode,
+                     GError **error)
+{
+    return file_replace(path, data, len, mode, TRUE, error);
+}
+
+gboolean
+mv_file_write_atomic_volatile(const char *path, const void *data, gsize len, mode_t mode,
+                              GError **error)
+{
+    return file_replace(path, data, len, mode, FALSE, error);
 }
 
 gboolean
@@ -92,7 +100,6 @@ mv_file_symlink_atomic(const char *target, const char *path, GError **error)
         unlink(tmp);
         return FALSE;
     }
-    file_fsync_dir(path);
     return TRUE;
 }
 

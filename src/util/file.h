@@ -7,11 +7,18 @@
 
 /*
  * Replace @path with @data atomically: write a temporary file in the same
- * directory, fsync it, rename it over @path and fsync the directory.  A crash
- * at any point leaves either the old or the new content.
+ * directory, fsync it, rename it over @path.  A crash (of the process or of
+ * the machine) at any point leaves either the old or the new content.
  */
 gboolean mv_file_write_atomic(const char *path, const void *data, gsize len, mode_t mode,
                               GError **error);
+/*
+ * The same without the fsync, for files that live no longer than the
+ * machine's uptime (the runtime directory, a tmpfs): a crash of the process
+ * at any point leaves either the old or the new content.
+ */
+gboolean mv_file_write_atomic_volatile(const char *path, const void *data, gsize len,
+                                       mode_t mode, GError **error);
 /* mkdir -p, then chmod the last component to @mode. */
 gboolean mv_file_mkdir(const char *path, mode_t mode, GError **error);
 /* Symlink @target at @path atomically (replacing it). */

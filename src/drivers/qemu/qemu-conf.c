@@ -37,15 +37,36 @@ conf_status_path(QemuDriver *drv, const char *name)
     return g_build_filename(drv->state_dir, file, NULL);
 }
 
+/*
+ * Write @xml at @path in @dir.  The driver makes its directories at start;
+ * one that went away since is made again (rather than checked before every
+ * write).  @durable: fsync'ed (definitions) or not (runtime state, on a
+ * tmpfs: it must survive a crash of the daemon, not of the machine).
+ */
+static gboolean
+conf_write(const char *dir, const char *path, const char *xml, gboolean durable,
+           GError **error)
+{
+    gboolean (*write_fn)(const char *, const void *, gsize, mode_t, GError **) =
+        durable ? mv_file_write_atomic : mv_file_write_atomic_volatile;
+    g_autoptr(GError) local = NULL;
+
+    if (write_fn(path, xml, strlen(xml), 0600, &local))
+        return TRUE;
+    if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        g_propagate_error(error, g_steal_pointer(&local));
+        return FALSE;
+    }
+    return mv_file_mkdir(dir, 0700, error) && write_fn(path, xml, strlen(xml), 0600, error);
+}
+
 gboolean
 qemu_conf_save_config(QemuDriver *drv, const DomainDef *def, GError **error)
 {
     g_autofree char *path = conf_config_path(drv, def->name);
     g_autofree char *xml = domain_def_format(def, DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_SECURE);
 
-    if (!mv_file_mkdir(drv->config_dir, 0700, error))
-        return FALSE;
-    return mv_file_write_atomic(path, xml, strlen(xml), 0600, error);
+    return conf_write(drv->config_dir, path, xml, TRUE, error);
 }
 
 gboolean
@@ -216,9 +237,7 @@ conf_write_status(QemuDriver *drv, const char *name, const char *xml, GError **e
 {
     g_autofree char *path = conf_status_path(drv, name);
 
-    if (!mv_file_mkdir(drv->state_dir, 0700, error))
-        return FALSE;
-    return mv_file_write_atomic(path, xml, strlen(xml), 0600, error);
+    return conf_write(drv->state_dir, path, xml, FALSE, error);
 }
 
 gboolean

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * utilfiletest.c: the atomic writes of src/util/file.c.
+ *
+ * Both variants (fsync'ed and volatile) give the new content in full with
+ * the mode asked for, whatever the umask, replace an existing file, and
+ * leave no temporary file behind, also when they fail; a failure leaves the
+ * old content.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "util/error.h"
+#include "util/file.h"
+
+typedef gboolean (*WriteFn)(const char *, const void *, gsize, mode_t, GError **);
+
+typedef struct {
+    const char *name;
+    WriteFn fn;
+} Variant;
+
+static const Variant variants[] = {
+    { "durable", mv_file_write_atomic },
+    { "volatile", mv_file_write_atomic_volatile },
+};
+
+static guint
+count_entries(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    guint n = 0;
+
+    g_assert_nonnull(d);
+    while (g_dir_read_name(d))
+        n++;
+    g_dir_close(d);
+    return n;
+}
+
+static void
+check_file(const char *path, const char *want, mode_t mode)
+{
+    g_autofree char *got = NULL;
+    struct stat st;
+
+    g_assert_true(g_file_get_contents(path, &got, NULL, NULL));
+    g_assert_cmpstr(got, ==, want);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 07777, ==, mode);
+}
+
+static void
+test_write_replace(gconstpointer data)
+{
+    const Variant *v = data;
+    g_autofree char *dir = g_dir_make_tmp("utilfiletest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "dom.xml", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) big = g_string_new(NULL);
+    mode_t old_umask = umask(0077);
+
+    g_assert_nonnull(dir);
+    g_assert_true(v->fn(path, "first\n", 6, 0644, &error));
+    g_assert_no_error(error);
+    check_file(path, "first\n", 0644);
+
+    /* Larger than one write() may take at once on some systems. */
+    for (guint i = 0; i < 20000; i++)
+        g_string_append_printf(big, "<line n='%u'/>\n", i);
+    g_assert_true(v->fn(path, big->str, big->len, 0600, &error));
+    g_assert_no_error(error);
+    check_file(path, big->str, 0600);
+
+    g_assert_true(v->fn(path, "", 0, 0600, &error));
+    check_file(path, "", 0600);
+    g_assert_cmpuint(count_entries(dir), ==, 1);
+
+    umask(old_umask);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
+static void
+test_write_failure(gconstpointer data)
+{
+    const Variant *v = data;
+    g_autofree char *dir = g_dir_make_tmp("utilfiletest-XXXXXX", NULL);
+    g_autofree char *gone = g_build_filename(dir, "gone", "dom.xml", NULL);
+    g_autofree char *path = g_build_filename(dir, "dom.xml", NULL);
+    g_autofree char *sub = g_build_filename(dir, "dom.xml", "x", NULL);
+    g_autoptr(GError) error = NULL;
+
+    /* The directory does not exist: an error naming the file, nothing made. */
+    g_assert_false(v->fn(gone, "x", 1, 0600, &error));
+    g_assert_nonnull(error);
+    g_assert_nonnull(strstr(error->message, gone));
+    g_clear_error(&error);
+    g_assert_cmpuint(count_entries(dir), ==, 0);
+
+    /* The rename fails (a directory is in the way): the old content stays
+     * and the temporary file goes. */
+    g_assert_cmpint(g_mkdir(path, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(sub, "keep", -1, NULL));
+    g_assert_false(v->fn(path, "new", 3, 0600, &error));
+    g_assert_nonnull(error);
+    g_assert_cmpuint(count_entries(dir), ==, 1);
+    g_assert_true(g_file_test(sub, G_FILE_TEST_IS_REGULAR));
+
+    g_unlink(sub);
+    g_rmdir(path);
+    g_rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(variants); i++) {
+        g_autofree char *a = g_strdup_printf("/util/file/%s/write-replace", variants[i].name);
+        g_autofree char *b = g_strdup_printf("/util/file/%s/failure", variants[i].name);
+
+        g_test_add_data_func(a, &variants[i], test_write_replace);
+        g_test_add_data_func(b, &variants[i], test_write_failure);
+    }
+    return g_test_run();
+}
