@@ -94,11 +94,39 @@ qemu_caps_is_system_binary(const char *name)
            !strchr(target, '.');
 }
 
+static GStrv
+qemu_caps_search_dirs(void)
+{
+    const char *env = g_getenv("MODVIRT_QEMU_PATH");
+
+    return g_strsplit(env && *env ? env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+}
+
+/* What changes when a binary is added to, removed from or renamed into a
+ * search directory: each directory's inode and modification time. */
+static char *
+qemu_caps_search_dirs_identity(void)
+{
+    g_auto(GStrv) dirs = qemu_caps_search_dirs();
+    GString *id = g_string_new(NULL);
+
+    for (size_t i = 0; dirs[i]; i++) {
+        struct stat st;
+
+        if (stat(dirs[i], &st) < 0)
+            g_string_append_printf(id, "%s:-;", dirs[i]);
+        else
+            g_string_append_printf(id, "%s:%llu:%lld.%09ld;", dirs[i],
+                                   (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
+                                   (long)st.st_mtim.tv_nsec);
+    }
+    return g_string_free(id, FALSE);
+}
+
 GPtrArray *
 qemu_caps_find_binaries(void)
 {
-    const char *env = g_getenv("MODVIRT_QEMU_PATH");
-    g_auto(GStrv) dirs = g_strsplit(env && *env ? env : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+    g_auto(GStrv) dirs = qemu_caps_search_dirs();
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GPtrArray *bins = g_ptr_array_new_with_free_func(g_free);
 
@@ -322,6 +350,8 @@ struct _QemuCapsCache {
     GPtrArray *all;              /* every QemuCaps handed out, freed with the cache */
     GPtrArray *snapshot;         /* the last list returned by get_all */
     GPtrArray *snapshots;        /* every list handed out */
+    GPtrArray *bins;             /* the binaries the last search found */
+    char *bins_identity;         /* qemu_caps_search_dirs_identity() at that search */
     GThread *thread;
     QemuCapsCancel cancel;       /* cancelled when the cache goes: ends a probe */
 };
@@ -355,6 +385,8 @@ qemu_caps_cache_free(QemuCapsCache *cache)
     g_hash_table_unref(cache->current);
     g_ptr_array_unref(cache->snapshots);
     g_ptr_array_unref(cache->all);
+    g_clear_pointer(&cache->bins, g_ptr_array_unref);
+    g_free(cache->bins_identity);
     g_free(cache->cache_dir);
     g_free(cache->host);
     g_mutex_clear(&cache->lock);
@@ -393,14 +425,35 @@ qemu_caps_snapshot_equal(GPtrArray *a, GPtrArray *b)
     return TRUE;
 }
 
+/*
+ * The binaries in the search path.  Reading /usr/bin (well over a thousand
+ * entries, twice when /bin is a link to it) at every domain start costs
+ * more than the rest of the start's preparation: search again only when a
+ * directory changed.  Called with the lock held.
+ */
+static GPtrArray *
+qemu_caps_cache_binaries(QemuCapsCache *cache)
+{
+    g_autofree char *identity = qemu_caps_search_dirs_identity();
+
+    if (!cache->bins || !g_str_equal(identity, cache->bins_identity)) {
+        g_clear_pointer(&cache->bins, g_ptr_array_unref);
+        cache->bins = qemu_caps_find_binaries();
+        g_free(cache->bins_identity);
+        cache->bins_identity = g_steal_pointer(&identity);
+    }
+    return cache->bins;
+}
+
 GPtrArray *
 qemu_caps_cache_get_all(QemuCapsCache *cache)
 {
-    g_autoptr(GPtrArray) bins = qemu_caps_find_binaries();
     g_autoptr(GPtrArray) list = g_ptr_array_new();
+    GPtrArray *bins;
     GPtrArray *ret;
 
     g_mutex_lock(&cache->lock);
+    bins = qemu_caps_cache_binaries(cache);
     for (guint i = 0; i < bins->len; i++) {
         g_autoptr(GError) error = NULL;
         QemuCaps *caps = qemu_caps_cache_refresh(cache, bins->pdata[i], &error);
