@@ -31,7 +31,13 @@ mv_server_call_open_stream(MvServerCall *call, const MvServerStreamOps *ops, gpo
     st->allow_holes = allow_holes;
     g_queue_init(&st->early);
     g_mutex_lock(&client->lock);
-    client->streams = g_list_prepend(client->streams, st);
+    /* NB: a client that went away before its stream existed had its
+     * streams aborted already: this one stays out of the list, pending,
+     * and is aborted when the call ends (mv_server_stream_activate()). */
+    if (client->closed)
+        st->ref = 1;
+    else
+        client->streams = g_list_prepend(client->streams, st);
     g_mutex_unlock(&client->lock);
     call->stream = st;
     return st;
@@ -221,12 +227,19 @@ void
 mv_server_stream_activate(MvServerStream *st)
 {
     gboolean active;
+    gboolean orphan;
 
     g_mutex_lock(&st->client->lock);
-    active = st->state == STREAM_PENDING;
+    /* Pending but not in the list: its client was gone when it opened. */
+    orphan = st->state == STREAM_PENDING && !g_list_find(st->client->streams, st);
+    active = st->state == STREAM_PENDING && !orphan;
     if (active)
         st->state = STREAM_ACTIVE;
+    else if (orphan)
+        st->state = STREAM_CLOSED;
     g_mutex_unlock(&st->client->lock);
+    if (orphan && st->ops->abort)
+        st->ops->abort(st, st->opaque);
     if (!active)
         return;
     if (st->ops->start)
