@@ -136,6 +136,85 @@ test_probe_raw_dir_iso(void)
     g_assert_cmpint(i->target.format, ==, STORAGE_FILE_ISO);
 }
 
+static void
+put_be32(guint8 *p, guint32 v)
+{
+    p[0] = v >> 24;
+    p[1] = v >> 16;
+    p[2] = v >> 8;
+    p[3] = v;
+}
+
+static void
+put_be64(guint8 *p, guint64 v)
+{
+    put_be32(p, v >> 32);
+    put_be32(p + 4, (guint32)v);
+}
+
+/* A qcow2 v3 header claiming a backing name of @size bytes at @off, in a
+ * file of @len bytes (@name written at @off when it fits). */
+static void
+write_crafted_qcow2(const char *file, guint64 off, guint32 size, gsize len, const char *name)
+{
+    g_autofree char *path = tmp_path(file);
+    g_autofree guint8 *buf = g_malloc0(MAX(len, (gsize)112));
+    int fd;
+
+    memcpy(buf, "QFI\xfb", 4);
+    put_be32(buf + 4, 3);
+    put_be64(buf + 8, off);
+    put_be32(buf + 16, size);
+    put_be32(buf + 20, 16);
+    put_be64(buf + 24, 1ULL << 30);
+    put_be32(buf + 100, 104);
+    if (name && off < len && strlen(name) <= len - off)
+        memcpy(buf + off, name, strlen(name));
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, buf, len), ==, (gssize)len);
+    close(fd);
+}
+
+/* Headers written to hurt: a backing name "before" the header (an offset
+ * that wraps), one past the end of the file, one past the 4 KiB read at
+ * first, and a file shorter than a v3 header.  Nothing outside the file
+ * is ever read into the volume's description. */
+static void
+test_probe_qcow2_crafted(void)
+{
+    static const guint64 wraps[] = { 8, 128, 512, 1000 };
+    g_autoptr(StorageVolDef) far = NULL;
+    g_autoptr(StorageVolDef) past_end = NULL;
+    g_autoptr(StorageVolDef) shorty = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(wraps); i++) {
+        g_autofree char *name = g_strdup_printf("wrap%zu.qcow2", i);
+        g_autoptr(StorageVolDef) d = NULL;
+
+        write_crafted_qcow2(name, G_MAXUINT64 - wraps[i] + 1, MIN(wraps[i] + 64, 1000), 4096,
+                            NULL);
+        d = probe(name);
+        g_assert_cmpint(d->target.format, ==, STORAGE_FILE_QCOW2);
+        g_assert_null(d->backing);
+    }
+    write_crafted_qcow2("past-end.qcow2", 4090, 100, 4096, NULL);
+    past_end = probe("past-end.qcow2");
+    g_assert_null(past_end->backing);
+    /* A name beyond the first 4 KiB is read where it is. */
+    write_crafted_qcow2("far.qcow2", 8192, 9, 8192 + 512, "/far/away");
+    far = probe("far.qcow2");
+    g_assert_nonnull(far->backing);
+    g_assert_cmpstr(far->backing->path, ==, "/far/away");
+    g_assert_cmpint(far->backing->format, ==, STORAGE_FILE_RAW);
+    /* 40 bytes: too short for the v3 fields; the name is not in the file. */
+    write_crafted_qcow2("short.qcow2", 36, 4, 40, NULL);
+    shorty = probe("short.qcow2");
+    g_assert_cmpint(shorty->target.format, ==, STORAGE_FILE_QCOW2);
+    g_assert_false(shorty->target.has_features);
+    g_assert_null(shorty->backing);
+}
+
 /* "virtual-size", "cluster-size", "compat", "backing-filename" of an image. */
 static char *
 img_summary(const char *path)
@@ -349,6 +428,7 @@ main(int argc, char **argv)
         g_error("%s", error->message);
     g_test_add_func("/storage/file/probe-qcow2", test_probe_qcow2);
     g_test_add_func("/storage/file/probe-raw-dir-iso", test_probe_raw_dir_iso);
+    g_test_add_func("/storage/file/probe-qcow2-crafted", test_probe_qcow2_crafted);
     g_test_add_func("/storage/qcow2/helper-matches-qemu-img", test_qcow2_helper_matches_qemu_img);
     g_test_add_func("/storage/qcow2/resize", test_qcow2_resize);
     g_test_add_func("/storage/qcow2/helper-recovers", test_qcow2_helper_recovers);

@@ -98,6 +98,14 @@ storage_deadline_remaining_ms(gint64 deadline)
     return (int)MIN((left + 999) / 1000, G_MAXINT);
 }
 
+gint64
+storage_backend_step_deadline(const StorageBackendPool *pool)
+{
+    if (pool->deadline != 0 || pool->step_timeout_ms == 0)
+        return pool->deadline;
+    return g_get_monotonic_time() + (gint64)pool->step_timeout_ms * 1000;
+}
+
 gboolean
 storage_deadline_check(gint64 deadline, const char *what, GError **error)
 {

@@ -119,6 +119,9 @@ struct _StorageBackendPool {
     const StoragePoolDef *def;
     /* Give up by then (monotonic µs); 0: no limit. */
     gint64 deadline;
+    /* Without a deadline (work as long as its data: clone, wipe), the bound
+     * of each step that is not the data (the qcow2 helper), in ms. */
+    guint step_timeout_ms;
     /* A runtime directory of this pool's own (created by the driver):
      * <run_dir>/pools/<name>.d.  For mount points, helper sockets... */
     const char *run_dir;
@@ -258,6 +261,9 @@ extern const StorageBackend storage_backend_iscsi_direct;
 int storage_deadline_remaining_ms(gint64 deadline);
 /* FALSE with MV_ERR_OPERATION_TIMEOUT naming @what when @deadline passed. */
 gboolean storage_deadline_check(gint64 deadline, const char *what, GError **error);
+/* The deadline of a step of @pool's operation that starts now: the
+ * operation's, or step_timeout_ms from now when it has none. */
+gint64 storage_backend_step_deadline(const StorageBackendPool *pool);
 
 /*
  * Run a program and wait for it: @argv[0] is a path or a name looked up

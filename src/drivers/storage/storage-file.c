@@ -26,6 +26,9 @@
 #define QCOW2_EXT_BACKING_FORMAT 0xE2792ACAu
 #define QCOW2_INCOMPAT_EXTL2 (1u << 4)
 #define QCOW2_COMPAT_LAZY_REFCOUNTS 1u
+#define QCOW1_HEADER_LEN 48
+#define QCOW2_V2_HEADER_LEN 72
+#define QCOW2_V3_HEADER_LEN 104
 #define ISO_MAGIC_OFFSET 32769
 
 /* ---- reading headers ---------------------------------------------------------- */
@@ -52,6 +55,9 @@ le64(const guint8 *p)
     return v;
 }
 
+/* The backing file name: in the header already read (@hdr, @len bytes)
+ * or further in the file.  NB: the offset and size come from the file:
+ * every bound is checked without overflow. */
 static char *
 qcow2_read_backing(int fd, const guint8 *hdr, gsize len)
 {
@@ -59,34 +65,35 @@ qcow2_read_backing(int fd, const guint8 *hdr, gsize len)
     guint32 size = be32(hdr + 16);
     g_autofree char *name = NULL;
 
-    if (off == 0 || size == 0 || size > 1023)
+    if (off == 0 || size == 0 || size > 1023 || off > (guint64)G_MAXINT64 - size)
         return NULL;
     name = g_malloc0(size + 1);
-    if (off + size <= len)
+    if (off <= len && size <= len - off)
         memcpy(name, hdr + off, size);
-    else if (pread(fd, name, size, off) != (gssize)size)
+    else if (pread(fd, name, size, (off_t)off) != (gssize)size)
         return NULL;
     return g_steal_pointer(&name);
 }
 
-/* The backing format header extension, -1 when absent. */
+/* The backing format header extension, -1 when absent.  @len covers the
+ * whole header (104 bytes for version 3). */
 static int
 qcow2_read_backing_format(const guint8 *hdr, gsize len, guint32 version)
 {
     gsize off = version >= 3 ? be32(hdr + 100) : 72;
 
-    while (off + 8 <= len) {
+    while (off <= len && len - off >= 8) {
         guint32 type = be32(hdr + off);
         guint32 elen = be32(hdr + off + 4);
         g_autofree char *fmt = NULL;
 
         if (type == 0)
             break;
-        if (type == QCOW2_EXT_BACKING_FORMAT && off + 8 + elen <= len) {
+        if (type == QCOW2_EXT_BACKING_FORMAT && elen <= len - off - 8) {
             fmt = g_strndup((const char *)hdr + off + 8, elen);
             return storage_file_format_from_string(fmt);
         }
-        off += 8 + ((elen + 7) & ~7u);
+        off += 8 + (((gsize)elen + 7) & ~(gsize)7);
     }
     return -1;
 }
@@ -95,6 +102,7 @@ static void
 probe_qcow2(StorageVolDef *def, int fd, const guint8 *hdr, gsize len)
 {
     guint32 version = be32(hdr + 4);
+    gsize header_len = QCOW1_HEADER_LEN;
     g_autofree char *backing = NULL;
 
     def->target.format = version == 1 ? STORAGE_FILE_QCOW : STORAGE_FILE_QCOW2;
@@ -103,13 +111,20 @@ probe_qcow2(StorageVolDef *def, int fd, const guint8 *hdr, gsize len)
         def->target.cluster_size = (guint64)1 << MIN(be32(hdr + 20), 31u);
         def->target.compat = g_strdup(version == 2 ? "0.10" : "1.1");
     }
-    if (version >= 3 && len >= 104) {
+    if (version >= 3 && len >= QCOW2_V3_HEADER_LEN) {
         def->target.has_features = TRUE;
         if (be64(hdr + 80) & QCOW2_COMPAT_LAZY_REFCOUNTS)
             def->target.features |= 1u << STORAGE_FILE_FEATURE_LAZY_REFCOUNTS;
         if (be64(hdr + 72) & QCOW2_INCOMPAT_EXTL2)
             def->target.features |= 1u << STORAGE_FILE_FEATURE_EXTENDED_L2;
     }
+    /* A header cut short is no image QEMU would open: no backing store. */
+    if (version >= 3)
+        header_len = QCOW2_V3_HEADER_LEN;
+    else if (version == 2)
+        header_len = QCOW2_V2_HEADER_LEN;
+    if (len < header_len)
+        return;
     if ((backing = qcow2_read_backing(fd, hdr, len))) {
         def->backing = g_new0(StorageVolBacking, 1);
         storage_perms_init(&def->backing->perms);
@@ -588,8 +603,8 @@ file_clone_convert(StorageBackendPool *pool, StorageVolDef *vol, const StorageVo
     if (!storage_command_run((const char *const *)argv->pdata, NULL, pool->deadline, NULL,
                              NULL, NULL, error) ||
         (vol->capacity > src_capacity && vol->target.format == STORAGE_FILE_QCOW2 &&
-         !storage_qcow2_resize(pool->qcow2, vol->target.path, vol->capacity, pool->deadline,
-                               error)) ||
+         !storage_qcow2_resize(pool->qcow2, vol->target.path, vol->capacity,
+                               storage_backend_step_deadline(pool), error)) ||
         (vol->capacity > src_capacity && vol->target.format == STORAGE_FILE_RAW &&
          truncate(vol->target.path, vol->capacity) < 0)) {
         if (error && !*error)
@@ -734,7 +749,8 @@ file_wipe_qcow2(StorageBackendPool *pool, const StorageVolDef *vol, GError **err
         return FALSE;
     }
     file_qcow2_opts(vol, 0, &opts);
-    return storage_qcow2_create(pool->qcow2, vol->target.path, &opts, pool->deadline, error);
+    return storage_qcow2_create(pool->qcow2, vol->target.path, &opts,
+                                storage_backend_step_deadline(pool), error);
 }
 
 gboolean
