@@ -345,6 +345,10 @@ stream_handle_packet(MvServerStream *st, MvMessage *msg)
         /* The client aborted. */
         if (st->ops->abort)
             st->ops->abort(st, st->opaque);
+        /* A stream whose end takes work confirms the abort like a finish,
+         * once that work stopped (mv_server_stream_finish_done()). */
+        if (st->ops->finish_begin)
+            break;
         confirm = stream_packet(st, MV_NET_STREAM, MV_NET_OK);
         mv_message_encode_payload(confirm, NULL, NULL, NULL);
         mv_rpc_conn_send(st->client->conn, confirm);

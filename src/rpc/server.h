@@ -204,7 +204,9 @@ typedef struct {
     void (*free)(gpointer opaque);
     /* Instead of finish, when ending takes work that may block (flushing
      * an upload to a slow disk): called on the I/O thread, returns at once;
-     * the work ends with mv_server_stream_finish_done(). */
+     * the work ends with mv_server_stream_finish_done().  With it, the
+     * client's abort is confirmed by mv_server_stream_finish_done() too
+     * (once abort() stopped the work), not at once. */
     void (*finish_begin)(MvServerStream *st, gpointer opaque);
 } MvServerStreamOps;
 

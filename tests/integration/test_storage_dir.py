@@ -114,7 +114,7 @@ def test_pool_define_file_create_transient():
                 "0c3b1f0e7a12</uuid><target><path>%s</path></target></pool>"
                 % pool_dir("stdir-file"))
     err = virsh_fail("pool-define", xml)
-    check_in("pool 'stdir-file' is already defined with uuid "
+    check_in("pool 'stdir-file' already exists with uuid "
              "5c9d2e55-0d7f-4d86-9e3a-0c3b1f0e7a11", err)
     err = virsh_fail("pool-define-as", "stdir-dup", "dir", "--target", pool_dir("stdir-file"))
     check_in("Storage source conflict with pool: 'stdir-file'", err)

@@ -42,12 +42,63 @@ libvirt.registerErrorHandler(lambda ctx, e: None, None)
 MiB = 1024 * 1024
 STACK = None
 POOL = "strace-a"
+LOOP = {"dev": None}
+
+# Stand-ins for the programs the driver runs, found first in its PATH:
+# they run the real one, slower or failing when a flag file says so.
+WRAPPERS = {
+    "qemu-img": """#!/bin/sh
+F=%(flags)s
+[ -e $F/qemu-img-slow ] && sleep "$(cat $F/qemu-img-slow)"
+[ -e $F/qemu-img-fail ] && { echo "qemu-img: failing as told" >&2; exit 1; }
+exec /usr/bin/qemu-img "$@"
+""",
+    "mount": """#!/bin/sh
+F=%(flags)s
+[ -e $F/mount-slow ] && sleep "$(cat $F/mount-slow)"
+exec /usr/bin/mount "$@"
+""",
+    "umount": """#!/bin/sh
+F=%(flags)s
+/usr/bin/umount "$@" || exit $?
+[ -e $F/umount-slow ] && sleep "$(cat $F/umount-slow)"
+exit 0
+""",
+}
+# Short bounds, so that the slow programs above overrun them.
+STORAGE_CONF = "[storage]\njob_timeout=1000\nrefresh_timeout=500\n"
+
+
+def flag(name, value=None):
+    """Set (@value: its content) or clear (None) a wrapper's flag file."""
+    path = os.path.join(stack().root, "flags", name)
+    if value is None:
+        if os.path.exists(path):
+            os.unlink(path)
+    else:
+        with open(path, "w") as f:
+            f.write(str(value))
 
 
 def stack():
     global STACK
     if STACK is None:
+        for tool in ("losetup", "mkfs.ext4", "mount", "umount", "qemu-img"):
+            mvtest.require_tool(tool)
         STACK = mvtest.Stack(name="mvtest-strace")
+        bindir = os.path.join(STACK.root, "bin")
+        flags = os.path.join(STACK.root, "flags")
+        os.makedirs(bindir)
+        os.makedirs(flags)
+        for name, text in WRAPPERS.items():
+            with open(os.path.join(bindir, name), "w") as f:
+                f.write(text % {"flags": flags})
+            os.chmod(os.path.join(bindir, name), 0o755)
+        STACK.env["PATH"] = bindir + ":" + STACK.env["PATH"]
+        conf = os.path.join(STACK.root, "session", "config", "modvirt")
+        os.makedirs(conf)
+        with open(os.path.join(conf, "storage.conf"), "w") as f:
+            f.write(STORAGE_CONF)
         STACK.start("mvstoraged")
         c = conn()
         p = c.storagePoolDefineXML(pool_xml(POOL, pool_dir()))
@@ -143,9 +194,362 @@ def test_upload_client_gone_before_reply():
     p.create()
 
 
+UUID1 = "7d3c53c1-6f4e-4b8e-9d1a-3e1c55aa0001"
+UUID2 = "7d3c53c1-6f4e-4b8e-9d1a-3e1c55aa0002"
+
+
+def config_files():
+    d = os.path.join(stack().root, "session", "config", "modvirt", "storage")
+    return sorted(f for f in os.listdir(d) if f.endswith(".xml"))
+
+
+def test_define_clash_writes_nothing():
+    """A definition clashing by uuid or by name is refused with libvirt's
+    message, and no config file is written for it."""
+    c = conn()
+    c.storagePoolDefineXML(pool_xml("strace-d1", pool_dir("d1"), UUID1))
+    same_uuid = err(lambda: c.storagePoolDefineXML(pool_xml("strace-d2", pool_dir("d2"),
+                                                            UUID1)))
+    same_name = err(lambda: c.storagePoolDefineXML(pool_xml("strace-d1", pool_dir("d1"),
+                                                            UUID2)))
+    created = err(lambda: c.storagePoolCreateXML(pool_xml("strace-d2", pool_dir("d2"),
+                                                          UUID1), 0))
+    check_eq(config_files(), ["%s.xml" % POOL, "strace-d1.xml"], "config files")
+    check_eq(same_uuid[0], libvirt.VIR_ERR_OPERATION_FAILED, "same uuid, other name")
+    check_in("pool 'strace-d1' is already defined with uuid %s" % UUID1, same_uuid[1])
+    check_eq(same_name[0], libvirt.VIR_ERR_OPERATION_FAILED, "same name, other uuid")
+    check_in("pool 'strace-d1' already exists with uuid %s" % UUID1, same_name[1])
+    check_eq(created[0], libvirt.VIR_ERR_OPERATION_FAILED, "create-xml, same uuid")
+    # After a restart the pools are those defined.
+    stack().kill("mvstoraged", signal.SIGTERM)
+    stack().start("mvstoraged")
+    names = sorted(p.name() for p in conn().listAllStoragePools(0))
+    check_eq(names, [POOL, "strace-d1"], "pools after a restart")
+
+
+def test_create_xml_of_a_defined_pool():
+    """pool-create-xml of a defined inactive pool starts it (its XML live
+    until the stop); of an active one: OPERATION_INVALID."""
+    c = conn()
+    p = c.storagePoolLookupByName("strace-d1")
+    os.makedirs(pool_dir("d1b"), exist_ok=True)
+    live = pool_xml("strace-d1", pool_dir("d1b"), UUID1)
+    p2 = c.storagePoolCreateXML(live, 0)
+    check_eq(p2.UUIDString(), UUID1, "same pool")
+    check(p.isActive(), "started")
+    check_in("<path>%s</path>" % pool_dir("d1b"), p.XMLDesc(0))
+    check_in("<path>%s</path>" % pool_dir("d1"),
+             p.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE))
+    code, msg = err(lambda: c.storagePoolCreateXML(live, 0))
+    check_eq(code, libvirt.VIR_ERR_OPERATION_INVALID, "create-xml of an active pool")
+    check_in("pool is already active as 'strace-d1'", msg)
+    p.destroy()
+    check_in("<path>%s</path>" % pool_dir("d1"), p.XMLDesc(0))
+    check(p.isPersistent(), "still persistent")
+    p.undefine()
+
+
+def test_pool_that_cannot_come_back_shows_its_config():
+    """Active on t1, redefined to t2, killed, t1 gone: after the restart the
+    pool is inactive and shows t2; later definitions stick."""
+    st = mvtest.Stack(name="mvtest-strace8")
+    try:
+        st.start("mvstoraged")
+        c = conn(st)
+        t = lambda n: os.path.join(st.root, "t%d" % n)
+        x = lambda n: pool_xml("p8", t(n), UUID2)
+        path_of = lambda xml: re.search(r"<path>(.*)</path>", xml).group(1)
+        p = c.storagePoolDefineXML(x(1))
+        p.build()
+        p.create()
+        c.storagePoolDefineXML(x(2))
+        st.kill("mvstoraged", signal.SIGKILL)
+        shutil.rmtree(t(1))
+        st.start("mvstoraged")
+        c = conn(st)
+        p = c.storagePoolLookupByName("p8")
+        mvtest.wait_for(lambda: path_of(p.XMLDesc(0)) != t(1), timeout=10,
+                        what="the restore to end")
+        check(not p.isActive(), "inactive")
+        check_eq(path_of(p.XMLDesc(0)), t(2), "live XML")
+        check_eq(path_of(p.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE)), t(2), "inactive XML")
+        os.makedirs(t(3))
+        c.storagePoolDefineXML(x(3))
+        check_eq(path_of(p.XMLDesc(0)), t(3), "after a define")
+        p.create()
+        p.destroy()
+        check_eq(path_of(p.XMLDesc(0)), t(3), "after start and destroy")
+        with open(os.path.join(st.root, "session/config/modvirt/storage/p8.xml")) as f:
+            check_eq(path_of(f.read()), t(3), "config file")
+    finally:
+        st.cleanup()
+
+
+def test_autostart_racing_undefine():
+    """set-autostart and undefine at the same time never leave an autostart
+    link behind for a pool that is gone."""
+    c = conn()
+    c2 = conn()
+    links = os.path.join(stack().root, "session", "config", "modvirt", "storage", "autostart")
+    os.makedirs(pool_dir("as"), exist_ok=True)
+    for i in range(40):
+        p = c.storagePoolDefineXML(pool_xml("strace-as", pool_dir("as")))
+        h = c2.storagePoolLookupByName("strace-as")
+        stop = threading.Event()
+
+        def spam():
+            while not stop.is_set():
+                try:
+                    h.setAutostart(1)
+                except libvirt.libvirtError:
+                    return
+        th = threading.Thread(target=spam)
+        th.start()
+        time.sleep(0.002 * (i % 5))
+        p.undefine()
+        stop.set()
+        th.join()
+        check(not os.path.lexists(os.path.join(links, "strace-as.xml")),
+              "no autostart link left (round %d)" % i)
+
+
+def new_vol(name, capacity=MiB, fmt="raw", allocation=None, c=None):
+    return pool(c).createXML(vol_xml(name, capacity, fmt, allocation), 0)
+
+
+def test_resize_libvirt_rules():
+    """Never below the allocation (data would be cut); a delta shrink past
+    zero stops at zero; ALLOCATE beyond the free space: OPERATION_FAILED."""
+    full = new_vol("full.raw", 8 * MiB, allocation=8 * MiB)
+    path = os.path.join(pool_dir(), "full.raw")
+    with open(path, "r+b") as f:
+        f.write(b"X" * (8 * MiB))
+    pool().refresh()
+    code, msg = err(lambda: full.resize(4096, libvirt.VIR_STORAGE_VOL_RESIZE_SHRINK))
+    check_eq(code, libvirt.VIR_ERR_INVALID_ARG, "shrink below the allocation")
+    check_in("can't shrink capacity below existing allocation", msg)
+    check_eq(os.path.getsize(path), 8 * MiB, "file untouched")
+    sparse = new_vol("sparse.raw", MiB, allocation=0)
+    sparse.resize(2 * MiB, libvirt.VIR_STORAGE_VOL_RESIZE_SHRINK |
+                  libvirt.VIR_STORAGE_VOL_RESIZE_DELTA)
+    check_eq(sparse.info()[1], 0, "a delta shrink past zero ends at zero")
+    code, msg = err(lambda: sparse.resize(1 << 60, libvirt.VIR_STORAGE_VOL_RESIZE_ALLOCATE))
+    check_eq(code, libvirt.VIR_ERR_OPERATION_FAILED, "allocate beyond the free space")
+    check_in("Not enough space left in storage pool", msg)
+    full.delete(0)
+    sparse.delete(0)
+
+
+def test_error_codes_as_libvirt():
+    c = conn()
+    p = pool(c)
+    v = new_vol("codes.raw", c=c)
+    s = c.newStream(0)
+    v.upload(s, 0, 0, 0)
+    code, msg = err(lambda: p.destroy())
+    check_eq(code, libvirt.VIR_ERR_INTERNAL_ERROR, "destroy with a job running")
+    check_in("pool '%s' has asynchronous jobs running." % POOL, msg)
+    s.abort()
+    code, msg = err(lambda: p.createXMLFrom(vol_xml("codes.raw", MiB), v, 0))
+    check_eq(code, libvirt.VIR_ERR_INTERNAL_ERROR, "clone onto an existing name")
+    check_in("storage volume name 'codes.raw' already in use.", msg)
+    code, msg = err(lambda: p.createXML(vol_xml("reflink.raw", MiB),
+                                        libvirt.VIR_STORAGE_VOL_CREATE_REFLINK))
+    check_eq(code, libvirt.VIR_ERR_INVALID_ARG, "create with REFLINK")
+    check_in("unsupported flags (0x2) in function virStorageVolCreateXML", msg)
+    check(not os.path.exists(os.path.join(pool_dir(), "reflink.raw")), "nothing created")
+    v.delete(0)
+
+
+def test_upload_refused_while_in_use():
+    """A second upload into a volume being uploaded, and a wipe meanwhile:
+    'still in use'; the first upload's data are what the volume holds."""
+    c = conn()
+    v = new_vol("twice.raw", c=c)
+    s1 = c.newStream(0)
+    v.upload(s1, 0, 0, 0)
+    s2 = c.newStream(0)
+    code, msg = err(lambda: v.upload(s2, 0, 0, 0))
+    check_eq(code, libvirt.VIR_ERR_OPERATION_INVALID, "second upload")
+    check_in("volume 'twice.raw' is still in use.", msg)
+    code, msg = err(lambda: v.wipe(0))
+    check_in("volume 'twice.raw' is still in use.", msg)
+    s1.send(b"A" * 4096)
+    s1.finish()
+    with open(os.path.join(pool_dir(), "twice.raw"), "rb") as f:
+        check_eq(f.read(4096), b"A" * 4096, "content")
+    v.delete(0)
+
+
+def test_refresh_during_clone_publishes_nothing():
+    """While a clone is copying, a refresh does not publish the half-made
+    volume: it cannot be looked up or uploaded into; when the clone fails,
+    no volume of that name is left."""
+    c = conn()
+    p = pool(c)
+    src = new_vol("src.raw", 4 * MiB)
+    for fail in (False, True):
+        flag("qemu-img-slow", 2)
+        flag("qemu-img-fail", 1 if fail else None)
+        res = {}
+
+        def clone():
+            try:
+                res["vol"] = p.createXMLFrom(vol_xml("copy.qcow2", 0, "qcow2"), src, 0)
+            except libvirt.libvirtError as e:
+                res["err"] = e.get_error_message()
+        th = threading.Thread(target=clone)
+        th.start()
+        try:
+            mvtest.wait_for(lambda: os.path.exists(os.path.join(pool_dir(), "copy.qcow2")),
+                            timeout=10, what="the clone's target file")
+            c2 = conn()
+            c2.storagePoolLookupByName(POOL).refresh()
+            code, msg = err(lambda: c2.storagePoolLookupByName(POOL)
+                            .storageVolLookupByName("copy.qcow2"))
+            check_eq(code, libvirt.VIR_ERR_NO_STORAGE_VOL, "the clone is not a volume yet")
+            check(th.is_alive(), "the clone was still running")
+        finally:
+            th.join()
+            flag("qemu-img-slow")
+            flag("qemu-img-fail")
+        names = p.listVolumes()
+        if fail:
+            check("err" in res, "the clone failed as told")
+            check("copy.qcow2" not in names, "no phantom volume: %s" % names)
+        else:
+            check("vol" in res, "the clone succeeded: %s" % res)
+            check("copy.qcow2" in names, "the clone is a volume")
+            res["vol"].delete(0)
+    src.delete(0)
+
+
+def test_clone_not_cut_off_at_job_timeout():
+    """Copying takes as long as the data: a clone outliving job_timeout
+    (1 s here) completes."""
+    p = pool()
+    src = new_vol("long.raw", 4 * MiB)
+    with open(os.path.join(pool_dir(), "long.raw"), "r+b") as f:
+        f.write(b"L" * MiB)
+    flag("qemu-img-slow", 2)
+    try:
+        t0 = time.monotonic()
+        v = p.createXMLFrom(vol_xml("long.qcow2", 0, "qcow2"), src, 0)
+        check(time.monotonic() - t0 > 1.5, "the clone took longer than job_timeout")
+    finally:
+        flag("qemu-img-slow")
+    r = subprocess.run(["qemu-img", "compare", "-f", "raw", "-F", "qcow2",
+                        os.path.join(pool_dir(), "long.raw"),
+                        os.path.join(pool_dir(), "long.qcow2")], capture_output=True, text=True)
+    check_eq(r.returncode, 0, "clone content (%s)" % r.stdout)
+    v.delete(0)
+    src.delete(0)
+
+
+def test_abort_frees_the_volume():
+    """Once an upload's abort returns, the volume can be deleted."""
+    c = conn()
+    buf = os.urandom(256 * 1024)
+    for i in range(20):
+        v = new_vol("ab%d.raw" % i, 256 * MiB, c=c)
+        s = c.newStream(0)
+        v.upload(s, 0, 0, 0)
+        for k in range(80):
+            s.send(buf)
+        s.abort()
+        v.delete(0)
+
+
+FS_POOL = "strace-fs"
+
+
+def fs_target():
+    return os.path.join(stack().root, "mnt")
+
+
+def fs_pool_xml():
+    return ("<pool type='fs'><name>%s</name><source><device path='%s'/><format type='ext4'/>"
+            "</source><target><path>%s</path></target></pool>"
+            % (FS_POOL, LOOP["dev"], fs_target()))
+
+
+def mounted(path):
+    real = os.path.realpath(path)
+    with open("/proc/self/mountinfo") as f:
+        return any(line.split()[4] == real for line in f)
+
+
+def test_fs_setup():
+    img = os.path.join(stack().root, "fs.img")
+    with open(img, "wb") as f:
+        f.truncate(64 * MiB)
+    subprocess.run(["mkfs.ext4", "-q", "-F", img], check=True, capture_output=True)
+    r = subprocess.run(["losetup", "--find", "--show", img], capture_output=True, text=True)
+    check(r.returncode == 0, "losetup: %s" % r.stderr)
+    LOOP["dev"] = r.stdout.strip()
+    os.makedirs(fs_target())
+
+
+def test_create_xml_that_overruns_leaves_no_pool():
+    """pool-create-xml whose start (a slow mount) outlives the call: the
+    call fails, and when the start ends the pool is not running anywhere
+    (unmounted, not listed, no state file)."""
+    c = conn()
+    flag("mount-slow", 2.5)
+    try:
+        code, msg = err(lambda: c.storagePoolCreateXML(fs_pool_xml(), 0))
+        check_eq(code, libvirt.VIR_ERR_OPERATION_TIMEOUT, "the start overran: %s" % msg)
+    finally:
+        flag("mount-slow")
+    time.sleep(2)
+    mvtest.wait_for(lambda: not mounted(fs_target()), timeout=10, what="the late mount undone")
+    time.sleep(0.5)
+    check(not mounted(fs_target()), "still unmounted")
+    names = [p.name() for p in c.listAllStoragePools(0)]
+    check(FS_POOL not in names, "no such pool: %s" % names)
+    state = os.path.join(stack().root, "session", "run", "modvirt", "storage",
+                         FS_POOL + ".xml")
+    check(not os.path.exists(state), "no state file")
+    p = c.storagePoolCreateXML(fs_pool_xml(), 0)
+    check(mounted(fs_target()), "a new create mounts it")
+    p.destroy()
+
+
+def test_no_volume_work_while_stopping():
+    """While a destroy unmounts (slowly), a new volume or upload is
+    refused; nothing lands in the mount point once unmounted."""
+    c = conn()
+    p = c.storagePoolDefineXML(fs_pool_xml())
+    p.create()
+    v = p.createXML(vol_xml("early.raw", MiB), 0)
+    res = {}
+    flag("umount-slow", 0.8)
+    try:
+        th = threading.Thread(target=lambda: res.setdefault("destroy", ok(p.destroy)))
+        th.start()
+        mvtest.wait_for(lambda: not mounted(fs_target()), timeout=10, what="the unmount")
+        c2 = conn()
+        p2 = c2.storagePoolLookupByName(FS_POOL)
+        code, msg = err(lambda: p2.createXML(vol_xml("late.raw", MiB), 0))
+        check_in("storage pool '%s' is not active" % FS_POOL, msg)
+        th.join()
+    finally:
+        flag("umount-slow")
+    check(res.get("destroy"), "destroyed")
+    check_eq(os.listdir(fs_target()), [], "nothing in the unmounted mount point")
+    check(not ok(lambda: v.info()), "the pool's volumes are gone with it")
+    p.undefine()
+
+
 def teardown():
-    if STACK is not None:
-        STACK.cleanup()
+    try:
+        if STACK is not None and mounted(fs_target()):
+            subprocess.run(["umount", "-l", fs_target()], capture_output=True)
+    finally:
+        if LOOP["dev"]:
+            subprocess.run(["losetup", "-d", LOOP["dev"]], capture_output=True)
+        if STACK is not None:
+            STACK.cleanup()
 
 
 if __name__ == "__main__":

@@ -250,11 +250,16 @@ def test_resize_by_content():
     with open(vol_path("r.raw"), "rb") as f:
         check_eq(f.read(3 * MiB), head, "data kept when growing")
         check_eq(f.read(), bytes(17 * MiB), "new space reads as zeros")
-    virsh("vol-resize", "r.raw", str(2 * MiB), "--pool", POOL, "--shrink")
-    check_eq(first_bytes(vol_path("r.raw"), 4 * MiB), head[:2 * MiB], "shrunk to the prefix")
+    # As libvirt: never below the allocation (the 3 MiB of data).
+    r = stack().virsh("vol-resize", "r.raw", str(2 * MiB), "--pool", POOL, "--shrink",
+                      check_rc=None)
+    check(r.returncode != 0, "shrinking below the allocation must fail")
+    check_in("can't shrink capacity below existing allocation", r.stderr)
+    virsh("vol-resize", "r.raw", str(4 * MiB), "--pool", POOL, "--shrink")
+    check_eq(first_bytes(vol_path("r.raw"), 8 * MiB), head + bytes(MiB), "shrunk, data kept")
     virsh("vol-resize", "r.raw", str(1 * MiB), "--pool", POOL, "--delta", "--allocate")
-    check_eq(os.path.getsize(vol_path("r.raw")), 3 * MiB, "--delta")
-    check(allocated(vol_path("r.raw")) >= 3 * MiB, "--allocate allocates the new space")
+    check_eq(os.path.getsize(vol_path("r.raw")), 5 * MiB, "--delta")
+    check(allocated(vol_path("r.raw")) >= 4 * MiB, "--allocate allocates the new space")
     # qcow2: the guest-visible content survives
     q = vol_path("r.qcow2")
     virsh("vol-create-as", POOL, "r.qcow2", str(4 * MiB), "--format", "qcow2")

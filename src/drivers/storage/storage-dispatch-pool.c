@@ -417,6 +417,14 @@ remote_dispatch_storage_pool_set_autostart(MvServerCall *call,
         return -1;
     g_mutex_lock(&drv->define_lock);
     g_mutex_lock(&obj->lock);
+    if (obj->removed) {
+        /* Undefined meanwhile: no link for a pool that is gone. */
+        g_mutex_unlock(&obj->lock);
+        g_mutex_unlock(&drv->define_lock);
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_POOL,
+                     "no storage pool with matching name '%s'", obj->name);
+        return -1;
+    }
     if (!obj->persistent) {
         g_mutex_unlock(&obj->lock);
         g_mutex_unlock(&drv->define_lock);
@@ -524,10 +532,9 @@ remote_dispatch_storage_pool_list_all_volumes(MvServerCall *call,
 /* ---- define, undefine ---------------------------------------------------------- */
 
 static StoragePoolDef *
-dispatch_parse_def(StorageDriver *drv, const char *xml, GError **error)
+dispatch_parse_def(const char *xml, GError **error)
 {
     g_autoptr(StoragePoolDef) def = storage_pool_def_parse_string(xml, 0, error);
-    g_autoptr(StoragePoolObj) other = NULL;
 
     if (!def || !storage_pool_def_validate(def, error))
         return NULL;
@@ -537,41 +544,87 @@ dispatch_parse_def(StorageDriver *drv, const char *xml, GError **error)
                      storage_pool_type_to_string(def->type));
         return NULL;
     }
+    return g_steal_pointer(&def);
+}
+
+/*
+ * Which pool @def is, with libvirt's checks in libvirt's order: another
+ * pool with its name or uuid, then (@check_active, for create) the pool
+ * itself active or starting, then another pool with its source.
+ * *@ret_obj: the pool with @def's name and uuid (a new reference), or NULL.
+ */
+static gboolean
+dispatch_check_def(StorageDriver *drv, const StoragePoolDef *def, gboolean check_active,
+                   StoragePoolObj **ret_obj, GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = NULL;
+    g_autoptr(StoragePoolObj) other = NULL;
+    gboolean ok = TRUE;
+
+    if (!storage_pool_list_find_same(drv->pools, def, &obj, error))
+        return FALSE;
+    if (obj && check_active) {
+        g_mutex_lock(&obj->lock);
+        if (obj->active) {
+            mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                         "pool is already active as '%s'", obj->name);
+            ok = FALSE;
+        } else if (obj->job && g_str_equal(obj->job, "start")) {
+            mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                         "pool '%s' is starting up", obj->name);
+            ok = FALSE;
+        }
+        g_mutex_unlock(&obj->lock);
+        if (!ok)
+            return FALSE;
+    }
     if ((other = storage_pool_list_find_conflict(drv->pools, def))) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
                      "Storage source conflict with pool: '%s'", other->name);
-        return NULL;
+        return FALSE;
     }
-    return g_steal_pointer(&def);
+    *ret_obj = g_steal_pointer(&obj);
+    return TRUE;
 }
 
 /* Redefine @obj with @def (ownership taken); the job is held. */
 static gboolean
 dispatch_redefine(StorageDriver *drv, StoragePoolObj *obj, StoragePoolDef *def, GError **error)
 {
-    if (memcmp(obj->uuid, def->uuid, MV_UUID_LEN) != 0) {
-        char uuid[37];
-
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                     "pool '%s' is already defined with uuid %s", obj->name,
-                     mv_uuid_format(obj->uuid, uuid));
-        storage_pool_def_free(def);
-        return FALSE;
-    }
     if (!storage_driver_save_config(drv, def, error)) {
         storage_pool_def_free(def);
         return FALSE;
     }
     g_mutex_lock(&obj->lock);
     obj->persistent = TRUE;
-    if (obj->active) {
-        storage_pool_def_free(obj->new_def);
+    storage_pool_def_free(g_steal_pointer(&obj->new_def));
+    if (obj->active)
         obj->new_def = def;
-    } else {
+    else
         storage_pool_obj_set_def_locked(obj, def);
-    }
     g_mutex_unlock(&obj->lock);
     return TRUE;
+}
+
+/* A new persistent pool for @def (ownership taken): in the list first (a
+ * clash writes nothing), then its config; gone again if that fails. */
+static StoragePoolObj *
+dispatch_define_new(StorageDriver *drv, StoragePoolDef *def, GError **error)
+{
+    g_autoptr(StoragePoolObj) obj = storage_pool_list_add(drv->pools, drv, def, error);
+    g_autoptr(StorageShared) shared = NULL;
+
+    if (!obj)
+        return NULL;
+    shared = storage_pool_obj_get_def(obj);
+    if (!storage_driver_save_config(drv, STORAGE_POOL_DEF(shared), error)) {
+        storage_pool_list_remove(drv->pools, obj);
+        return NULL;
+    }
+    g_mutex_lock(&obj->lock);
+    obj->persistent = TRUE;
+    g_mutex_unlock(&obj->lock);
+    return g_steal_pointer(&obj);
 }
 
 int
@@ -581,32 +634,25 @@ remote_dispatch_storage_pool_define_xml(MvServerCall *call,
 {
     StorageDriver *drv = storage_dispatch_drv(call);
     g_autoptr(StoragePoolObj) obj = NULL;
-    StoragePoolDef *def;
+    g_autoptr(StoragePoolDef) def = NULL;
 
     if (!storage_dispatch_check_flags("virStoragePoolDefineXML", args->flags, DEFINE_VALIDATE,
                                       error))
         return -1;
     g_mutex_lock(&drv->define_lock);
-    if (!(def = dispatch_parse_def(drv, args->xml, error)))
+    if (!(def = dispatch_parse_def(args->xml, error)) ||
+        !dispatch_check_def(drv, def, FALSE, &obj, error))
         goto error;
-    if ((obj = storage_pool_list_find_by_name(drv->pools, def->name, NULL))) {
-        if (!storage_pool_obj_begin_job(obj, "define", error)) {
-            storage_pool_def_free(def);
+    if (obj) {
+        if (!storage_pool_obj_begin_job(obj, "define", error))
             goto error;
-        }
-        if (!dispatch_redefine(drv, obj, def, error)) {
+        if (!dispatch_redefine(drv, obj, g_steal_pointer(&def), error)) {
             storage_pool_obj_end_job(obj);
             goto error;
         }
         storage_pool_obj_end_job(obj);
-    } else {
-        if (!storage_driver_save_config(drv, def, error)) {
-            storage_pool_def_free(def);
-            goto error;
-        }
-        if (!(obj = storage_pool_list_add(drv->pools, drv, def, error)))
-            goto error;
-        obj->persistent = TRUE;
+    } else if (!(obj = dispatch_define_new(drv, g_steal_pointer(&def), error))) {
+        goto error;
     }
     g_mutex_unlock(&drv->define_lock);
     storage_event_lifecycle(drv, obj, STORAGE_EVENT_DEFINED);
@@ -773,6 +819,17 @@ op_start_backend(PoolOp *op, GError **error)
     if (be->start && !be->start(&op->ctx.bp, error))
         return FALSE;
     g_mutex_lock(&op->obj->lock);
+    if (op->obj->removed) {
+        /* pool-create-xml gave up on this start and forgot the pool. */
+        g_mutex_unlock(&op->obj->lock);
+        if (be->stop)
+            be->stop(&op->ctx.bp, NULL);
+        if (op->ctx.bp.priv && be->free_priv)
+            be->free_priv(g_steal_pointer(&op->ctx.bp.priv));
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_POOL,
+                     "no storage pool with matching name '%s'", op->obj->name);
+        return FALSE;
+    }
     op->obj->active = TRUE;
     op->obj->active_gen++;
     op->obj->status.state = STORAGE_POOL_STATE_RUNNING;
@@ -815,13 +872,22 @@ op_destroy(PoolOp *op, GError **error)
     gboolean ok;
     gboolean transient;
 
+    /* No new volume work from the checks on: a volume created or uploaded
+     * while the backend stops would land in what is no longer the pool. */
     g_mutex_lock(&obj->lock);
     ok = storage_pool_obj_check_active_locked(obj, error) &&
          storage_pool_obj_check_no_jobs_locked(obj, error);
+    obj->stopping = ok;
     g_mutex_unlock(&obj->lock);
-    if (!ok || (op->ctx.backend->stop && !op->ctx.backend->stop(&op->ctx.bp, error)))
+    if (!ok)
         return FALSE;
+    ok = !op->ctx.backend->stop || op->ctx.backend->stop(&op->ctx.bp, error);
     g_mutex_lock(&obj->lock);
+    obj->stopping = FALSE;
+    if (!ok) {
+        g_mutex_unlock(&obj->lock);
+        return FALSE;
+    }
     pool_mark_inactive_locked(obj);
     transient = !obj->persistent;
     g_mutex_unlock(&obj->lock);
@@ -882,6 +948,19 @@ remote_dispatch_storage_pool_create(MvServerCall *call, remote_storage_pool_crea
     return storage_pool_start(drv, obj, args->flags, error) ? 0 : -1;
 }
 
+/* pool-create-xml of a defined, inactive pool: @def (ownership taken)
+ * becomes its live definition; its persistent one comes back at the stop
+ * (or now, if the start fails). */
+static void
+dispatch_create_live_def(StoragePoolObj *obj, StoragePoolDef *def)
+{
+    g_mutex_lock(&obj->lock);
+    if (obj->persistent && !obj->new_def)
+        obj->new_def = storage_pool_obj_copy_def_locked(obj);
+    storage_pool_obj_set_def_locked(obj, def);
+    g_mutex_unlock(&obj->lock);
+}
+
 int
 remote_dispatch_storage_pool_create_xml(MvServerCall *call,
                                         remote_storage_pool_create_xml_args *args,
@@ -889,7 +968,8 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
 {
     StorageDriver *drv = storage_dispatch_drv(call);
     g_autoptr(StoragePoolObj) obj = NULL;
-    StoragePoolDef *def;
+    g_autoptr(StoragePoolDef) def = NULL;
+    gboolean existed;
 
     if (!storage_dispatch_check_flags("virStoragePoolCreateXML", args->flags,
                                       STORAGE_POOL_CREATE_WITH_BUILD |
@@ -897,20 +977,28 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
                                       STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE, error))
         return -1;
     g_mutex_lock(&drv->define_lock);
-    if (!(def = dispatch_parse_def(drv, args->xml, error)) ||
-        !(obj = storage_pool_list_add(drv->pools, drv, def, error))) {
+    if (!(def = dispatch_parse_def(args->xml, error)) ||
+        !dispatch_check_def(drv, def, TRUE, &obj, error)) {
+        g_mutex_unlock(&drv->define_lock);
+        return -1;
+    }
+    existed = obj != NULL;
+    if (existed)
+        dispatch_create_live_def(obj, g_steal_pointer(&def));
+    else if (!(obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), error))) {
         g_mutex_unlock(&drv->define_lock);
         return -1;
     }
     g_mutex_unlock(&drv->define_lock);
     if (!storage_pool_start(drv, obj, args->flags, error)) {
-        gboolean active;
-
-        g_mutex_lock(&obj->lock);
-        active = obj->active;
-        g_mutex_unlock(&obj->lock);
-        if (!active)
-            storage_pool_list_remove(drv->pools, obj);
+        /* NB: a start that overran may still end; it checks obj->removed. */
+        if (!existed) {
+            storage_pool_list_remove_inactive(drv->pools, obj);
+        } else {
+            g_mutex_lock(&obj->lock);
+            storage_pool_obj_take_new_def_locked(obj);
+            g_mutex_unlock(&obj->lock);
+        }
         return -1;
     }
     storage_dispatch_make_pool(obj, &ret->pool);

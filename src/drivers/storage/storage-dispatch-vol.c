@@ -220,6 +220,8 @@ struct _VolOp {
     char *name;                  /* the volume reserved (creating) or marked in use */
     gboolean reserved;
     gboolean creating;
+    gboolean published;          /* the new volume is in the pool's set */
+    guint timeout_ms;            /* the backend's time bound, 0: none */
     StorageVolDef *def;          /* the new volume (create, clone) */
     StorageVol *vol;             /* the volume worked on, or the clone source */
     StoragePoolObj *src_obj;     /* the clone source's pool (source marked in use) */
@@ -251,6 +253,10 @@ vol_op_release(VolOp *op)
         g_mutex_lock(&op->obj->lock);
         if (op->creating)
             g_hash_table_remove(op->obj->creating, op->name);
+        /* A creation that failed: whatever a refresh saw of it meanwhile
+         * (the file before it was removed) is not a volume. */
+        if (op->creating && !op->published)
+            storage_pool_obj_remove_vol_locked(op->obj, op->name);
         op->obj->vol_jobs--;
         g_cond_broadcast(&op->obj->cond);
         g_mutex_unlock(&op->obj->lock);
@@ -278,49 +284,73 @@ vol_op_free(VolOp *op)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VolOp, vol_op_free)
 
+typedef enum {
+    VOL_RESERVE_EXISTING,        /* an existing volume, marked in use */
+    VOL_RESERVE_CREATE,          /* a new name (create) */
+    VOL_RESERVE_CLONE,           /* a new name (clone: libvirt's other error) */
+} VolReserve;
+
+/* Why @name cannot be reserved as @how, or TRUE.  Caller holds lock. */
+static gboolean
+vol_op_check_locked(StoragePoolObj *obj, const char *name, VolReserve how, GError **error)
+{
+    gboolean creating = g_hash_table_contains(obj->creating, name);
+    gboolean exists = creating || storage_pool_obj_find_vol_locked(obj, name);
+
+    if (!storage_pool_obj_check_usable_locked(obj, error))
+        return FALSE;
+    if (how == VOL_RESERVE_CREATE && exists) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_STORAGE_VOL_EXIST, "'%s'", name);
+        return FALSE;
+    }
+    if (how == VOL_RESERVE_CLONE && exists) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
+                     "storage volume name '%s' already in use.", name);
+        return FALSE;
+    }
+    if (how != VOL_RESERVE_EXISTING)
+        return TRUE;
+    if (creating) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "volume '%s' is still being allocated.", name);
+        return FALSE;
+    }
+    if (storage_pool_obj_vol_in_use_locked(obj, name)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "volume '%s' is still in use.", name);
+        return FALSE;
+    }
+    if (!exists) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
+                     "no storage vol with matching name '%s'", name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /*
- * Reserve @name in the pool for @op: a new volume (@creating: the name
- * must be free) or an existing one (marked in use: nothing else deletes or
- * changes it meanwhile).  The pool must be active.
+ * Reserve @name in the pool for @op: a new volume (the name must be free)
+ * or an existing one (marked in use: nothing else deletes or changes it
+ * meanwhile).  The pool must be active and not being stopped.
  */
 static gboolean
-vol_op_reserve(VolOp *op, const char *name, gboolean creating, GError **error)
+vol_op_reserve(VolOp *op, const char *name, VolReserve how, GError **error)
 {
     StoragePoolObj *obj = op->obj;
-    StorageVol *vol = NULL;
     gboolean ok;
 
     g_mutex_lock(&obj->lock);
-    ok = storage_pool_obj_check_active_locked(obj, error);
-    if (ok && g_hash_table_contains(obj->creating, name)) {
-        if (creating)
-            mv_error_set(error, MV_FROM_STORAGE, MV_ERR_STORAGE_VOL_EXIST, "'%s'", name);
-        else
-            mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
-                         "volume '%s' is still being allocated.", name);
-        ok = FALSE;
-    } else if (ok && creating && storage_pool_obj_find_vol_locked(obj, name)) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_STORAGE_VOL_EXIST, "'%s'", name);
-        ok = FALSE;
-    } else if (ok && !creating && storage_pool_obj_vol_in_use_locked(obj, name)) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
-                     "volume '%s' is still in use.", name);
-        ok = FALSE;
-    } else if (ok && !creating && !(vol = storage_pool_obj_find_vol_locked(obj, name))) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
-                     "no storage vol with matching name '%s'", name);
-        ok = FALSE;
-    }
+    ok = vol_op_check_locked(obj, name, how, error);
     if (ok) {
-        if (creating)
+        op->creating = how != VOL_RESERVE_EXISTING;
+        if (op->creating) {
             g_hash_table_add(obj->creating, g_strdup(name));
-        else
+        } else {
             storage_pool_obj_vol_use_locked(obj, name);
-        if (vol)
-            op->vol = storage_vol_ref(vol);
+            op->vol = storage_vol_ref(storage_pool_obj_find_vol_locked(obj, name));
+        }
         obj->vol_jobs++;
         op->name = g_strdup(name);
-        op->creating = creating;
         op->reserved = TRUE;
     }
     g_mutex_unlock(&obj->lock);
@@ -333,7 +363,7 @@ vol_op_job(gpointer data, GError **error)
     VolOp *op = data;
     gboolean ok;
 
-    storage_pool_ctx_init(&op->ctx, op->obj, op->drv->job_timeout_ms);
+    storage_pool_ctx_init(&op->ctx, op->obj, op->timeout_ms);
     if (!op->ctx.backend) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
                      "missing backend for pool type '%s'",
@@ -346,13 +376,14 @@ vol_op_job(gpointer data, GError **error)
     return ok;
 }
 
-/* Run @op (ownership taken) on a job thread; wait @timeout_ms at most
- * (0: until it ends). */
+/* Run @op (ownership taken) on a job thread; the backend and the wait
+ * are bound by @timeout_ms (0: until it ends). */
 static gboolean
 vol_op_run(VolOp *op, const char *what, guint timeout_ms, GError **error)
 {
     g_autofree char *desc = g_strdup_printf("%s of volume '%s'", what, op->name);
 
+    op->timeout_ms = timeout_ms;
     return storage_job_run(op->drv, desc, vol_op_job, op, (GDestroyNotify)vol_op_free,
                            timeout_ms, error);
 }
@@ -383,6 +414,7 @@ vol_publish(VolOp *op, StorageVolDef *def)
         op->obj->status.allocation += grow - MIN(shrink, op->obj->status.allocation);
         op->obj->status.available += shrink - MIN(grow, op->obj->status.available);
         storage_pool_obj_put_vol_locked(op->obj, vol);
+        op->published = TRUE;
     }
     g_mutex_unlock(&op->obj->lock);
 }
@@ -433,7 +465,6 @@ remote_dispatch_storage_vol_create_xml(MvServerCall *call,
 
     if (!storage_dispatch_check_flags("virStorageVolCreateXML", args->flags,
                                       STORAGE_VOL_CREATE_PREALLOC_METADATA |
-                                      STORAGE_VOL_CREATE_REFLINK |
                                       STORAGE_VOL_CREATE_VALIDATE, error) ||
         !(obj = storage_dispatch_get_pool(drv, &args->pool, error)))
         return -1;
@@ -441,7 +472,7 @@ remote_dispatch_storage_vol_create_xml(MvServerCall *call,
     if (!(op->def = vol_parse(obj, args->xml, STORAGE_VOL_PARSE_OPT_CAPACITY, error)))
         return -1;
     name = g_strdup(op->def->name);
-    if (!vol_op_reserve(op, name, TRUE, error) ||
+    if (!vol_op_reserve(op, name, VOL_RESERVE_CREATE, error) ||
         !vol_op_run(g_steal_pointer(&op), "creation", drv->job_timeout_ms, error))
         return -1;
     return vol_created(obj, name, &ret->vol, error);
@@ -471,7 +502,9 @@ clone_take_source(VolOp *op, StorageDriver *drv, const remote_nonnull_storage_vo
     if (!(op->src_obj = storage_dispatch_get_vol_pool(drv, src, error)))
         return FALSE;
     g_mutex_lock(&op->src_obj->lock);
-    if (g_hash_table_contains(op->src_obj->creating, src->name)) {
+    if (!storage_pool_obj_check_usable_locked(op->src_obj, error)) {
+        ok = FALSE;
+    } else if (g_hash_table_contains(op->src_obj->creating, src->name)) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
                      "volume '%s' is still being allocated.", src->name);
         ok = FALSE;
@@ -513,7 +546,7 @@ remote_dispatch_storage_vol_create_xml_from(MvServerCall *call,
         return -1;
     name = g_strdup(op->def->name);
     /* Copying takes as long as the data: no time bound. */
-    if (!vol_op_reserve(op, name, TRUE, error) ||
+    if (!vol_op_reserve(op, name, VOL_RESERVE_CLONE, error) ||
         !vol_op_run(g_steal_pointer(&op), "cloning", 0, error))
         return -1;
     return vol_created(obj, name, &ret->vol, error);
@@ -533,7 +566,7 @@ vol_op_existing(MvServerCall *call, const remote_nonnull_storage_vol *vol, VolOp
     if (!obj)
         return NULL;
     op = vol_op_new(drv, obj, func, flags);
-    if (!vol_op_reserve(op, vol->name, FALSE, error))
+    if (!vol_op_reserve(op, vol->name, VOL_RESERVE_EXISTING, error))
         return NULL;
     return g_steal_pointer(&op);
 }
@@ -583,31 +616,39 @@ op_resize(VolOp *op, GError **error)
     return TRUE;
 }
 
-/* libvirt's rules for the new capacity. */
+/* libvirt's checks of a new capacity, in libvirt's order.  Caller holds
+ * the pool's lock (its free space). */
 static gboolean
-resize_capacity(const StorageVolDef *vol, guint64 capacity, unsigned int flags,
-                guint64 *ret, GError **error)
+resize_check_locked(StoragePoolObj *obj, const StorageVolDef *vol, guint64 capacity,
+                    unsigned int flags, guint64 *ret, GError **error)
 {
     guint64 cur = vol->capacity;
 
     if (flags & STORAGE_VOL_RESIZE_DELTA) {
-        if (flags & STORAGE_VOL_RESIZE_SHRINK) {
-            if (capacity > cur) {
-                mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                             "can't shrink capacity below zero");
-                return FALSE;
-            }
-            *ret = cur - capacity;
-        } else {
+        if (flags & STORAGE_VOL_RESIZE_SHRINK)
+            *ret = cur - MIN(capacity, cur);
+        else if (capacity > G_MAXUINT64 - cur)
+            *ret = G_MAXUINT64;
+        else
             *ret = cur + capacity;
-        }
     } else {
         *ret = capacity;
+    }
+    if (*ret < vol->allocation) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
+                     "can't shrink capacity below existing allocation");
+        return FALSE;
     }
     if (*ret < cur && !(flags & STORAGE_VOL_RESIZE_SHRINK)) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
                      "Can't shrink capacity below current capacity unless shrink flag "
                      "explicitly specified");
+        return FALSE;
+    }
+    if ((flags & STORAGE_VOL_RESIZE_ALLOCATE) &&
+        *ret - vol->allocation > obj->status.available) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                     "Not enough space left in storage pool");
         return FALSE;
     }
     return TRUE;
@@ -625,21 +666,16 @@ remote_dispatch_storage_vol_resize(MvServerCall *call, remote_storage_vol_resize
                                       STORAGE_VOL_RESIZE_SHRINK, error) ||
         !(op = vol_op_existing(call, &args->vol, op_resize, args->flags, error)))
         return -1;
-    if (!resize_capacity(op->vol->def, args->capacity, args->flags, &op->capacity, error)) {
-        vol_op_free(op);
-        return -1;
-    }
     g_mutex_lock(&op->obj->lock);
-    ok = !(args->flags & STORAGE_VOL_RESIZE_ALLOCATE) ||
-         op->capacity <= op->vol->def->capacity ||
-         op->capacity - op->vol->def->capacity <= op->obj->status.available;
+    ok = resize_check_locked(op->obj, op->vol->def, args->capacity, args->flags, &op->capacity,
+                             error);
     g_mutex_unlock(&op->obj->lock);
     if (!ok) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                     "Not enough space left in storage pool");
         vol_op_free(op);
         return -1;
     }
+    /* The backend gets the absolute size. */
+    op->flags &= ~STORAGE_VOL_RESIZE_DELTA;
     return vol_op_run(op, "resize", op->drv->job_timeout_ms, error) ? 0 : -1;
 }
 

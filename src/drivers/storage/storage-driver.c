@@ -351,6 +351,10 @@ driver_restore_job(gpointer data, GError **unused)
         if (!persistent)
             storage_pool_list_remove(r->drv->pools, obj);
     }
+    /* Not active: its live definition from before the restart is over. */
+    g_mutex_lock(&obj->lock);
+    storage_pool_obj_take_new_def_locked(obj);
+    g_mutex_unlock(&obj->lock);
     return TRUE;
 }
 

@@ -178,6 +178,22 @@ storage_pool_obj_set_def_locked(StoragePoolObj *obj, StoragePoolDef *def)
     obj->def = storage_shared_new(def, (GDestroyNotify)storage_pool_def_free);
 }
 
+StoragePoolDef *
+storage_pool_obj_copy_def_locked(StoragePoolObj *obj)
+{
+    g_autofree char *xml = storage_pool_def_format(STORAGE_POOL_DEF(obj->def), NULL, 0);
+
+    return storage_pool_def_parse_string(xml, 0, NULL);
+}
+
+void
+storage_pool_obj_take_new_def_locked(StoragePoolObj *obj)
+{
+    if (obj->active || !obj->new_def)
+        return;
+    storage_pool_obj_set_def_locked(obj, g_steal_pointer(&obj->new_def));
+}
+
 gboolean
 storage_pool_obj_begin_job(StoragePoolObj *obj, const char *what, GError **error)
 {
@@ -239,36 +255,27 @@ storage_pool_obj_check_inactive_locked(StoragePoolObj *obj, const char *what, GE
 }
 
 gboolean
+storage_pool_obj_check_usable_locked(StoragePoolObj *obj, GError **error)
+{
+    /* NB: libvirt holds the pool's lock through a stop; a call that came
+     * meanwhile finds the pool inactive.  The same answer, without the wait. */
+    if (obj->stopping) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "storage pool '%s' is not active", obj->name);
+        return FALSE;
+    }
+    return storage_pool_obj_check_active_locked(obj, error);
+}
+
+gboolean
 storage_pool_obj_check_no_jobs_locked(StoragePoolObj *obj, GError **error)
 {
     if (obj->vol_jobs > 0 || g_hash_table_size(obj->in_use) > 0) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
                      "pool '%s' has asynchronous jobs running.", obj->name);
         return FALSE;
     }
     return TRUE;
-}
-
-gboolean
-storage_pool_obj_begin_vol_job(StoragePoolObj *obj, GError **error)
-{
-    gboolean ok;
-
-    g_mutex_lock(&obj->lock);
-    ok = storage_pool_obj_check_active_locked(obj, error);
-    if (ok)
-        obj->vol_jobs++;
-    g_mutex_unlock(&obj->lock);
-    return ok;
-}
-
-void
-storage_pool_obj_end_vol_job(StoragePoolObj *obj)
-{
-    g_mutex_lock(&obj->lock);
-    obj->vol_jobs--;
-    g_cond_broadcast(&obj->cond);
-    g_mutex_unlock(&obj->lock);
 }
 
 /* ---- volume sets ------------------------------------------------------------ */
@@ -389,7 +396,9 @@ storage_pool_obj_swap_vols_locked(StoragePoolObj *obj, GPtrArray *vols)
     for (guint i = 0; i < vols->len; i++) {
         StorageVol *vol = g_ptr_array_index(vols, i);
 
-        if (g_hash_table_contains(keep, vol->def->name))
+        /* A volume being created (a clone half copied) is not one yet. */
+        if (g_hash_table_contains(keep, vol->def->name) ||
+            g_hash_table_contains(obj->creating, vol->def->name))
             continue;
         g_ptr_array_add(obj->vols, storage_vol_ref(vol));
         vols_index_add(obj, vol);
@@ -482,27 +491,67 @@ storage_pool_list_free(StoragePoolList *list)
     g_free(list);
 }
 
+/* libvirt's rule: the uuid decides which pool @def is; a pool with its
+ * uuid and another name, or its name and another uuid, is a clash.  The
+ * pool with both (borrowed), or NULL.  Caller holds list->lock. */
+static gboolean
+list_find_same_locked(StoragePoolList *list, const StoragePoolDef *def,
+                      StoragePoolObj **ret_same, GError **error)
+{
+    StoragePoolObj *other;
+    char uuid[37];
+
+    *ret_same = NULL;
+    if ((other = g_hash_table_lookup(list->by_uuid, def->uuid))) {
+        if (!g_str_equal(other->name, def->name)) {
+            mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                         "pool '%s' is already defined with uuid %s", other->name,
+                         mv_uuid_format(other->uuid, uuid));
+            return FALSE;
+        }
+        *ret_same = other;
+        return TRUE;
+    }
+    if ((other = g_hash_table_lookup(list->by_name, def->name))) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                     "pool '%s' already exists with uuid %s", def->name,
+                     mv_uuid_format(other->uuid, uuid));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+storage_pool_list_find_same(StoragePoolList *list, const StoragePoolDef *def,
+                            StoragePoolObj **ret_obj, GError **error)
+{
+    StoragePoolObj *same = NULL;
+    gboolean ok;
+
+    g_mutex_lock(&list->lock);
+    ok = list_find_same_locked(list, def, &same, error);
+    *ret_obj = same ? storage_pool_obj_ref(same) : NULL;
+    g_mutex_unlock(&list->lock);
+    return ok;
+}
+
 StoragePoolObj *
 storage_pool_list_add(StoragePoolList *list, StorageDriver *drv, StoragePoolDef *def,
                       GError **error)
 {
-    StoragePoolObj *obj;
-    StoragePoolObj *other;
+    StoragePoolObj *obj = NULL;
     char uuid[37];
 
     g_mutex_lock(&list->lock);
-    if ((other = g_hash_table_lookup(list->by_name, def->name))) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                     "pool '%s' is already defined with uuid %s", def->name,
-                     mv_uuid_format(other->uuid, uuid));
+    if (!list_find_same_locked(list, def, &obj, error)) {
         g_mutex_unlock(&list->lock);
         storage_pool_def_free(def);
         return NULL;
     }
-    if ((other = g_hash_table_lookup(list->by_uuid, def->uuid))) {
+    if (obj) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                     "pool '%s' already exists with uuid %s", other->name,
-                     mv_uuid_format(other->uuid, uuid));
+                     "pool '%s' is already defined with uuid %s", obj->name,
+                     mv_uuid_format(obj->uuid, uuid));
         g_mutex_unlock(&list->lock);
         storage_pool_def_free(def);
         return NULL;
@@ -516,20 +565,46 @@ storage_pool_list_add(StoragePoolList *list, StorageDriver *drv, StoragePoolDef 
     return obj;
 }
 
+/* Caller holds list->lock and obj->lock. */
+static void
+list_remove_locked(StoragePoolList *list, StoragePoolObj *obj)
+{
+    g_hash_table_remove(list->by_name, obj->name);
+    g_hash_table_remove(list->by_uuid, obj->uuid);
+    obj->removed = TRUE;
+    g_cond_broadcast(&obj->cond);
+}
+
 void
 storage_pool_list_remove(StoragePoolList *list, StoragePoolObj *obj)
 {
     g_mutex_lock(&list->lock);
     if (g_hash_table_lookup(list->by_name, obj->name) == obj) {
-        g_hash_table_remove(list->by_name, obj->name);
-        g_hash_table_remove(list->by_uuid, obj->uuid);
         g_mutex_lock(&obj->lock);
-        obj->removed = TRUE;
-        g_cond_broadcast(&obj->cond);
+        list_remove_locked(list, obj);
         g_mutex_unlock(&obj->lock);
         g_ptr_array_remove(list->pools, obj);
     }
     g_mutex_unlock(&list->lock);
+}
+
+gboolean
+storage_pool_list_remove_inactive(StoragePoolList *list, StoragePoolObj *obj)
+{
+    gboolean removed = FALSE;
+
+    g_mutex_lock(&list->lock);
+    if (g_hash_table_lookup(list->by_name, obj->name) == obj) {
+        g_mutex_lock(&obj->lock);
+        removed = !obj->active;
+        if (removed)
+            list_remove_locked(list, obj);
+        g_mutex_unlock(&obj->lock);
+        if (removed)
+            g_ptr_array_remove(list->pools, obj);
+    }
+    g_mutex_unlock(&list->lock);
+    return removed;
 }
 
 StoragePoolObj *
@@ -785,6 +860,7 @@ storage_pool_ctx_init(StoragePoolCtx *ctx, StoragePoolObj *obj, guint timeout_ms
     ctx->bp.qcow2 = obj->drv->qcow2;
     ctx->bp.secrets_dir = obj->drv->secrets_dir;
     ctx->bp.deadline = timeout_ms ? g_get_monotonic_time() + (gint64)timeout_ms * 1000 : 0;
+    ctx->bp.step_timeout_ms = obj->drv->job_timeout_ms;
 }
 
 void

@@ -71,6 +71,7 @@ struct _StoragePoolObj {
     gboolean persistent;
     gboolean autostart;
     gboolean active;
+    gboolean stopping;           /* destroy passed its checks: no new volume work */
     guint active_gen;            /* bumped at every start and stop */
     gboolean removed;            /* no longer in the list */
     StoragePoolStatus status;
@@ -100,6 +101,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoragePoolObj, storage_pool_obj_unref)
 StorageShared *storage_pool_obj_get_def(StoragePoolObj *obj);
 /* Replace the definition (ownership of @def taken).  Caller holds lock. */
 void storage_pool_obj_set_def_locked(StoragePoolObj *obj, StoragePoolDef *def);
+/* A copy of the current definition (inactive XML).  Caller holds lock. */
+StoragePoolDef *storage_pool_obj_copy_def_locked(StoragePoolObj *obj);
+/* An inactive pool takes its persistent definition (new_def), if it has
+ * one waiting.  Caller holds lock. */
+void storage_pool_obj_take_new_def_locked(StoragePoolObj *obj);
 #define STORAGE_POOL_DEF(shared) ((const StoragePoolDef *)(shared)->data)
 
 /* The state job: one pool state change at a time.  Waits at most the
@@ -108,12 +114,11 @@ void storage_pool_obj_set_def_locked(StoragePoolObj *obj, StoragePoolDef *def);
 gboolean storage_pool_obj_begin_job(StoragePoolObj *obj, const char *what, GError **error);
 void storage_pool_obj_end_job(StoragePoolObj *obj);
 
-/* Volume operations.  begin fails unless the pool is active. */
-gboolean storage_pool_obj_begin_vol_job(StoragePoolObj *obj, GError **error);
-void storage_pool_obj_end_vol_job(StoragePoolObj *obj);
-
 /* The standard refusals (caller holds lock). */
 gboolean storage_pool_obj_check_active_locked(StoragePoolObj *obj, GError **error);
+/* Active and not being stopped: new volume work may start (it counts in
+ * vol_jobs or in_use, which keep a later stop away). */
+gboolean storage_pool_obj_check_usable_locked(StoragePoolObj *obj, GError **error);
 gboolean storage_pool_obj_check_inactive_locked(StoragePoolObj *obj, const char *what,
                                                 GError **error);
 gboolean storage_pool_obj_check_no_jobs_locked(StoragePoolObj *obj, GError **error);
@@ -129,7 +134,7 @@ void storage_pool_obj_put_vol_locked(StoragePoolObj *obj, StorageVol *vol);
 void storage_pool_obj_remove_vol_locked(StoragePoolObj *obj, const char *name);
 /* Replace the whole set (ownership of @vols, a GPtrArray of StorageVol,
  * taken); volumes changed since @dirty was started keep their current
- * state. */
+ * state, and volumes being created are not published before they are. */
 void storage_pool_obj_swap_vols_locked(StoragePoolObj *obj, GPtrArray *vols);
 void storage_pool_obj_clear_vols_locked(StoragePoolObj *obj);
 
@@ -149,7 +154,17 @@ void storage_pool_list_free(StoragePoolList *list);
  * taken.  Returns a new reference. */
 StoragePoolObj *storage_pool_list_add(StoragePoolList *list, StorageDriver *drv,
                                       StoragePoolDef *def, GError **error);
+/*
+ * Which pool @def names (libvirt's duplicate check): the pool with its
+ * name and uuid in *@ret_obj (a new reference) or NULL when there is none;
+ * FALSE (OPERATION_FAILED) when another pool has its name or its uuid.
+ */
+gboolean storage_pool_list_find_same(StoragePoolList *list, const StoragePoolDef *def,
+                                     StoragePoolObj **ret_obj, GError **error);
 void storage_pool_list_remove(StoragePoolList *list, StoragePoolObj *obj);
+/* Remove @obj unless it is active, in one step with respect to a start
+ * (which checks obj->removed).  Returns whether it was removed. */
+gboolean storage_pool_list_remove_inactive(StoragePoolList *list, StoragePoolObj *obj);
 /* Lookups: a new reference, or NULL with MV_ERR_NO_STORAGE_POOL set. */
 StoragePoolObj *storage_pool_list_find_by_name(StoragePoolList *list, const char *name,
                                                GError **error);

@@ -163,15 +163,17 @@ upload_push(VolStream *vs, StreamItem *item, gsize len, GError **error)
     g_queue_push_tail(&vs->queue, item);
     if (item->data)
         vs->queued += len;
-    if (vs->queued > STREAM_QUEUE_HIGH && !vs->paused)
+    /* NB: paused and the connection's pause change together, under
+     * vs->lock: the writer's resume cannot come between them. */
+    if (vs->queued > STREAM_QUEUE_HIGH && !vs->paused) {
         pause = vs->paused = TRUE;
+        mv_rpc_conn_pause(vol_stream_conn(vs));
+    }
     /* The writer is woken for batches (fewer context switches, longer
      * pwritev()s); the end of the stream wakes it for the rest. */
     if (!item->data || vs->queued >= STREAM_WAKE_BYTES || pause)
         g_cond_signal(&vs->cond);
     g_mutex_unlock(&vs->lock);
-    if (pause)
-        mv_rpc_conn_pause(vol_stream_conn(vs));
     return TRUE;
 }
 
@@ -226,7 +228,8 @@ stream_abort(MvServerStream *st, gpointer opaque)
     g_mutex_unlock(&vs->lock);
     /* A download sends nothing more: the volume is free for the client's
      * next call at once (its reader only reads).  An upload's writer
-     * releases it after its last write. */
+     * releases it after its last write, then confirms the abort (an
+     * upload has finish_begin: its abort is confirmed the same way). */
     if (!vs->write)
         vol_stream_release(vs);
 }
@@ -366,17 +369,13 @@ upload_take_locked(VolStream *vs, GBytes **items, guint64 *ret_hole, gsize *ret_
 static void
 upload_written(VolStream *vs, gsize bytes)
 {
-    gboolean resume = FALSE;
-
     g_mutex_lock(&vs->lock);
     vs->queued -= MIN(bytes, vs->queued);
     if (vs->paused && vs->queued < STREAM_QUEUE_LOW) {
         vs->paused = FALSE;
-        resume = TRUE;
+        mv_rpc_conn_resume(vol_stream_conn(vs));
     }
     g_mutex_unlock(&vs->lock);
-    if (resume)
-        mv_rpc_conn_resume(vol_stream_conn(vs));
 }
 
 /* The end of an upload: flush, publish the volume's new state, confirm. */
@@ -412,8 +411,9 @@ upload_end(VolStream *vs, gboolean aborted)
     }
     storage_pool_ctx_clear(&ctx);
     vol_stream_release(vs);
-    if (!aborted)
-        mv_server_stream_finish_done(vs->st, error);
+    /* The client's finish, or its abort, is confirmed now that the volume
+     * is free for its next call. */
+    mv_server_stream_finish_done(vs->st, aborted ? NULL : error);
 }
 
 static gboolean
@@ -626,6 +626,32 @@ stream_open_job(gpointer data, GError **error)
     return vs->io != NULL;
 }
 
+/* libvirt's refusals: a volume being created cannot be read or written,
+ * one in use cannot be written (an upload, a clone reading it...).  The
+ * pool must not be stopping.  Caller holds lock. */
+static gboolean
+vol_stream_check_locked(StoragePoolObj *obj, const char *name, gboolean write, GError **error)
+{
+    if (!storage_pool_obj_check_usable_locked(obj, error))
+        return FALSE;
+    if (g_hash_table_contains(obj->creating, name)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "volume '%s' is still being allocated.", name);
+        return FALSE;
+    }
+    if (!storage_pool_obj_find_vol_locked(obj, name)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
+                     "no storage vol with matching name '%s'", name);
+        return FALSE;
+    }
+    if (write && storage_pool_obj_vol_in_use_locked(obj, name)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "volume '%s' is still in use.", name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* A VolStream for @vol's volume, marked in use, opened. */
 static VolStream *
 vol_stream_open(MvServerCall *call, const remote_nonnull_storage_vol *vol, gboolean write,
@@ -650,12 +676,9 @@ vol_stream_open(MvServerCall *call, const remote_nonnull_storage_vol *vol, gbool
     g_cond_init(&vs->cond);
     g_queue_init(&vs->queue);
     g_mutex_lock(&obj->lock);
-    ok = storage_pool_obj_check_active_locked(obj, error);
-    if (ok && !(vs->vol = storage_pool_obj_find_vol_locked(obj, vol->name))) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
-                     "no storage vol with matching name '%s'", vol->name);
-        ok = FALSE;
-    }
+    ok = vol_stream_check_locked(obj, vol->name, write, error);
+    if (ok)
+        vs->vol = storage_pool_obj_find_vol_locked(obj, vol->name);
     if (ok) {
         storage_vol_ref(vs->vol);
         storage_pool_obj_vol_use_locked(obj, vol->name);
