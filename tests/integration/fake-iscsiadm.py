@@ -172,6 +172,8 @@ def mode_node(cfg, state, opts):
     if node is None:
         fail(ERR_NO_OBJS_FOUND, "No records found")
     if opts.get("--op") == "update":
+        if opts["--name"] in cfg.get("fail_updates", []):
+            fail(ERR_INVAL, "cannot update %s" % opts["--name"])
         node[opts["--name"]] = opts["--value"]
     elif "--login" in opts:
         node_login(cfg, state, target, portal, node, opts)

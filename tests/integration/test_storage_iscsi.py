@@ -56,9 +56,10 @@ def setup():
     stack.start_stack()
 
 
-def write_config(targets):
+def write_config(targets, fail_updates=()):
     with open(os.path.join(state_dir, "config.json"), "w") as f:
-        json.dump({"bypath": bypath, "targets": targets}, f)
+        json.dump({"bypath": bypath, "targets": targets, "fail_updates": list(fail_updates)},
+                  f)
 
 
 def calls():
@@ -203,6 +204,21 @@ def test_chap_refused():
     check("is3" in out and "inactive" in out.split("is3")[1].splitlines()[0],
           "pool not inactive after a failed start:\n" + out)
     stack.virsh("pool-undefine", "is3")
+
+
+def test_chap_password_never_in_errors():
+    """iscsiadm failing to store the CHAP password: the error names the
+    command, never the password (nor does the daemon's log)."""
+    write_config({IQN2: {"portal": PORTAL, "luns": {"1": 8 * MIB},
+                         "chap": {"user": CHAP_USER, "password": CHAP_PASSWORD}}},
+                 fail_updates=["node.session.auth.password"])
+    define("is6", pool_xml("is6", IQN2, auth=True))
+    mark = stack.log_mark("mvstoraged")
+    r = stack.virsh("pool-start", "is6", check_rc=1)
+    check_in("node.session.auth.password --value ***", r.stderr, "the failing command")
+    check(CHAP_PASSWORD not in r.stderr, "password in the error: %s" % r.stderr)
+    check(CHAP_PASSWORD not in stack.log_since("mvstoraged", mark), "password in the log")
+    stack.virsh("pool-undefine", "is6")
 
 
 def test_unknown_portal():

@@ -246,12 +246,30 @@ command_pipe(int fds[2], GError **error)
     return TRUE;
 }
 
+/* @argv as one line for messages and logs, the value after each
+ * "--value" left out: iscsiadm gets CHAP passwords that way. */
+static char *
+command_line_redacted(const char *const *argv)
+{
+    GString *line = g_string_new(NULL);
+
+    for (guint i = 0; argv[i]; i++) {
+        if (i > 0)
+            g_string_append_c(line, ' ');
+        if (i > 0 && g_str_equal(argv[i - 1], "--value"))
+            g_string_append(line, "***");
+        else
+            g_string_append(line, argv[i]);
+    }
+    return g_string_free(line, FALSE);
+}
+
 gboolean
 storage_command_run(const char *const *argv, const char *input, gint64 deadline,
                     char **ret_out, char **ret_err, int *ret_status, GError **error)
 {
     g_autofree char *prog = storage_command_find(argv[0]);
-    g_autofree char *cmdline = g_strjoinv(" ", (char **)argv);
+    g_autofree char *cmdline = command_line_redacted(argv);
     g_autoptr(GString) out_buf = g_string_new(NULL);
     g_autoptr(GString) err_buf = g_string_new(NULL);
     g_autofree const char **args = NULL;
