@@ -414,16 +414,18 @@ storage_driver_shutdown(RemoteDaemon *rd)
     if (!drv)
         return;
     g_atomic_int_set(&drv->shutting_down, 1);
-    storage_qcow2_free(drv->qcow2);
-    drv->qcow2 = NULL;
     /*
      * NB: a job stuck on unresponsive storage may still run and use the
-     * driver: everything it can reach is left allocated then, for the
-     * process is about to exit anyway.
+     * driver (the qcow2 helper included): everything it can reach is left
+     * allocated then, for the process is about to exit anyway.  The helper
+     * process itself goes now.
      */
-    if (storage_job_pool_busy(drv->jobs))
+    if (storage_job_pool_busy(drv->jobs)) {
+        storage_qcow2_stop(drv->qcow2);
         return;
+    }
     g_thread_pool_free(drv->jobs, TRUE, TRUE);
+    g_clear_pointer(&drv->qcow2, storage_qcow2_free);
     storage_pool_list_free(drv->pools);
     g_main_context_unref(drv->ctx);
     g_free(drv->config_dir);

@@ -106,6 +106,16 @@ qcow2_stop_helper(StorageQcow2 *q)
 }
 
 void
+storage_qcow2_stop(StorageQcow2 *q)
+{
+    if (!q)
+        return;
+    g_mutex_lock(&q->lock);
+    qcow2_stop_helper(q);
+    g_mutex_unlock(&q->lock);
+}
+
+void
 storage_qcow2_free(StorageQcow2 *q)
 {
     if (!q)

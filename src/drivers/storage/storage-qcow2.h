@@ -38,6 +38,9 @@ typedef enum {
 StorageQcow2 *storage_qcow2_new(const char *run_dir);
 /* Stops the helper. */
 void storage_qcow2_free(StorageQcow2 *q);
+/* Stops the helper and keeps the rest: a call still running fails, a
+ * later one starts a new helper. */
+void storage_qcow2_stop(StorageQcow2 *q);
 void storage_qcow2_set_mode(StorageQcow2 *q, StorageQcow2Mode mode);
 
 /* Write a qcow2 image into @path, an existing (empty) file. */
