@@ -406,6 +406,17 @@ domain_def_parse_identity(DomainParseCtx *ctx, xmlNode *root, DomainDef *def, GE
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_NO_NAME, "domain");
         return FALSE;
     }
+    /* Names become file names: never a path, never a line break. */
+    if (strchr(def->name, '/')) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR, "name %s cannot contain '/'",
+                     def->name);
+        return FALSE;
+    }
+    if (strchr(def->name, '\n')) {
+        mv_error_set(error, MV_FROM_XML, MV_ERR_XML_DETAIL, "invalid char in name: 0x%02x",
+                     '\n');
+        return FALSE;
+    }
     if ((uuid = dctx_child_text(ctx, root, "uuid"))) {
         if (!mv_uuid_parse(g_strstrip(uuid), def->uuid)) {
             mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,

@@ -109,5 +109,120 @@ def test_job_lock():
         s.virsh("destroy", name, uri=uri)
 
 
+def test_destroy_hung_qemu():
+    """destroy is not held up by a job stuck on a hung QEMU: it signals QEMU
+    before it waits for the job (as libvirt does), so the stuck monitor call
+    fails and the destroy goes through - here after the SIGTERM grace time,
+    since a stopped QEMU ignores SIGTERM, well before the job timeout."""
+    name = "mvt-hung"
+    with mvtest.Stack(name="mv-hung") as s:
+        s.env["MODVIRT_QEMU_JOB_TIMEOUT_MS"] = "60000"
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        path = os.path.join(s.root, "d.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle(name, virt_type="kvm"))
+        s.virsh("define", path, uri=uri)
+        s.virsh("start", name, uri=uri)
+        qemu = list(s.qemu_pids(name))[0]
+        os.kill(qemu, signal.SIGSTOP)
+        results = {}
+        holder = threading.Thread(target=lambda: results.setdefault(
+            "suspend", s.virsh("suspend", name, uri=uri, check_rc=None, timeout=120)))
+        holder.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        s.virsh("destroy", name, uri=uri, timeout=120)
+        took = time.monotonic() - t0
+        holder.join()
+        check(took < 25, "destroy of a hung QEMU took %.1fs (job timeout 60 s)" % took)
+        check(results["suspend"].returncode != 0, "the stuck suspend succeeded")
+        check_eq(s.virsh("domstate", "--reason", name, uri=uri).stdout.strip(),
+                 "shut off (destroyed)", "state")
+        mvtest.wait_for(lambda: not mvtest.pid_alive(qemu), what="QEMU gone")
+
+
+def test_names_are_not_paths():
+    """A domain name is a file name: '/' and line breaks are refused (with
+    libvirt's errors) before anything is written."""
+    with mvtest.Stack(name="mv-names") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        for name, err in (("../../../../mvt-escape", "name ../../../../mvt-escape cannot "
+                           "contain '/'"), ("a/b", "name a/b cannot contain '/'"),
+                          ("two\nlines", "invalid char in name: 0x0a")):
+            path = os.path.join(s.root, "bad.xml")
+            with open(path, "w") as f:
+                f.write(mvguest.idle("placeholder").replace("placeholder", name, 1))
+            for cmd in ("define", "create"):
+                r = s.virsh(cmd, path, uri=uri, check_rc=1)
+                check_in(err, r.stderr, "%s of %r" % (cmd, name))
+        found = [os.path.join(dp, f) for dp, dn, fn in os.walk(s.root) for f in fn
+                 if "mvt-escape" in f or f.startswith("b.xml")]
+        check_eq(found, [], "files written for refused names")
+        check_eq(s.virsh("list", "--all", "--name", uri=uri).stdout.strip(), "", "domains")
+
+
+def test_create_xml_of_defined_domain():
+    """virsh create with the XML of a defined, inactive domain starts it with
+    that XML as its live definition; the persistent one stays (as libvirt)."""
+    name = "mvt-cxml"
+    with mvtest.Stack(name="mv-cxml") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        xml = mvguest.idle(name, virt_type="kvm")
+        path = os.path.join(s.root, "d.xml")
+        with open(path, "w") as f:
+            f.write(xml)
+        s.virsh("define", path, uri=uri)
+        bigger = os.path.join(s.root, "big.xml")
+        with open(bigger, "w") as f:
+            f.write(xml.replace("<memory unit='MiB'>64</memory>", "<memory unit='MiB'>96</memory>"))
+        s.virsh("create", bigger, uri=uri)
+        check_in("<memory unit='KiB'>98304</memory>", s.virsh("dumpxml", name, uri=uri).stdout,
+                 "live XML")
+        check_in("<memory unit='KiB'>65536</memory>",
+                 s.virsh("dumpxml", "--inactive", name, uri=uri).stdout, "inactive XML")
+        r = s.virsh("create", bigger, uri=uri, check_rc=1)
+        check_in("domain '%s' is already active" % name, r.stderr, "create while running")
+        other = os.path.join(s.root, "other.xml")
+        with open(other, "w") as f:
+            f.write(xml.replace("<name>%s</name>" % name, "<name>mvt-cxml-other</name>"))
+        r = s.virsh("create", other, uri=uri, check_rc=1)
+        check_in("domain '%s' is already defined with uuid" % name, r.stderr, "same uuid")
+        s.virsh("destroy", name, uri=uri)
+        check_in("Persistent:     yes", s.virsh("dominfo", name, uri=uri).stdout, "dominfo")
+        check_in("<memory unit='KiB'>65536</memory>", s.virsh("dumpxml", name, uri=uri).stdout,
+                 "definition after destroy")
+
+
+def test_qemu_start_failure_says_why():
+    """A QEMU that exits at start (a missing disk image): the error carries
+    what this QEMU said, once (not an older start's output), and nothing
+    is left running or on disk."""
+    name = "mvt-nodisk"
+    with mvtest.Stack(name="mv-nodisk") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        image = os.path.join(s.root, "missing.img")
+        disk = ("<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                "<source file='%s'/><target dev='vda' bus='virtio'/></disk>" % image)
+        path = os.path.join(s.root, "d.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle(name, virt_type="kvm").replace("<devices>", "<devices>" + disk))
+        s.virsh("define", path, uri=uri)
+        for attempt in range(2):
+            r = s.virsh("start", name, uri=uri, check_rc=1)
+            check_in("QEMU did not start", r.stderr, "start %d" % attempt)
+            check_eq(r.stderr.count("Could not open '%s'" % image), 1,
+                     "QEMU's reason in start %d: %s" % (attempt, r.stderr))
+            check("starting up" not in r.stderr, "the log header in the error: " + r.stderr)
+        check(s.virsh("domstate", name, uri=uri).stdout.startswith("shut off"), "state")
+        check_eq(s.qemu_pids(name), {}, "QEMUs")
+        rundir = os.path.join(s.root, "session", "run", "modvirt", "qemu")
+        check_eq(sorted(f for f in os.listdir(rundir) if f.endswith(".xml")), [],
+                 "status files left")
+
+
 if __name__ == "__main__":
     mvtest.main(globals())

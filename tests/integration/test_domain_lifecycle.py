@@ -210,5 +210,43 @@ def test_python_with_events():
         check(all(e[1] == name for e in events), "events for another domain: %s" % events)
 
 
+def test_poweroff_restart():
+    """on_poweroff='restart': the guest powering off (virsh shutdown, the
+    ACPI button) is turned into a reboot of the same QEMU, as libvirt does:
+    reboot events only, the domain running again."""
+    import libvirt
+    name = "mvt-life-pr"
+    xml = mvguest.tiny(name).replace("<on_poweroff>destroy</on_poweroff>",
+                                     "<on_poweroff>restart</on_poweroff>")
+    with mvtest.Stack(name="mv-life-pr") as s:
+        s.start("mvproxyd")
+        conn = connect(s.uri())
+        events = []
+        conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                    lambda c, d, e, det, o: events.append((e, det)), None)
+        conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT,
+                                    lambda c, d, o: events.append("reboot"), None)
+        dom = conn.defineXML(xml)
+        dom.create()
+        mvguest.wait_ready(conn, name)
+        pids = s.qemu_pids(name)
+        del events[:]
+        st = mvguest.console_open(dom)
+        try:
+            dom.shutdown()
+            mvguest.console_read(st, mvguest.BANNER, timeout=120)
+        finally:
+            st.abort()
+        mvguest.wait_ready(conn, name)
+        check_eq(dom.state(), [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED],
+                 "state after the power-off")
+        check_eq(s.qemu_pids(name), pids, "QEMU after the power-off")
+        check(events and all(e == "reboot" for e in events),
+              "events of a power-off turned into a reboot: %s" % events)
+        dom.destroy()
+        dom.undefine()
+        conn.close()
+
+
 if __name__ == "__main__":
     mvtest.main(globals())

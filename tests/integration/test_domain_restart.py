@@ -68,6 +68,29 @@ def test_kill9_with_three_running():
         s.virsh("destroy", names[2], uri=uri)
 
 
+def test_status_of_a_dotted_name():
+    """A domain named like a temporary file ("x.xml.abcdef") keeps its
+    status file over a restart: the guest stays known and running."""
+    names = ["mvt-dot.xml.abcdef", "mvt-dot2.xml"]
+    with mvtest.Stack(name="mv-dot") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        for n in names:
+            path = os.path.join(s.root, "d.xml")
+            with open(path, "w") as f:
+                f.write(mvguest.idle(n, virt_type="kvm"))
+            s.virsh("define", path, uri=uri)
+            s.virsh("start", n, uri=uri)
+        pids = s.qemu_pids("mvt-dot")
+        s.kill("mvqemud", signal.SIGKILL)
+        s.start("mvqemud")
+        for n in names:
+            check_eq(_state(s, n, uri), "running (booted)", n)
+        check_eq(s.qemu_pids("mvt-dot"), pids, "QEMUs")
+        for n in names:
+            s.virsh("destroy", n, uri=uri)
+
+
 def test_destroy_right_after_restart():
     """Calls sent while the daemon reconnects wait for it instead of
     failing (libvirt 9.0 fails about 9% of them)."""

@@ -100,10 +100,10 @@ qemu_conf_get_autostart(QemuDriver *drv, const char *name)
 }
 
 /* "NAME.xml.XXXXXX": a temporary file of mv_file_write_atomic(). */
-static gboolean
-conf_is_stale_temp(const char *entry)
+gboolean
+qemu_conf_is_stale_temp(const char *entry)
 {
-    const char *dot = strstr(entry, ".xml.");
+    const char *dot = g_strrstr(entry, ".xml.");
 
     return dot && strlen(dot + 5) == 6 && !strchr(dot + 5, '.');
 }
@@ -124,7 +124,7 @@ qemu_conf_load_configs(QemuDriver *drv)
         g_autoptr(QemuDomainObj) obj = NULL;
         DomainDef *def;
 
-        if (conf_is_stale_temp(entry)) {
+        if (qemu_conf_is_stale_temp(entry)) {
             /* Left by a write interrupted by a crash: the file it was to
              * replace is intact. */
             g_autofree char *tmp = g_build_filename(drv->config_dir, entry, NULL);
@@ -209,8 +209,9 @@ conf_format_status(const DomainDef *def, const QemuDomainRuntime *rt, int state,
     if (rt) {
         xml_buf_add(&b, "<monitor path='%s' type='unix'/>\n", rt->monitor_path);
         xml_buf_add(&b, "<runtime emulator='%s' version='%" G_GUINT64_FORMAT "' machine='%s' "
-                    "domain-dir='%s' log='%s'/>\n", rt->emulator, rt->qemu_version,
-                    rt->machine ? rt->machine : "", rt->domain_dir, rt->log_path);
+                    "domain-dir='%s' log='%s'%s/>\n", rt->emulator, rt->qemu_version,
+                    rt->machine ? rt->machine : "", rt->domain_dir, rt->log_path,
+                    rt->fake_reboot ? " fake-reboot='yes'" : "");
         if (rt->disk_sources) {
             xml_buf_add(&b, "<translations>\n");
             xml_buf_indent(&b, 2);
@@ -253,12 +254,39 @@ gboolean
 qemu_conf_save_status(QemuDriver *drv, QemuDomainObj *obj, GError **error)
 {
     g_autofree char *xml = NULL;
+    gboolean ok = TRUE;
+    guint64 seq;
 
     g_mutex_lock(&obj->lock);
+    if (!qemu_domain_obj_is_active(obj)) {
+        g_mutex_unlock(&obj->lock);
+        return TRUE;
+    }
     xml = conf_format_status(obj->def, obj->runtime, obj->state, obj->reason, obj->pid,
                              (guint64)obj->start_time);
+    seq = ++obj->status_seq;
     g_mutex_unlock(&obj->lock);
-    return conf_write_status(drv, obj->name, xml, error);
+    /* Snapshots are taken on several threads: an older one never
+     * overwrites a newer one, nor brings back a deleted file. */
+    g_mutex_lock(&obj->status_lock);
+    if (seq > obj->status_written) {
+        ok = conf_write_status(drv, obj->name, xml, error);
+        if (ok)
+            obj->status_written = seq;
+    }
+    g_mutex_unlock(&obj->status_lock);
+    return ok;
+}
+
+void
+qemu_conf_delete_status_of(QemuDriver *drv, QemuDomainObj *obj)
+{
+    g_mutex_lock(&obj->status_lock);
+    g_mutex_lock(&obj->lock);
+    obj->status_written = obj->status_seq;
+    g_mutex_unlock(&obj->lock);
+    qemu_conf_delete_status(drv, obj->name);
+    g_mutex_unlock(&obj->status_lock);
 }
 
 void
@@ -353,6 +381,7 @@ qemu_conf_load_status(QemuDriver *drv, const char *path, QemuStatus *ret, GError
     if ((node = xml_child(root, "monitor")))
         rt->monitor_path = xml_get_prop(node, "path");
     if ((node = xml_child(root, "runtime"))) {
+        g_autofree char *reboot = NULL;
         guint64 v = 0;
 
         rt->emulator = xml_get_prop(node, "emulator");
@@ -361,6 +390,8 @@ qemu_conf_load_status(QemuDriver *drv, const char *path, QemuStatus *ret, GError
         rt->log_path = xml_get_prop(node, "log");
         if (xml_prop_ullong(node, "version", &v, NULL))
             rt->qemu_version = v;
+        reboot = xml_get_prop(node, "fake-reboot");
+        rt->fake_reboot = g_strcmp0(reboot, "yes") == 0;
     }
     if ((node = xml_child(root, "translations"))) {
         g_autoptr(GPtrArray) disks = xml_children(node, "disk");

@@ -29,6 +29,12 @@ gboolean qemu_conf_save_status_raw(QemuDriver *drv, const DomainDef *def,
                                    const QemuDomainRuntime *rt, int state, int reason,
                                    pid_t pid, guint64 start_time, GError **error);
 void qemu_conf_delete_status(QemuDriver *drv, const char *name);
+/* The same for a domain that may have status writes in flight: none of
+ * the snapshots taken so far is written after this. */
+void qemu_conf_delete_status_of(QemuDriver *drv, QemuDomainObj *obj);
+/* Whether a directory entry is a temporary file an interrupted atomic
+ * write left ("NAME.xml.XXXXXX"), not a definition or status file. */
+gboolean qemu_conf_is_stale_temp(const char *entry);
 
 typedef struct {
     DomainDef *def;              /* the live definition */

@@ -297,31 +297,17 @@ remote_dispatch_connect_list_defined_domains(MvServerCall *call,
 
 /* ---- define / undefine ----------------------------------------------------------- */
 
+/* Under the define lock: nothing else adds, removes or redefines meanwhile. */
 static QemuDomainObj *
-dispatch_define(QemuDriver *drv, const char *xml, unsigned int flags, GError **error)
+dispatch_define_locked(QemuDriver *drv, DomainDef *new_def, GError **error)
 {
-    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(DomainDef) def = new_def;
     g_autoptr(QemuDomainObj) obj = NULL;
     g_autoptr(QemuDomainObj) other = NULL;
     char uuid[37];
     DomainDef *old;
     gboolean active;
 
-    def = domain_def_parse_string(xml, &drv->xmlopts,
-                                  DOMAIN_PARSE_INACTIVE |
-                                  ((flags & DEFINE_VALIDATE) ? DOMAIN_PARSE_VALIDATE : 0),
-                                  error);
-    if (!def || !domain_def_validate(def, &drv->xmlopts, error))
-        return NULL;
-    if (def->virt_type != DOMAIN_VIRT_KVM && def->virt_type != DOMAIN_VIRT_QEMU) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
-                     "domain type '%s' is not supported by the QEMU driver (use kvm or qemu)",
-                     domain_virt_to_string(def->virt_type));
-        return NULL;
-    }
-    /* the driver's defaults are part of what is persisted */
-    if (!qemu_postparse_define(drv, def, error))
-        return NULL;
     obj = qemu_domain_list_find_by_uuid(drv->domains, def->uuid, NULL);
     other = qemu_domain_list_find_by_name(drv->domains, def->name, NULL);
     if (obj && !g_str_equal(obj->name, def->name)) {
@@ -360,6 +346,33 @@ dispatch_define(QemuDriver *drv, const char *xml, unsigned int flags, GError **e
     domain_def_free(old);
     qemu_event_lifecycle(drv, obj, QEMU_EVENT_DEFINED, QEMU_EVENT_DEFINED_UPDATED);
     return g_steal_pointer(&obj);
+}
+
+static QemuDomainObj *
+dispatch_define(QemuDriver *drv, const char *xml, unsigned int flags, GError **error)
+{
+    g_autoptr(DomainDef) def = NULL;
+    QemuDomainObj *obj;
+
+    def = domain_def_parse_string(xml, &drv->xmlopts,
+                                  DOMAIN_PARSE_INACTIVE |
+                                  ((flags & DEFINE_VALIDATE) ? DOMAIN_PARSE_VALIDATE : 0),
+                                  error);
+    if (!def || !domain_def_validate(def, &drv->xmlopts, error))
+        return NULL;
+    if (def->virt_type != DOMAIN_VIRT_KVM && def->virt_type != DOMAIN_VIRT_QEMU) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "domain type '%s' is not supported by the QEMU driver (use kvm or qemu)",
+                     domain_virt_to_string(def->virt_type));
+        return NULL;
+    }
+    /* the driver's defaults are part of what is persisted */
+    if (!qemu_postparse_define(drv, def, error))
+        return NULL;
+    g_mutex_lock(&drv->define_lock);
+    obj = dispatch_define_locked(drv, g_steal_pointer(&def), error);
+    g_mutex_unlock(&drv->define_lock);
+    return obj;
 }
 
 int
@@ -402,6 +415,7 @@ dispatch_undefine(QemuDriver *drv, const remote_nonnull_domain *dom, unsigned in
         !(obj = qemu_dispatch_get_domain(drv, dom, error)) ||
         !qemu_domain_obj_begin_job(obj, "undefine", 0, error))
         return -1;
+    g_mutex_lock(&drv->define_lock);
     g_mutex_lock(&obj->lock);
     if (!obj->persistent) {
         g_mutex_unlock(&obj->lock);
@@ -425,6 +439,7 @@ dispatch_undefine(QemuDriver *drv, const remote_nonnull_domain *dom, unsigned in
     qemu_event_lifecycle(drv, obj, QEMU_EVENT_UNDEFINED, QEMU_EVENT_UNDEFINED_REMOVED);
     ret = 0;
  out:
+    g_mutex_unlock(&drv->define_lock);
     qemu_domain_obj_end_job(obj);
     return ret;
 }
@@ -541,19 +556,24 @@ remote_dispatch_domain_set_autostart(MvServerCall *call, remote_domain_set_autos
 
     if (!obj)
         return -1;
+    g_mutex_lock(&drv->define_lock);
     g_mutex_lock(&obj->lock);
-    persistent = obj->persistent;
+    persistent = obj->persistent && !obj->removed;
     g_mutex_unlock(&obj->lock);
     if (!persistent) {
+        g_mutex_unlock(&drv->define_lock);
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
                      "cannot set autostart for transient domain");
         return -1;
     }
-    if (!qemu_conf_set_autostart(drv, obj->name, args->autostart != 0, error))
+    if (!qemu_conf_set_autostart(drv, obj->name, args->autostart != 0, error)) {
+        g_mutex_unlock(&drv->define_lock);
         return -1;
+    }
     g_mutex_lock(&obj->lock);
     obj->autostart = args->autostart != 0;
     g_mutex_unlock(&obj->lock);
+    g_mutex_unlock(&drv->define_lock);
     return 0;
 }
 

@@ -85,6 +85,43 @@ remote_dispatch_domain_create_with_flags(MvServerCall *call,
     return 0;
 }
 
+/* virDomainCreateXML for a domain already known by its uuid: a defined,
+ * inactive one starts with @def as its live definition (as libvirt). */
+static int
+dispatch_create_existing(QemuDriver *drv, QemuDomainObj *obj, const DomainDef *def,
+                         unsigned int flags, remote_domain_create_xml_ret *ret, GError **error)
+{
+    gboolean active;
+    gboolean persistent;
+    gboolean ok;
+    char uuid[37];
+
+    if (!g_str_equal(obj->name, def->name)) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                     "domain '%s' is already defined with uuid %s", obj->name,
+                     mv_uuid_format(obj->uuid, uuid));
+        return -1;
+    }
+    g_mutex_lock(&obj->lock);
+    active = qemu_domain_obj_is_active(obj);
+    persistent = obj->persistent;
+    g_mutex_unlock(&obj->lock);
+    if (active || !persistent) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                     active ? "domain '%s' is already active"
+                            : "domain '%s' is already being started", obj->name);
+        return -1;
+    }
+    if (!qemu_domain_obj_begin_job(obj, "start", 0, error))
+        return -1;
+    ok = qemu_process_start_def(drv, obj, def, flags, error);
+    qemu_domain_obj_end_job(obj);
+    if (!ok)
+        return -1;
+    qemu_dispatch_make_domain(obj, &ret->dom);
+    return 0;
+}
+
 int
 remote_dispatch_domain_create_xml(MvServerCall *call, remote_domain_create_xml_args *args,
                                   remote_domain_create_xml_ret *ret, GError **error)
@@ -103,8 +140,10 @@ remote_dispatch_domain_create_xml(MvServerCall *call, remote_domain_create_xml_a
     if (!def || !domain_def_validate(def, &drv->xmlopts, error) ||
         !qemu_postparse_define(drv, def, error))
         return -1;
-    if ((other = qemu_domain_list_find_by_uuid(drv->domains, def->uuid, NULL)) ||
-        (other = qemu_domain_list_find_by_name(drv->domains, def->name, NULL))) {
+    if ((other = qemu_domain_list_find_by_uuid(drv->domains, def->uuid, NULL)))
+        return dispatch_create_existing(drv, other, def, args->flags & ~QEMU_START_VALIDATE,
+                                        ret, error);
+    if ((other = qemu_domain_list_find_by_name(drv->domains, def->name, NULL))) {
         char uuid[37];
 
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
@@ -112,10 +151,13 @@ remote_dispatch_domain_create_xml(MvServerCall *call, remote_domain_create_xml_a
                      mv_uuid_format(other->uuid, uuid));
         return -1;
     }
-    if (!(obj = qemu_domain_list_add(drv->domains, g_steal_pointer(&def), FALSE, error)))
+    g_mutex_lock(&drv->define_lock);
+    obj = qemu_domain_list_add(drv->domains, g_steal_pointer(&def), FALSE, error);
+    g_mutex_unlock(&drv->define_lock);
+    if (!obj)
         return -1;
     if (!dispatch_start(drv, obj, args->flags & ~QEMU_START_VALIDATE, error)) {
-        qemu_domain_list_remove(drv->domains, obj);
+        qemu_process_remove_transient(drv, obj);
         return -1;
     }
     qemu_dispatch_make_domain(obj, &ret->dom);
@@ -132,7 +174,7 @@ dispatch_destroy(QemuDriver *drv, const remote_nonnull_domain *dom, unsigned int
     if (!qemu_dispatch_check_flags("virDomainDestroyFlags", flags,
                                    DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS, error) ||
         !(obj = qemu_dispatch_get_domain(drv, dom, error)) ||
-        !qemu_domain_obj_begin_job(obj, "destroy", 0, error))
+        !qemu_process_destroy_begin(drv, obj, (flags & DESTROY_GRACEFUL) != 0, error))
         return -1;
     ok = qemu_process_kill(drv, obj, (flags & DESTROY_GRACEFUL) != 0, QEMU_SHUTOFF_DESTROYED,
                            QEMU_EVENT_STOPPED_DESTROYED, error);
@@ -256,6 +298,8 @@ remote_dispatch_domain_reboot(MvServerCall *call, remote_domain_reboot_args *arg
     g_mutex_lock(&obj->lock);
     obj->runtime->fake_reboot = TRUE;
     g_mutex_unlock(&obj->lock);
+    /* A daemon restarted meanwhile goes on with the reboot. */
+    qemu_driver_save_status_later(drv, obj);
     ok = qemu_monitor_system_powerdown(mon, error);
     if (!ok) {
         g_mutex_lock(&obj->lock);

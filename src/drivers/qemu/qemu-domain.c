@@ -106,6 +106,7 @@ qemu_domain_obj_unref(QemuDomainObj *obj)
     domain_def_free(obj->new_def);
     g_free(obj->name);
     g_mutex_clear(&obj->lock);
+    g_mutex_clear(&obj->status_lock);
     g_cond_clear(&obj->job_cond);
     g_free(obj);
 }
@@ -257,6 +258,7 @@ qemu_domain_list_add(QemuDomainList *list, DomainDef *def, gboolean persistent, 
     obj = g_new0(QemuDomainObj, 1);
     obj->ref = 2; /* the list's, and the caller's */
     g_mutex_init(&obj->lock);
+    g_mutex_init(&obj->status_lock);
     g_cond_init(&obj->job_cond);
     obj->def = def;
     obj->name = g_strdup(def->name);
@@ -290,7 +292,10 @@ qemu_domain_list_remove(QemuDomainList *list, QemuDomainObj *obj)
     g_cond_broadcast(&obj->job_cond);
     g_mutex_unlock(&obj->lock);
     g_clear_pointer(&list->order, g_ptr_array_unref);
-    g_hash_table_remove(list->by_uuid, obj->uuid);
+    /* The list's reference: only if it is still this object's entry (a
+     * second removal must not drop another object's). */
+    if (g_hash_table_lookup(list->by_uuid, obj->uuid) == obj)
+        g_hash_table_remove(list->by_uuid, obj->uuid);
     g_rw_lock_writer_unlock(&list->lock);
 }
 

@@ -83,6 +83,11 @@ struct _QemuDomainObj {
     pid_t pid;               /* 0 when inactive */
     gint64 start_time;       /* /proc/PID/stat start time (clock ticks), to recognise the QEMU */
     QemuDomainRuntime *runtime;  /* owned by qemu-process.c while active */
+    guint64 status_seq;      /* bumped at every status snapshot */
+
+    /* Status file writes, in snapshot order (qemu-conf.c). */
+    GMutex status_lock;
+    guint64 status_written;  /* the newest snapshot written, or deleted up to */
 
     /* The job. */
     GCond job_cond;

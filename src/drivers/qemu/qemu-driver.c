@@ -129,6 +129,85 @@ qemu_driver_domain_stopped(QemuDriver *drv)
     mv_net_daemon_uninhibit(drv->rd->net);
 }
 
+typedef struct {
+    QemuDriver *drv;
+    GThreadFunc func;
+    gpointer data;
+} DriverThread;
+
+static gpointer
+qemu_driver_thread_main(gpointer opaque)
+{
+    DriverThread *t = opaque;
+    QemuDriver *drv = t->drv;
+
+    t->func(t->data);
+    g_free(t);
+    g_mutex_lock(&drv->bg_lock);
+    drv->bg_threads--;
+    g_cond_broadcast(&drv->bg_cond);
+    g_mutex_unlock(&drv->bg_lock);
+    return NULL;
+}
+
+void
+qemu_driver_thread(QemuDriver *drv, const char *name, GThreadFunc func, gpointer data)
+{
+    DriverThread *t = g_new0(DriverThread, 1);
+
+    t->drv = drv;
+    t->func = func;
+    t->data = data;
+    g_mutex_lock(&drv->bg_lock);
+    drv->bg_threads++;
+    g_mutex_unlock(&drv->bg_lock);
+    g_thread_unref(g_thread_new(name, qemu_driver_thread_main, t));
+}
+
+gboolean
+qemu_driver_is_stopping(QemuDriver *drv)
+{
+    gboolean stopping;
+
+    g_mutex_lock(&drv->bg_lock);
+    stopping = drv->stopping;
+    g_mutex_unlock(&drv->bg_lock);
+    return stopping;
+}
+
+/* Wait for the background threads, running the main loop meanwhile: they
+ * may be waiting for a monitor reply it delivers. */
+static void
+qemu_driver_wait_threads(QemuDriver *drv)
+{
+    g_mutex_lock(&drv->bg_lock);
+    drv->stopping = TRUE;
+    while (drv->bg_threads > 0) {
+        g_mutex_unlock(&drv->bg_lock);
+        if (!g_main_context_iteration(NULL, FALSE))
+            g_usleep(1000);
+        g_mutex_lock(&drv->bg_lock);
+    }
+    g_mutex_unlock(&drv->bg_lock);
+}
+
+static void
+qemu_driver_write_status(gpointer data, gpointer user_data)
+{
+    QemuDomainObj *obj = data;
+    g_autoptr(GError) error = NULL;
+
+    if (!qemu_conf_save_status(user_data, obj, &error))
+        g_warning("domain '%s': cannot save its status: %s", obj->name, error->message);
+    qemu_domain_obj_unref(obj);
+}
+
+void
+qemu_driver_save_status_later(QemuDriver *drv, QemuDomainObj *obj)
+{
+    g_thread_pool_push(drv->status_writer, qemu_domain_obj_ref(obj), NULL);
+}
+
 static gpointer
 qemu_driver_autostart_thread(gpointer data)
 {
@@ -140,6 +219,8 @@ qemu_driver_autostart_thread(gpointer data)
         g_autoptr(GError) error = NULL;
         gboolean start;
 
+        if (qemu_driver_is_stopping(drv))
+            break;
         g_mutex_lock(&obj->lock);
         start = obj->autostart && obj->persistent;
         g_mutex_unlock(&obj->lock);
@@ -172,7 +253,7 @@ qemu_driver_autostart(QemuDriver *drv)
         g_warning("cannot create %s: %s; not autostarting", marker, error->message);
         return;
     }
-    g_thread_unref(g_thread_new("qemu-autostart", qemu_driver_autostart_thread, drv));
+    qemu_driver_thread(drv, "qemu-autostart", qemu_driver_autostart_thread, drv);
 }
 
 static gboolean
@@ -196,6 +277,7 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
     drv->log_dir = g_build_filename(rd->paths->log_dir, "qemu", NULL);
     drv->xmlopts.channel_target_dir = drv->channel_dir;
     drv->domains = qemu_domain_list_new();
+    drv->status_writer = g_thread_pool_new(qemu_driver_write_status, drv, 1, FALSE, NULL);
     rd->driver_state = drv;
     if (timeout && *timeout)
         qemu_domain_set_default_job_timeout((guint)g_ascii_strtoull(timeout, NULL, 10));
@@ -225,6 +307,8 @@ qemu_driver_shutdown(RemoteDaemon *rd)
     if (!drv)
         return;
     /* QEMUs keep running: the next daemon reconnects to them. */
+    qemu_driver_wait_threads(drv);
+    g_thread_pool_free(drv->status_writer, FALSE, TRUE);
     qemu_translate_shutdown(drv);
     qemu_domain_list_free(drv->domains);
     qemu_caps_cache_free(drv->caps);

@@ -28,7 +28,18 @@ struct _QemuDriver {
     char *log_dir;               /* <log>/qemu/NAME.log */
     DomainXMLOptions xmlopts;
 
+    GMutex define_lock;          /* definitions: define, undefine, autostart, create-xml's
+                                  * add, the removal of transient domains; taken before
+                                  * a domain's lock, never while waiting for a job */
     gint inhibited;              /* running domains holding the daemon up */
+    GThreadPool *status_writer;  /* status files written off the main loop, in order */
+
+    /* Background threads (autostart, reconnect, event tasks): shutdown
+     * waits for them before freeing anything. */
+    GMutex bg_lock;
+    GCond bg_cond;
+    guint bg_threads;
+    gboolean stopping;
     gint tap_next_id;            /* the N of the next vnetN to try (qemu-interface.c) */
 };
 
@@ -44,6 +55,13 @@ GPtrArray *qemu_driver_caps(QemuDriver *drv);
 const QemuCaps *qemu_driver_caps_lookup(QemuDriver *drv, const char *emulator, const char *arch,
                                         GError **error);
 char *qemu_driver_format_capabilities(QemuDriver *drv, gboolean with_guests);
+
+/* Run @func(@data) on a new thread that driver shutdown waits for. */
+void qemu_driver_thread(QemuDriver *drv, const char *name, GThreadFunc func, gpointer data);
+/* Whether the daemon is shutting down (background work should end). */
+gboolean qemu_driver_is_stopping(QemuDriver *drv);
+/* Write @obj's status file soon, on the status writer thread. */
+void qemu_driver_save_status_later(QemuDriver *drv, QemuDomainObj *obj);
 
 /* A running domain keeps the daemon from idling out. */
 void qemu_driver_domain_started(QemuDriver *drv);

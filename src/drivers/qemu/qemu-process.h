@@ -51,11 +51,24 @@ enum {
 /* Start @obj (inactive).  On failure nothing is left running. */
 gboolean qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags,
                             GError **error);
+/* The same with @live_def (copied) as the live definition instead of the
+ * domain's own: virDomainCreateXML of a defined, inactive domain. */
+gboolean qemu_process_start_def(QemuDriver *drv, QemuDomainObj *obj, const DomainDef *live_def,
+                                unsigned int flags, GError **error);
 /*
  * Stop @obj's QEMU: SIGTERM, then SIGKILL after @grace_ms unless @graceful
  * (then fail instead).  Cleans up, records state SHUTOFF/@reason and emits
  * STOPPED/@detail.  Transient domains disappear.
  */
+/* Drop @obj from the list if it is (still) transient and inactive. */
+void qemu_process_remove_transient(QemuDriver *drv, QemuDomainObj *obj);
+/*
+ * Destroy's start: SIGTERM to QEMU (when running), then the domain's job
+ * (SIGKILL when a non-graceful destroy cannot have it within the SIGTERM
+ * grace time).  TRUE with the job held; then qemu_process_kill().
+ */
+gboolean qemu_process_destroy_begin(QemuDriver *drv, QemuDomainObj *obj, gboolean graceful,
+                                    GError **error);
 gboolean qemu_process_kill(QemuDriver *drv, QemuDomainObj *obj, gboolean graceful,
                            int reason, int detail, GError **error);
 
