@@ -171,11 +171,20 @@ process_task_thread(gpointer data)
     ProcessTask *task = data;
     g_autoptr(GError) error = NULL;
 
-    if (qemu_domain_obj_begin_job(task->obj, task->what, 0, &error)) {
+    /* What QEMU did must be acted on: wait as long as it takes (a long
+     * reconnect may hold the job), unless the daemon is going away. */
+    while (!qemu_domain_obj_begin_job(task->obj, task->what, 0, &error)) {
+        if (!g_error_matches(error, mv_error_quark(MV_FROM_QEMU), MV_ERR_OPERATION_TIMEOUT) ||
+            qemu_driver_is_stopping(task->drv))
+            break;
+        g_info("domain '%s': %s; waiting on", task->obj->name, error->message);
+        g_clear_error(&error);
+    }
+    if (error) {
+        g_warning("domain '%s': %s", task->obj->name, error->message);
+    } else {
         task->func(task->drv, task->obj);
         qemu_domain_obj_end_job(task->obj);
-    } else {
-        g_warning("domain '%s': %s", task->obj->name, error->message);
     }
     qemu_domain_obj_unref(task->obj);
     g_free(task);
@@ -193,7 +202,7 @@ qemu_process_schedule(QemuDriver *drv, QemuDomainObj *obj, const char *what,
     task->obj = qemu_domain_obj_ref(obj);
     task->what = what;
     task->func = func;
-    g_thread_unref(g_thread_new(name, process_task_thread, task));
+    qemu_driver_thread(drv, name, process_task_thread, task);
 }
 
 QemuMonitor *
@@ -290,7 +299,7 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
     if (rt && rt->child && pid > 0)
         waitpid(pid, NULL, WNOHANG);
     qemu_domain_list_update_id(drv->domains, obj, old_id);
-    qemu_conf_delete_status(drv, obj->name);
+    qemu_conf_delete_status_of(drv, obj);
     qemu_console_domain_stopped(drv, obj);
     qemu_machined_terminate(drv, obj);
     if (rt) {
@@ -304,7 +313,23 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
     if (event)
         qemu_event_lifecycle(drv, obj, QEMU_EVENT_STOPPED, detail);
     if (transient)
+        qemu_process_remove_transient(drv, obj);
+}
+
+void
+qemu_process_remove_transient(QemuDriver *drv, QemuDomainObj *obj)
+{
+    gboolean remove;
+
+    /* Under the define lock, looking again: a define may have made it
+     * persistent since. */
+    g_mutex_lock(&drv->define_lock);
+    g_mutex_lock(&obj->lock);
+    remove = !obj->persistent && !qemu_domain_obj_is_active(obj);
+    g_mutex_unlock(&obj->lock);
+    if (remove)
         qemu_domain_list_remove(drv->domains, obj);
+    g_mutex_unlock(&drv->define_lock);
 }
 
 /* Wait up to @ms for @pidfd (or @pid) to show the process is gone. */
@@ -406,6 +431,49 @@ process_handle_unexpected_exit(QemuDriver *drv, QemuDomainObj *obj)
         process_cleanup(drv, obj, QEMU_SHUTOFF_SHUTDOWN, QEMU_EVENT_STOPPED_SHUTDOWN, TRUE);
     else
         process_cleanup(drv, obj, QEMU_SHUTOFF_CRASHED, QEMU_EVENT_STOPPED_FAILED, TRUE);
+}
+
+gboolean
+qemu_process_destroy_begin(QemuDriver *drv, QemuDomainObj *obj, gboolean graceful,
+                           GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    gboolean signalled = FALSE;
+    gboolean exited;
+    pid_t pid = 0;
+
+    /* QEMU first, the job next, as libvirt does: a job stuck in a monitor
+     * call to a hung QEMU ends as soon as QEMU is gone. */
+    g_mutex_lock(&obj->lock);
+    if (qemu_domain_obj_is_active(obj) && obj->runtime && obj->pid > 0 &&
+        !obj->runtime->exited) {
+        obj->runtime->stopping = TRUE;
+        pid = obj->pid;
+        signalled = kill(pid, SIGTERM) == 0;
+    }
+    g_mutex_unlock(&obj->lock);
+    if (!signalled)
+        return qemu_domain_obj_begin_job(obj, "destroy", 0, error);
+    if (qemu_domain_obj_begin_job(obj, "destroy", graceful ? 0 : PROCESS_TERM_GRACE_MS,
+                                  &local))
+        return TRUE;
+    if (!graceful) {
+        /* Stopped, or ignoring SIGTERM. */
+        g_clear_error(&local);
+        kill(pid, SIGKILL);
+        if (qemu_domain_obj_begin_job(obj, "destroy", 0, &local))
+            return TRUE;
+    }
+    g_propagate_error(error, g_steal_pointer(&local));
+    /* No job: the exit watch takes the domain's end over. */
+    g_mutex_lock(&obj->lock);
+    exited = obj->runtime && obj->runtime->exited;
+    if (obj->runtime)
+        obj->runtime->stopping = FALSE;
+    g_mutex_unlock(&obj->lock);
+    if (exited)
+        qemu_process_schedule(drv, obj, "exit", process_handle_unexpected_exit);
+    return FALSE;
 }
 
 static gboolean
@@ -516,9 +584,12 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
 
         if (obj->runtime && obj->runtime->stopping) {
             /* Our own SIGTERM (destroy): the exit follows. */
-        } else if (obj->runtime && obj->runtime->fake_reboot) {
-            /* QEMU pauses next (-no-shutdown): that pause is part of the
-             * reboot, not a suspension to report. */
+        } else if (obj->runtime && (obj->runtime->fake_reboot ||
+                                    obj->def->on_poweroff == DOMAIN_LIFECYCLE_RESTART)) {
+            /* A reboot asked for, or a power-off the definition turns into
+             * one (as libvirt: only reboot events).  QEMU pauses next
+             * (-no-shutdown): that pause is part of the reboot, not a
+             * suspension to report. */
             qemu_domain_obj_set_state(obj, QEMU_STATE_PAUSED, QEMU_PAUSED_SHUTTING_DOWN);
             obj->runtime->rebooting = TRUE;
             task = process_finish_reboot;
@@ -526,7 +597,10 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
         } else if (obj->state != QEMU_STATE_SHUTDOWN) {
             qemu_domain_obj_set_state(obj, QEMU_STATE_SHUTDOWN, QEMU_SHUTDOWN_USER);
             emit = QEMU_EVENT_SHUTDOWN;
-            detail = by_guest ? QEMU_EVENT_SHUTDOWN_GUEST : QEMU_EVENT_SHUTDOWN_FINISHED;
+            if (!data || !json_object_object_get_ex(data, "guest", &guest))
+                detail = QEMU_EVENT_SHUTDOWN_FINISHED;
+            else
+                detail = by_guest ? QEMU_EVENT_SHUTDOWN_GUEST : QEMU_EVENT_SHUTDOWN_HOST;
             task = process_finish_shutdown;
             task_name = "shutdown";
             save = TRUE;
@@ -561,9 +635,17 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
         qemu_domain_obj_set_state(obj, QEMU_STATE_CRASHED, QEMU_CRASHED_PANICKED);
         emit = QEMU_EVENT_CRASHED;
         detail = QEMU_EVENT_CRASHED_PANICKED;
-        if (obj->def->on_crash == DOMAIN_LIFECYCLE_DESTROY) {
+        if (obj->def->on_crash == DOMAIN_LIFECYCLE_DESTROY ||
+            obj->def->on_crash == DOMAIN_LIFECYCLE_COREDUMP_DESTROY) {
             task = process_finish_crash;
             task_name = "crash";
+        } else if (obj->runtime && (obj->def->on_crash == DOMAIN_LIFECYCLE_RESTART ||
+                                    obj->def->on_crash == DOMAIN_LIFECYCLE_RESTART_RENAME ||
+                                    obj->def->on_crash == DOMAIN_LIFECYCLE_COREDUMP_RESTART)) {
+            /* The guest is paused on its panic: reset it and go on. */
+            obj->runtime->rebooting = TRUE;
+            task = process_finish_reboot;
+            task_name = "reboot";
         }
         save = TRUE;
     } else if (g_str_equal(event, "BLOCK_IO_ERROR")) {
@@ -579,8 +661,9 @@ process_monitor_event(QemuMonitor *mon, const char *event, json_object *data, gi
         }
     }
     g_mutex_unlock(&obj->lock);
+    /* On the main loop: the file is written by the status writer. */
     if (save)
-        process_save_status(drv, obj);
+        qemu_driver_save_status_later(drv, obj);
     if (emit >= 0)
         qemu_event_lifecycle(drv, obj, emit, detail);
     if (task)
@@ -611,8 +694,12 @@ process_monitor_connect(QemuDriver *drv, QemuDomainObj *obj, const char *path, p
         .opaque = process_ctx_new(drv, obj),
         .opaque_free = process_ctx_free,
     };
+    QemuMonitor *mon = qemu_monitor_open(path, &cfg, error);
 
-    return qemu_monitor_open(path, &cfg, error);
+    /* On failure the opaque stays ours. */
+    if (!mon)
+        process_ctx_free(cfg.opaque);
+    return mon;
 }
 
 static gboolean
@@ -774,7 +861,8 @@ process_open_log(const QemuDomainRuntime *rt, GPtrArray *argv, GError **error)
 
     if (!mv_file_mkdir(dir, 0700, error))
         return -1;
-    fd = open(rt->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    /* Read back too: what QEMU says if it fails to start. */
+    fd = open(rt->log_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         mv_error_set_errno(error, errno, "cannot open the QEMU log '%s'", rt->log_path);
         return -1;
@@ -785,20 +873,36 @@ process_open_log(const QemuDomainRuntime *rt, GPtrArray *argv, GError **error)
 }
 
 static char *
-process_log_tail(const char *path)
+process_log_tail(int logfd, off_t from)
 {
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    const char *p;
+    char buf[1024];
+    off_t end = lseek(logfd, 0, SEEK_END);
+    off_t start;
+    ssize_t n;
+    const char *p = buf;
+    const char *nl;
 
-    if (!path || !g_file_get_contents(path, &data, &len, NULL) || len == 0)
+    if (end <= from)
         return g_strdup("");
-    p = data + (len > 1024 ? len - 1024 : 0);
+    /* What this QEMU wrote, its last kilobyte, from a line start. */
+    start = MAX(from, end - (off_t)sizeof(buf) + 1);
+    if ((n = pread(logfd, buf, sizeof(buf) - 1, start)) <= 0)
+        return g_strdup("");
+    buf[n] = '\0';
+    if (start > from && (nl = strchr(buf, '\n')))
+        p = nl + 1;
     return g_strstrip(g_strdup(p));
 }
 
 gboolean
 qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GError **error)
+{
+    return qemu_process_start_def(drv, obj, NULL, flags, error);
+}
+
+gboolean
+qemu_process_start_def(QemuDriver *drv, QemuDomainObj *obj, const DomainDef *live_def,
+                       unsigned int flags, GError **error)
 {
     g_autoptr(DomainDef) live = NULL;
     g_autoptr(GPtrArray) argv = NULL;
@@ -814,6 +918,7 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     g_autoptr(GArray) keep = g_array_new(FALSE, FALSE, sizeof(int));
     mv_autoclose int monfd = -1;
     mv_autoclose int logfd = -1;
+    off_t log_start = 0;
     DomainDef *persistent;
     gboolean status_written = FALSE;
     pid_t pid = -1;
@@ -825,7 +930,7 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID, "domain is already running");
         return FALSE;
     }
-    live = domain_def_copy(obj->def);
+    live = domain_def_copy(live_def ? live_def : obj->def);
     g_mutex_unlock(&obj->lock);
 
     if (!process_prepare_def(drv, live, &caps, error))
@@ -882,6 +987,7 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     status_written = TRUE;
     if ((logfd = process_open_log(rt, argv, error)) < 0)
         goto fail;
+    log_start = lseek(logfd, 0, SEEK_END);
     env = process_env(rt);
     g_array_append_val(keep, monfd);
     qemu_tap_fds_append(taps, keep);
@@ -898,7 +1004,7 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
 
     mon = process_monitor_connect(drv, obj, rt->monitor_path, pid, 0, error);
     if (!mon) {
-        tail = process_log_tail(rt->log_path);
+        tail = process_log_tail(logfd, log_start);
         g_prefix_error(error, "QEMU did not start (%s): ", *tail ? tail : "no output");
         goto fail;
     }
@@ -948,14 +1054,16 @@ qemu_process_start(QemuDriver *drv, QemuDomainObj *obj, unsigned int flags, GErr
     return TRUE;
 
  fail:
-    if (status_written)
-        qemu_conf_delete_status(drv, live->name);
+    /* QEMU first: a daemon dying here must leave a status file for any
+     * QEMU still alive, so that the next one stops it. */
     if (pid > 0) {
         kill(pid, SIGKILL);
         if (!process_wait_exit(rt->pidfd, pid, PROCESS_KILL_GRACE_MS))
             g_warning("domain '%s': QEMU (pid %d) survived SIGKILL", live->name, (int)pid);
         waitpid(pid, NULL, 0);
     }
+    if (status_written)
+        qemu_conf_delete_status(drv, live->name);
     /* Not persistent: a tap opened for this start is gone with our fd. */
     qemu_tap_fds_close(taps);
     if (rt) {
@@ -978,7 +1086,12 @@ process_is_our_qemu(pid_t pid, guint64 start_time, const char *emulator)
 
     if (now == 0 || (start_time && now != start_time))
         return FALSE;
-    /* An upgraded binary shows as "... (deleted)". */
+    /* A pid and its start time name one process for the whole boot: that
+     * is ours, whatever its binary became since (an upgrade, a symlink
+     * pointed elsewhere).  Without a start time, the binary must match
+     * (an upgraded one shows as "... (deleted)"). */
+    if (start_time)
+        return TRUE;
     if (exe && want && !g_str_has_prefix(exe, want))
         return FALSE;
     return TRUE;
@@ -995,6 +1108,7 @@ process_reconnect_one(QemuDriver *drv, QemuDomainObj *obj)
     g_autofree char *emulator = NULL;
     guint64 start_time;
     gboolean starting;
+    gboolean reboot = FALSE;
     pid_t pid;
 
     g_mutex_lock(&obj->lock);
@@ -1054,8 +1168,17 @@ process_reconnect_one(QemuDriver *drv, QemuDomainObj *obj)
             if (obj->state != QEMU_STATE_RUNNING)
                 qemu_domain_obj_set_state(obj, QEMU_STATE_RUNNING, QEMU_RUNNING_UNPAUSED);
         } else if (status.state == QEMU_MONITOR_RUN_STATE_SHUTDOWN) {
-            qemu_domain_obj_set_state(obj, QEMU_STATE_SHUTDOWN, QEMU_SHUTDOWN_USER);
-        } else if (obj->state != QEMU_STATE_PAUSED) {
+            /* Powered off while nobody watched: a reboot under way (or one
+             * the definition asks for) goes on, else the shutdown ends. */
+            reboot = obj->runtime->fake_reboot ||
+                     obj->def->on_poweroff == DOMAIN_LIFECYCLE_RESTART;
+            if (reboot) {
+                qemu_domain_obj_set_state(obj, QEMU_STATE_PAUSED, QEMU_PAUSED_SHUTTING_DOWN);
+                obj->runtime->rebooting = TRUE;
+            } else {
+                qemu_domain_obj_set_state(obj, QEMU_STATE_SHUTDOWN, QEMU_SHUTDOWN_USER);
+            }
+        } else if (obj->state != QEMU_STATE_PAUSED && obj->state != QEMU_STATE_CRASHED) {
             qemu_domain_obj_set_state(obj, QEMU_STATE_PAUSED, (int)status.reason);
         }
         g_mutex_unlock(&obj->lock);
@@ -1064,8 +1187,12 @@ process_reconnect_one(QemuDriver *drv, QemuDomainObj *obj)
     /* Volume disks: translated again, compared, never acted on. */
     qemu_translate_recheck(drv, obj, borrowed);
     qemu_machined_register(drv, obj);
-    if (status.state == QEMU_MONITOR_RUN_STATE_SHUTDOWN && !status.running)
-        process_finish_shutdown(drv, obj);
+    if (status.state == QEMU_MONITOR_RUN_STATE_SHUTDOWN && !status.running) {
+        if (reboot)
+            process_finish_reboot(drv, obj);
+        else
+            process_finish_shutdown(drv, obj);
+    }
 }
 
 static gpointer
@@ -1094,7 +1221,7 @@ qemu_process_reconnect_all(QemuDriver *drv)
         g_autoptr(QemuDomainObj) obj = NULL;
         QemuStatus st = { 0 };
 
-        if (strstr(entry, ".xml.")) {
+        if (qemu_conf_is_stale_temp(entry)) {
             /* A temporary file of an interrupted atomic write. */
             g_autofree char *tmp = g_build_filename(drv->state_dir, entry, NULL);
 
@@ -1135,7 +1262,7 @@ void
 qemu_process_reconnect_start(QemuDriver *drv, GPtrArray *objs)
 {
     for (guint i = 0; i < objs->len; i++)
-        g_thread_unref(g_thread_new("qemu-reconnect", process_reconnect_thread,
-                                    process_ctx_new(drv, g_ptr_array_index(objs, i))));
+        qemu_driver_thread(drv, "qemu-reconnect", process_reconnect_thread,
+                           process_ctx_new(drv, g_ptr_array_index(objs, i)));
     g_ptr_array_unref(objs);
 }
