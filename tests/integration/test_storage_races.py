@@ -20,6 +20,7 @@ matters) against mvstoraged directly.
 - symlinks in a pool directory are never written through.
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -458,6 +459,95 @@ def test_abort_frees_the_volume():
             s.send(buf)
         s.abort()
         v.delete(0)
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def test_links_in_the_pool_never_written_through():
+    """A symbolic link in the pool's directory is listed (as libvirt does)
+    but wipe, resize and upload never write where it points."""
+    c = conn()
+    p = pool(c)
+    victim = os.path.join(stack().root, "victim.raw")
+    with open(victim, "wb") as f:
+        f.write(b"V" * MiB)
+    qvictim = os.path.join(stack().root, "victim.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", qvictim, "4M"], check=True)
+    subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x33 0 1M", qvictim],
+                   check=True, capture_output=True)
+    before = (sha(victim), sha(qvictim))
+    os.symlink(victim, os.path.join(pool_dir(), "link.raw"))
+    os.symlink(qvictim, os.path.join(pool_dir(), "link.qcow2"))
+    p.refresh()
+    for name in ("link.raw", "link.qcow2"):
+        v = p.storageVolLookupByName(name)
+        check(not ok(lambda: v.wipe(0)), "wipe of %s refused" % name)
+        check(not ok(lambda: v.resize(8 * MiB)), "resize of %s refused" % name)
+        s = c.newStream(0)
+        if ok(lambda: v.upload(s, 0, 0, 0)):
+            s.send(b"Z" * 4096)
+            check(not ok(s.finish), "upload into %s refused" % name)
+    check_eq((sha(victim), sha(qvictim)), before, "the link targets are untouched")
+    for name in ("link.raw", "link.qcow2"):
+        p.storageVolLookupByName(name).delete(0)
+    check(os.path.exists(victim) and os.path.exists(qvictim), "delete removes the link only")
+
+
+def test_clone_target_swapped_for_a_link():
+    """The file a clone creates is the one written, even if its name is
+    made a link while qemu-img starts."""
+    p = pool()
+    src = new_vol("swapsrc.raw", 4 * MiB)
+    with open(os.path.join(pool_dir(), "swapsrc.raw"), "r+b") as f:
+        f.write(b"S" * MiB)
+    victim = os.path.join(stack().root, "victim2.bin")
+    with open(victim, "wb") as f:
+        f.write(b"W" * MiB)
+    before = sha(victim)
+    target = os.path.join(pool_dir(), "swap.qcow2")
+    flag("qemu-img-slow", 1)
+    res = {}
+    th = threading.Thread(target=lambda: res.setdefault(
+        "ok", ok(lambda: p.createXMLFrom(vol_xml("swap.qcow2", 0, "qcow2"), src, 0))))
+    th.start()
+    try:
+        mvtest.wait_for(lambda: os.path.exists(target), timeout=10, what="the clone's file")
+        os.unlink(target)
+        os.symlink(victim, target)
+    finally:
+        th.join()
+        flag("qemu-img-slow")
+    check_eq(sha(victim), before, "the link's target is untouched")
+    os.unlink(target)
+    p.refresh()
+    src.delete(0)
+
+
+def test_failed_qcow2_wipe_keeps_the_volume():
+    """Wiping a qcow2 image writes a new one beside it: when QEMU refuses
+    (a cluster size it does not take), the volume is as it was."""
+    path = os.path.join(pool_dir(), "odd.qcow2")
+    hdr = bytearray(MiB)
+    hdr[0:4] = b"QFI\xfb"
+    struct.pack_into(">I", hdr, 4, 3)
+    struct.pack_into(">I", hdr, 20, 8)            # 256-byte clusters
+    struct.pack_into(">Q", hdr, 24, 4 * MiB)
+    struct.pack_into(">I", hdr, 100, 104)
+    hdr[4096:] = b"D" * (MiB - 4096)
+    with open(path, "wb") as f:
+        f.write(hdr)
+    before = sha(path)
+    p = pool()
+    p.refresh()
+    v = p.storageVolLookupByName("odd.qcow2")
+    check(not ok(lambda: v.wipe(0)), "the wipe fails")
+    check_eq(sha(path), before, "the volume is unchanged")
+    leftovers = [n for n in os.listdir(pool_dir()) if n.startswith(".")]
+    check_eq(leftovers, [], "no temporary file left")
+    v.delete(0)
 
 
 FS_POOL = "strace-fs"

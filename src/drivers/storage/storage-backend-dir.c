@@ -141,7 +141,8 @@ dir_refresh(StorageBackendPool *pool, GError **error)
     while ((errno = 0, ent = readdir(dir))) {
         StorageVolDef *vol;
 
-        if (g_str_equal(ent->d_name, ".") || g_str_equal(ent->d_name, ".."))
+        if (g_str_equal(ent->d_name, ".") || g_str_equal(ent->d_name, "..") ||
+            g_str_has_prefix(ent->d_name, STORAGE_FILE_TEMP_PREFIX))
             continue;
         if (!storage_deadline_check(pool->deadline, "the refresh ran out of time", error)) {
             closedir(dir);

@@ -98,6 +98,12 @@ storage_deadline_remaining_ms(gint64 deadline)
     return (int)MIN((left + 999) / 1000, G_MAXINT);
 }
 
+char *
+storage_fd_path(int fd)
+{
+    return g_strdup_printf("/proc/%d/fd/%d", (int)getpid(), fd);
+}
+
 gint64
 storage_backend_step_deadline(const StorageBackendPool *pool)
 {

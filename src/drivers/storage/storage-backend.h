@@ -261,6 +261,9 @@ extern const StorageBackend storage_backend_iscsi_direct;
 int storage_deadline_remaining_ms(gint64 deadline);
 /* FALSE with MV_ERR_OPERATION_TIMEOUT naming @what when @deadline passed. */
 gboolean storage_deadline_check(gint64 deadline, const char *what, GError **error);
+/* A path to the open file @fd of this process, for the programs it
+ * starts: they open that file, whatever its name points to by then. */
+char *storage_fd_path(int fd);
 /* The deadline of a step of @pool's operation that starts now: the
  * operation's, or step_timeout_ms from now when it has none. */
 gint64 storage_backend_step_deadline(const StorageBackendPool *pool);

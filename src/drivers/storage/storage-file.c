@@ -329,6 +329,41 @@ file_vol_path(StorageBackendPool *pool, const char *name)
     return g_build_filename(pool->def->target.path, name, NULL);
 }
 
+/* The volumes of dir and fs pools are names in the pool's directory,
+ * which others may write to: a volume there is never written through a
+ * symbolic link (the daemon would write where the link points).  Logical
+ * volumes are links (/dev/VG/LV) by design. */
+static int
+file_nofollow(const StorageBackendPool *pool)
+{
+    if (pool->def->type == STORAGE_POOL_DIR || pool->def->type == STORAGE_POOL_FS ||
+        pool->def->type == STORAGE_POOL_NETFS)
+        return O_NOFOLLOW;
+    return 0;
+}
+
+/* Open @vol's file or device (@flags: O_RDONLY, O_WRONLY or O_RDWR, and
+ * file_nofollow() to change it), refusing anything but a file or device. */
+static int
+file_open_existing(const StorageVolDef *vol, int flags, struct stat *st, GError **error)
+{
+    int fd = open(vol->target.path, flags | O_NOCTTY | O_CLOEXEC);
+
+    if (fd < 0 || fstat(fd, st) < 0) {
+        mv_error_set_errno(error, errno, "cannot open volume '%s'", vol->target.path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT,
+                     "volume '%s' is not a file or block device", vol->name);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* Create @path for a new volume: exclusive, with the volume's mode and
  * owner. */
 static int
@@ -431,15 +466,16 @@ file_create_qcow2(StorageBackendPool *pool, StorageVolDef *vol, unsigned int fla
                   GError **error)
 {
     StorageQcow2Opts opts;
-    int fd;
+    mv_autoclose int fd = -1;
 
     if (!file_check_backing(vol, error))
         return FALSE;
     if ((fd = file_create(vol->target.path, vol, error)) < 0)
         return FALSE;
-    close(fd);
     file_qcow2_opts(vol, flags, &opts);
-    if (!storage_qcow2_create(pool->qcow2, vol->target.path, &opts, pool->deadline, error)) {
+    /* QEMU writes the file created, even if its name changed meanwhile. */
+    if (!storage_qcow2_create_fd(pool->qcow2, fd, vol->target.path, &opts, pool->deadline,
+                                 error)) {
         unlink(vol->target.path);
         return FALSE;
     }
@@ -581,8 +617,13 @@ file_clone_convert(StorageBackendPool *pool, StorageVolDef *vol, const StorageVo
     g_autofree char *o = g_strdup_printf("compat=%s", vol->target.compat ? vol->target.compat
                                                                           : "1.1");
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    int fd;
+    g_autofree char *target = NULL;
+    mv_autoclose int fd = -1;
 
+    if ((fd = file_create(vol->target.path, vol, error)) < 0)
+        return FALSE;
+    /* qemu-img writes the file created, even if its name changed meanwhile. */
+    target = storage_fd_path(fd);
     g_ptr_array_add(argv, (char *)"qemu-img");
     g_ptr_array_add(argv, (char *)"convert");
     g_ptr_array_add(argv, (char *)"-q");
@@ -595,18 +636,15 @@ file_clone_convert(StorageBackendPool *pool, StorageVolDef *vol, const StorageVo
         g_ptr_array_add(argv, o);
     }
     g_ptr_array_add(argv, src->target.path);
-    g_ptr_array_add(argv, vol->target.path);
+    g_ptr_array_add(argv, target);
     g_ptr_array_add(argv, NULL);
-    if ((fd = file_create(vol->target.path, vol, error)) < 0)
-        return FALSE;
-    close(fd);
     if (!storage_command_run((const char *const *)argv->pdata, NULL, pool->deadline, NULL,
                              NULL, NULL, error) ||
         (vol->capacity > src_capacity && vol->target.format == STORAGE_FILE_QCOW2 &&
-         !storage_qcow2_resize(pool->qcow2, vol->target.path, vol->capacity,
-                               storage_backend_step_deadline(pool), error)) ||
+         !storage_qcow2_resize_fd(pool->qcow2, fd, vol->target.path, vol->capacity,
+                                  storage_backend_step_deadline(pool), error)) ||
         (vol->capacity > src_capacity && vol->target.format == STORAGE_FILE_RAW &&
-         truncate(vol->target.path, vol->capacity) < 0)) {
+         ftruncate(fd, vol->capacity) < 0)) {
         if (error && !*error)
             mv_error_set_errno(error, errno, "cannot resize volume '%s'", vol->target.path);
         unlink(vol->target.path);
@@ -682,26 +720,22 @@ storage_file_resize_vol(StorageBackendPool *pool, const StorageVolDef *vol,
                      "cannot resize volume '%s': it is not a file", vol->name);
         return FALSE;
     }
-    if (vol->target.format == STORAGE_FILE_QCOW2) {
-        if (flags & STORAGE_VOL_RESIZE_ALLOCATE) {
-            mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_UNSUPPORTED,
-                         "preallocate is only supported for raw type volume");
-            return FALSE;
-        }
-        return storage_qcow2_resize(pool->qcow2, vol->target.path, capacity, pool->deadline,
-                                    error);
+    if (vol->target.format == STORAGE_FILE_QCOW2 && (flags & STORAGE_VOL_RESIZE_ALLOCATE)) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_UNSUPPORTED,
+                     "preallocate is only supported for raw type volume");
+        return FALSE;
     }
-    if (vol->target.format != STORAGE_FILE_RAW) {
+    if (vol->target.format != STORAGE_FILE_RAW && vol->target.format != STORAGE_FILE_QCOW2) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT,
                      "storage pool does not support changing of volume capacity of format '%s'",
                      storage_file_format_to_string(vol->target.format));
         return FALSE;
     }
-    fd = open(vol->target.path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        mv_error_set_errno(error, errno, "cannot open volume '%s'", vol->target.path);
+    if ((fd = file_open_existing(vol, O_RDWR | file_nofollow(pool), &st, error)) < 0)
         return FALSE;
-    }
+    if (vol->target.format == STORAGE_FILE_QCOW2)
+        return storage_qcow2_resize_fd(pool->qcow2, fd, vol->target.path, capacity,
+                                       pool->deadline, error);
     if ((flags & STORAGE_VOL_RESIZE_ALLOCATE) && capacity > (guint64)st.st_size &&
         !file_allocate(fd, st.st_size, capacity - st.st_size, vol->target.path, error))
         return FALSE;
@@ -725,32 +759,56 @@ file_wipe_scrub(StorageBackendPool *pool, const StorageVolDef *vol,
         [STORAGE_VOL_WIPE_ALG_RANDOM] = "random",
     };
     g_autofree char *scrub = storage_command_find("scrub");
-    const char *argv[] = { "scrub", "-f", "-p", patterns[algorithm], vol->target.path, NULL };
+    g_autofree char *target = NULL;
+    const char *argv[] = { "scrub", "-f", "-p", patterns[algorithm], NULL, NULL };
+    mv_autoclose int fd = -1;
+    struct stat st;
 
     if (!scrub) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_SYSTEM_ERROR,
                      "Cannot find 'scrub' in path: %s", g_strerror(ENOENT));
         return FALSE;
     }
+    if ((fd = file_open_existing(vol, O_WRONLY | file_nofollow(pool), &st, error)) < 0)
+        return FALSE;
+    argv[4] = target = storage_fd_path(fd);
     return storage_command_run(argv, NULL, pool->deadline, NULL, NULL, NULL, error);
 }
 
 /* A qcow2 image is wiped by writing a new, empty one in its place: its
  * data are gone and it is still the image it was (size, format, backing
- * store), where zeroing its bytes would destroy the image. */
+ * store), where zeroing its bytes would destroy the image.  The new image
+ * is written beside it and renamed over it: if QEMU fails, the volume is
+ * as it was. */
 static gboolean
 file_wipe_qcow2(StorageBackendPool *pool, const StorageVolDef *vol, GError **error)
 {
+    g_autofree char *dir = g_path_get_dirname(vol->target.path);
+    g_autofree char *base = g_path_get_basename(vol->target.path);
+    g_autofree char *tmp = g_strdup_printf("%s/%s%s.XXXXXX", dir, STORAGE_FILE_TEMP_PREFIX,
+                                           base);
+    mv_autoclose int fd = -1;
+    mv_autoclose int tfd = -1;
     StorageQcow2Opts opts;
-    mv_autoclose int fd = open(vol->target.path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
 
-    if (fd < 0 || ftruncate(fd, 0) < 0) {
-        mv_error_set_errno(error, errno, "cannot open volume '%s'", vol->target.path);
+    if ((fd = file_open_existing(vol, O_RDONLY | file_nofollow(pool), &st, error)) < 0)
+        return FALSE;
+    if ((tfd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, st.st_mode & 07777)) < 0) {
+        mv_error_set_errno(error, errno, "cannot create a file beside '%s'", vol->target.path);
         return FALSE;
     }
     file_qcow2_opts(vol, 0, &opts);
-    return storage_qcow2_create(pool->qcow2, vol->target.path, &opts,
-                                storage_backend_step_deadline(pool), error);
+    if (fchmod(tfd, st.st_mode & 07777) < 0 || fchown(tfd, st.st_uid, st.st_gid) < 0) {
+        mv_error_set_errno(error, errno, "cannot set the permissions of '%s'", tmp);
+    } else if (storage_qcow2_create_fd(pool->qcow2, tfd, vol->target.path, &opts,
+                                       storage_backend_step_deadline(pool), error)) {
+        if (rename(tmp, vol->target.path) == 0)
+            return TRUE;
+        mv_error_set_errno(error, errno, "cannot replace '%s'", vol->target.path);
+    }
+    unlink(tmp);
+    return FALSE;
 }
 
 gboolean
@@ -775,11 +833,8 @@ storage_file_wipe_vol(StorageBackendPool *pool, const StorageVolDef *vol,
         return file_wipe_scrub(pool, vol, algorithm, error);
     if (vol->type == STORAGE_VOL_FILE && vol->target.format == STORAGE_FILE_QCOW2)
         return file_wipe_qcow2(pool, vol, error);
-    fd = open(vol->target.path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        mv_error_set_errno(error, errno, "cannot open volume '%s'", vol->target.path);
+    if ((fd = file_open_existing(vol, O_WRONLY | file_nofollow(pool), &st, error)) < 0)
         return FALSE;
-    }
     size = st.st_size;
     if (S_ISBLK(st.st_mode))
         probe_block_size(fd, &size);
@@ -808,22 +863,18 @@ StorageVolIO *
 storage_file_open_vol(StorageBackendPool *pool, const StorageVolDef *vol, gboolean write,
                       GError **error)
 {
-    int fd = open(vol->target.path, (write ? O_WRONLY : O_RDONLY) | O_NOCTTY | O_CLOEXEC);
     struct stat st;
     guint64 size;
+    int fd;
 
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        mv_error_set_errno(error, errno, "cannot open volume '%s'", vol->target.path);
-        if (fd >= 0)
-            close(fd);
+    /* NB: a download reads through a link, as libvirt does; an upload
+     * never writes through one. */
+    if (write)
+        fd = file_open_existing(vol, O_WRONLY | file_nofollow(pool), &st, error);
+    else
+        fd = file_open_existing(vol, O_RDONLY, &st, error);
+    if (fd < 0)
         return NULL;
-    }
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        close(fd);
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT,
-                     "volume '%s' is not a file or block device", vol->name);
-        return NULL;
-    }
     size = st.st_size;
     if (S_ISBLK(st.st_mode))
         probe_block_size(fd, &size);

@@ -15,6 +15,10 @@
 
 #include "drivers/storage/storage-backend.h"
 
+/* Files of ours in a pool's directory, while we write them (a wiped qcow2
+ * image before it replaces the volume): never volumes. */
+#define STORAGE_FILE_TEMP_PREFIX ".mvtmp-"
+
 /*
  * Describe @name in the directory @dirfd (whose path is @dir) as a volume.
  * NULL without @error set for what is not a volume (a socket, a fifo, a

@@ -560,9 +560,10 @@ qcow2_img_resize(const char *path, guint64 size, gint64 deadline, GError **error
 
 /* ---- operations --------------------------------------------------------------- */
 
-gboolean
-storage_qcow2_create(StorageQcow2 *q, const char *path, const StorageQcow2Opts *opts,
-                     gint64 deadline, GError **error)
+/* Create an image in @path (opened by QEMU), @shown in messages. */
+static gboolean
+qcow2_create_at(StorageQcow2 *q, const char *path, const char *shown,
+                const StorageQcow2Opts *opts, gint64 deadline, GError **error)
 {
     g_autofree char *id = NULL;
     gboolean ok;
@@ -585,8 +586,24 @@ storage_qcow2_create(StorageQcow2 *q, const char *path, const StorageQcow2Opts *
         break;
     }
     if (!ok)
-        g_prefix_error(error, "cannot create qcow2 image '%s': ", path);
+        g_prefix_error(error, "cannot create qcow2 image '%s': ", shown);
     return ok;
+}
+
+gboolean
+storage_qcow2_create(StorageQcow2 *q, const char *path, const StorageQcow2Opts *opts,
+                     gint64 deadline, GError **error)
+{
+    return qcow2_create_at(q, path, path, opts, deadline, error);
+}
+
+gboolean
+storage_qcow2_create_fd(StorageQcow2 *q, int fd, const char *path,
+                        const StorageQcow2Opts *opts, gint64 deadline, GError **error)
+{
+    g_autofree char *at = storage_fd_path(fd);
+
+    return qcow2_create_at(q, at, path, opts, deadline, error);
 }
 
 static gboolean
@@ -616,9 +633,9 @@ qcow2_helper_resize(StorageQcow2 *q, const char *path, guint64 size, gint64 dead
     return ok;
 }
 
-gboolean
-storage_qcow2_resize(StorageQcow2 *q, const char *path, guint64 size, gint64 deadline,
-                     GError **error)
+static gboolean
+qcow2_resize_at(StorageQcow2 *q, const char *path, const char *shown, guint64 size,
+                gint64 deadline, GError **error)
 {
     gboolean ok;
 
@@ -639,6 +656,22 @@ storage_qcow2_resize(StorageQcow2 *q, const char *path, guint64 size, gint64 dea
         break;
     }
     if (!ok)
-        g_prefix_error(error, "cannot resize qcow2 image '%s': ", path);
+        g_prefix_error(error, "cannot resize qcow2 image '%s': ", shown);
     return ok;
+}
+
+gboolean
+storage_qcow2_resize(StorageQcow2 *q, const char *path, guint64 size, gint64 deadline,
+                     GError **error)
+{
+    return qcow2_resize_at(q, path, path, size, deadline, error);
+}
+
+gboolean
+storage_qcow2_resize_fd(StorageQcow2 *q, int fd, const char *path, guint64 size,
+                        gint64 deadline, GError **error)
+{
+    g_autofree char *at = storage_fd_path(fd);
+
+    return qcow2_resize_at(q, at, path, size, deadline, error);
 }

@@ -49,5 +49,13 @@ gboolean storage_qcow2_create(StorageQcow2 *q, const char *path, const StorageQc
 /* Change the virtual size of the qcow2 image @path (shrinking included). */
 gboolean storage_qcow2_resize(StorageQcow2 *q, const char *path, guint64 size,
                               gint64 deadline, GError **error);
+/* The same for the file open as @fd (QEMU opens /proc/<our pid>/fd/<fd>:
+ * that file, even if its name @path, used in messages, now points
+ * elsewhere). */
+gboolean storage_qcow2_create_fd(StorageQcow2 *q, int fd, const char *path,
+                                 const StorageQcow2Opts *opts, gint64 deadline,
+                                 GError **error);
+gboolean storage_qcow2_resize_fd(StorageQcow2 *q, int fd, const char *path, guint64 size,
+                                 gint64 deadline, GError **error);
 /* The helper's pid, 0 when none runs (tests). */
 int storage_qcow2_helper_pid(StorageQcow2 *q);
