@@ -580,10 +580,13 @@ def test_fs_setup():
     os.makedirs(fs_target())
 
 
-def test_create_xml_that_overruns_leaves_no_pool():
-    """pool-create-xml whose start (a slow mount) outlives the call: the
-    call fails, and when the start ends the pool is not running anywhere
-    (unmounted, not listed, no state file)."""
+def test_create_xml_that_times_out_leaves_no_pool():
+    """pool-create-xml whose start (a mount slower than job_timeout) times
+    out: when the start has ended, the pool is not running anywhere
+    (unmounted, not listed, no state file), and a new create works.
+    NB: the backend's own deadline ends the mount here; a start that ends
+    after the call gave up (a mount that cannot be killed) is not
+    reproducible from outside."""
     c = conn()
     flag("mount-slow", 2.5)
     try:
