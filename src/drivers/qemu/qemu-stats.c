@@ -307,14 +307,15 @@ stats_block(TypedParams *tp, const StatsSnap *s, QemuMonitor *mon)
 /*
  * One record: @obj's stats for the groups in @stats, or FALSE (nothing
  * written) when @flags filter it out.  The domain's lock is taken once.
+ * @tp is empty, and left empty: one for all the records of a call (its
+ * array grows once, not for each of thousands of records).
  */
 static gboolean
-stats_domain(QemuDomainObj *obj, unsigned int stats, unsigned int flags,
+stats_domain(QemuDomainObj *obj, unsigned int stats, unsigned int flags, TypedParams *tp,
              remote_domain_stats_record *rec)
 {
     QEMU_MONITOR_AUTOUNREF QemuMonitor *mon = NULL;
     StatsSnap s = { 0 };
-    TypedParams tp;
     gboolean job = FALSE;
 
     g_mutex_lock(&obj->lock);
@@ -328,10 +329,9 @@ stats_domain(QemuDomainObj *obj, unsigned int stats, unsigned int flags,
     rec->dom.name = g_strdup(obj->name);
     memcpy(rec->dom.uuid, obj->uuid, MV_UUID_LEN);
 
-    typed_params_init(&tp);
     if (stats & STATS_STATE) {
-        typed_params_add_int(&tp, "state.state", s.state);
-        typed_params_add_int(&tp, "state.reason", s.reason);
+        typed_params_add_int(tp, "state.state", s.state);
+        typed_params_add_int(tp, "state.reason", s.reason);
     }
     if (s.active && (stats & (STATS_BALLOON | STATS_VCPU | STATS_BLOCK))) {
         guint timeout = (flags & STATS_FLAG_NOWAIT) ? 1 : 0;
@@ -342,26 +342,25 @@ stats_domain(QemuDomainObj *obj, unsigned int stats, unsigned int flags,
         }
     }
     if (s.active && (stats & STATS_CPU_TOTAL))
-        stats_cpu(&tp, s.pid);
+        stats_cpu(tp, s.pid);
     if (stats & STATS_BALLOON) {
         guint64 actual = 0;
 
         if (mon && qemu_monitor_query_balloon(mon, &actual, NULL) == 1)
-            typed_params_add_ullong(&tp, "balloon.current", actual / 1024);
+            typed_params_add_ullong(tp, "balloon.current", actual / 1024);
         else
-            typed_params_add_ullong(&tp, "balloon.current", s.cur_memory_kib);
-        typed_params_add_ullong(&tp, "balloon.maximum", s.max_memory_kib);
+            typed_params_add_ullong(tp, "balloon.current", s.cur_memory_kib);
+        typed_params_add_ullong(tp, "balloon.maximum", s.max_memory_kib);
     }
     if (stats & STATS_VCPU)
-        stats_vcpu(&tp, &s, mon);
+        stats_vcpu(tp, &s, mon);
     if (stats & STATS_INTERFACE)
-        stats_interfaces(&tp, &s);
+        stats_interfaces(tp, &s);
     if (stats & STATS_BLOCK)
-        stats_block(&tp, &s, mon);
+        stats_block(tp, &s, mon);
     if (job)
         qemu_domain_obj_end_job(obj);
-    typed_params_steal(&tp, &rec->params.params_val, &rec->params.params_len);
-    typed_params_clear(&tp);
+    typed_params_steal(tp, &rec->params.params_val, &rec->params.params_len);
     stats_snap_clear(&s);
     return TRUE;
 }
@@ -374,6 +373,7 @@ remote_dispatch_connect_get_all_domain_stats(MvServerCall *call,
 {
     QemuDriver *drv = qemu_driver_from_client(mv_server_call_get_client(call));
     g_autoptr(GPtrArray) objs = NULL;
+    TypedParams tp;
     unsigned int stats = args->stats ? args->stats : STATS_SUPPORTED;
     unsigned int flags = args->flags;
     guint n = 0;
@@ -408,8 +408,11 @@ remote_dispatch_connect_get_all_domain_stats(MvServerCall *call,
         objs = qemu_domain_list_all(drv->domains);
     }
     ret->retStats.retStats_val = g_new0(remote_domain_stats_record, objs->len ? objs->len : 1);
+    typed_params_init(&tp);
     for (guint i = 0; i < objs->len; i++)
-        n += stats_domain(g_ptr_array_index(objs, i), stats, flags, &ret->retStats.retStats_val[n]);
+        n += stats_domain(g_ptr_array_index(objs, i), stats, flags, &tp,
+                          &ret->retStats.retStats_val[n]);
+    typed_params_clear(&tp);
     ret->retStats.retStats_len = n;
     return 0;
 }
