@@ -450,6 +450,42 @@ domain_disk_def_format(XmlBuf *b, const DomainDiskDef *disk, unsigned flags)
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
+gboolean
+domain_disk_drive_address_for_index(DomainDiskBus bus, int idx, DomainDeviceAddress *a)
+{
+    switch (bus) {
+    case DOMAIN_DISK_BUS_SCSI:
+        /* QEMU's wide SCSI bus: 16 units, unit 7 is the controller */
+        a->controller = idx / 15;
+        a->unit = idx % 15;
+        if (a->unit >= 7)
+            a->unit++;
+        return TRUE;
+    case DOMAIN_DISK_BUS_SATA:
+        a->controller = idx / 6;
+        a->unit = idx % 6;
+        return TRUE;
+    case DOMAIN_DISK_BUS_IDE:
+        a->controller = idx / 4;
+        a->bus = (idx % 4) / 2;
+        a->unit = idx % 2;
+        return TRUE;
+    case DOMAIN_DISK_BUS_FDC:
+        a->controller = idx / 2;
+        a->unit = idx % 2;
+        return TRUE;
+    case DOMAIN_DISK_BUS_NONE:
+    case DOMAIN_DISK_BUS_VIRTIO:
+    case DOMAIN_DISK_BUS_XEN:
+    case DOMAIN_DISK_BUS_USB:
+    case DOMAIN_DISK_BUS_UML:
+    case DOMAIN_DISK_BUS_SD:
+    case DOMAIN_DISK_BUS_LAST:
+    default:
+        return FALSE;
+    }
+}
+
 int
 domain_disk_name_index(const char *name)
 {

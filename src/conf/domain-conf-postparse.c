@@ -166,42 +166,9 @@ static void
 domain_disk_assign_address(DomainDiskDef *disk)
 {
     int idx = domain_disk_name_index(disk->dst);
-    DomainDeviceAddress *a = &disk->info.addr;
 
-    if (idx < 0)
-        return;
-    switch (disk->bus) {
-    case DOMAIN_DISK_BUS_SCSI:
-        /* QEMU's wide SCSI bus: 16 units, unit 7 is the controller */
-        a->controller = idx / 15;
-        a->unit = idx % 15;
-        if (a->unit >= 7)
-            a->unit++;
-        break;
-    case DOMAIN_DISK_BUS_SATA:
-        a->controller = idx / 6;
-        a->unit = idx % 6;
-        break;
-    case DOMAIN_DISK_BUS_IDE:
-        a->controller = idx / 4;
-        a->bus = (idx % 4) / 2;
-        a->unit = idx % 2;
-        break;
-    case DOMAIN_DISK_BUS_FDC:
-        a->controller = idx / 2;
-        a->unit = idx % 2;
-        break;
-    case DOMAIN_DISK_BUS_NONE:
-    case DOMAIN_DISK_BUS_VIRTIO:
-    case DOMAIN_DISK_BUS_XEN:
-    case DOMAIN_DISK_BUS_USB:
-    case DOMAIN_DISK_BUS_UML:
-    case DOMAIN_DISK_BUS_SD:
-    case DOMAIN_DISK_BUS_LAST:
-    default:
-        return;
-    }
-    a->type = DOMAIN_ADDR_DRIVE;
+    if (idx >= 0 && domain_disk_drive_address_for_index(disk->bus, idx, &disk->info.addr))
+        disk->info.addr.type = DOMAIN_ADDR_DRIVE;
 }
 
 /* The well-known port of each protocol, for TCP hosts given without one. */

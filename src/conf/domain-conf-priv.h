@@ -217,8 +217,6 @@ void domain_clock_clear(DomainClockDef *clock);
 /* ---- post-parse and devices (domain-conf-postparse.c) ------------------- */
 
 gboolean domain_def_post_parse(DomainDef *def, DomainParseCtx *ctx, GError **error);
-/* Index of a disk name: vda -> 0, sdb -> 1, hdaa -> 26; -1 if malformed. */
-int domain_disk_name_index(const char *name);
 
 /* ---- the <devices> element (domain-conf-devices.c) ---------------------- */
 

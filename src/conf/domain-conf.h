@@ -709,6 +709,16 @@ char *domain_mac_format(const unsigned char mac[6], char buf[18]);
 gboolean domain_mac_parse(const char *str, unsigned char mac[6]);
 
 void domain_disk_def_free(DomainDiskDef *disk);
+/* The index of a disk target name: vda -> 0, sdb -> 1, hdaa -> 26; -1 if
+ * malformed. */
+int domain_disk_name_index(const char *name);
+/*
+ * The drive address (controller, bus, unit) libvirt gives the disk with
+ * index @idx on @bus (IDE, SATA, SCSI - QEMU's wide bus -, floppy) in @a;
+ * FALSE, @a untouched, on buses without drive addresses.
+ */
+gboolean domain_disk_drive_address_for_index(DomainDiskBus bus, int idx,
+                                             DomainDeviceAddress *a);
 void domain_net_def_free(DomainNetDef *net);
 void domain_chr_def_free(DomainChrDef *chr);
 void domain_controller_def_free(DomainControllerDef *ctrl);

@@ -30,70 +30,17 @@ typedef struct {
     char *owned_secret;
 } QemuDiskSrc;
 
-/* The index of a disk name: vda -> 0, sdb -> 1, hdaa -> 26; -1 if malformed. */
-static int
-qemu_disk_name_index(const char *name)
-{
-    static const char *const prefixes[] = { "xvd", "ubd", "hd", "sd", "vd", "fd" };
-    const char *p = NULL;
-    int idx = 0;
-
-    for (size_t i = 0; name && i < G_N_ELEMENTS(prefixes) && !p; i++) {
-        if (g_str_has_prefix(name, prefixes[i]))
-            p = name + strlen(prefixes[i]);
-    }
-    if (!p || !*p)
-        return -1;
-    for (; *p; p++) {
-        if (*p < 'a' || *p > 'z' || idx > 100000)
-            return -1;
-        idx = idx * 26 + (*p - 'a' + 1);
-    }
-    return idx - 1;
-}
-
 void
 qemu_cmd_disk_drive_addr(const DomainDiskDef *disk, DomainDeviceAddress *ret)
 {
-    int idx = MAX(qemu_disk_name_index(disk->dst), 0);
-
     if (disk->info.addr.type == DOMAIN_ADDR_DRIVE) {
         *ret = disk->info.addr;
         return;
     }
     memset(ret, 0, sizeof(*ret));
     ret->type = DOMAIN_ADDR_DRIVE;
-    switch (disk->bus) {
-    case DOMAIN_DISK_BUS_IDE:
-        ret->controller = idx / 4;
-        ret->bus = (idx % 4) / 2;
-        ret->unit = idx % 2;
-        break;
-    case DOMAIN_DISK_BUS_SATA:
-        ret->controller = idx / 6;
-        ret->unit = idx % 6;
-        break;
-    case DOMAIN_DISK_BUS_SCSI:
-        /* 16 units, unit 7 is the controller */
-        ret->controller = idx / 15;
-        ret->unit = idx % 15;
-        if (ret->unit >= 7)
-            ret->unit++;
-        break;
-    case DOMAIN_DISK_BUS_FDC:
-        ret->controller = idx / 2;
-        ret->unit = idx % 2;
-        break;
-    case DOMAIN_DISK_BUS_NONE:
-    case DOMAIN_DISK_BUS_VIRTIO:
-    case DOMAIN_DISK_BUS_XEN:
-    case DOMAIN_DISK_BUS_USB:
-    case DOMAIN_DISK_BUS_UML:
-    case DOMAIN_DISK_BUS_SD:
-    case DOMAIN_DISK_BUS_LAST:
-    default:
-        break;
-    }
+    domain_disk_drive_address_for_index(disk->bus, MAX(domain_disk_name_index(disk->dst), 0),
+                                        ret);
 }
 
 char *
@@ -115,7 +62,7 @@ qemu_cmd_disk_id(QemuCmd *cmd, guint idx)
     case DOMAIN_DISK_BUS_FDC:
         return g_strdup_printf("fdc0-0-%u", a.unit);
     case DOMAIN_DISK_BUS_USB:
-        return g_strdup_printf("usb-disk%d", MAX(qemu_disk_name_index(disk->dst), 0));
+        return g_strdup_printf("usb-disk%d", MAX(domain_disk_name_index(disk->dst), 0));
     case DOMAIN_DISK_BUS_VIRTIO:
     case DOMAIN_DISK_BUS_NONE:
     case DOMAIN_DISK_BUS_XEN:
@@ -123,7 +70,7 @@ qemu_cmd_disk_id(QemuCmd *cmd, guint idx)
     case DOMAIN_DISK_BUS_SD:
     case DOMAIN_DISK_BUS_LAST:
     default:
-        return g_strdup_printf("virtio-disk%d", MAX(qemu_disk_name_index(disk->dst), 0));
+        return g_strdup_printf("virtio-disk%d", MAX(domain_disk_name_index(disk->dst), 0));
     }
 }
 
