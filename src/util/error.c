@@ -255,3 +255,14 @@ mv_error_format_message(const GError *error)
         return g_strdup(error->message);
     return mv_error_format_code_message(error->code, error->message);
 }
+
+gboolean
+mv_error_check_flags(int from, const char *func, unsigned int flags, unsigned int allowed,
+                     GError **error)
+{
+    if (!(flags & ~allowed))
+        return TRUE;
+    mv_error_set(error, from, MV_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s",
+                 flags & ~allowed, func);
+    return FALSE;
+}

@@ -36,6 +36,10 @@ void mv_error_set_errno(GError **error, int errnum, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 /* Re-wrap a foreign GError (GLib, libxml...) as MV_FROM_@from / @code. */
 void mv_error_propagate_as(GError **dest, GError *src, int from, int code);
+/* libvirt's flag check: INVALID_ARG "unsupported flags (0x%x) in function
+ * @func" (in error domain @from) for the bits of @flags not in @allowed. */
+gboolean mv_error_check_flags(int from, const char *func, unsigned int flags,
+                              unsigned int allowed, GError **error);
 
 /* The full, user visible message of an error: the code's standard prefix
  * followed by the detail (for local errors), the text as is otherwise. */

@@ -555,12 +555,9 @@ remote_dispatch_domain_open_console(MvServerCall *call, remote_domain_open_conso
     QemuConsole *old = NULL;
     int fd;
 
-    if (args->flags & ~(QEMU_CONSOLE_FORCE | QEMU_CONSOLE_SAFE)) {
-        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virDomainOpenConsole",
-                     args->flags & ~(QEMU_CONSOLE_FORCE | QEMU_CONSOLE_SAFE));
+    if (!mv_error_check_flags(MV_FROM_DOMAIN, "virDomainOpenConsole", args->flags,
+                              QEMU_CONSOLE_FORCE | QEMU_CONSOLE_SAFE, error))
         return -1;
-    }
     obj = qemu_domain_list_find_by_uuid(drv->domains, (const guchar *)args->dom.uuid, error);
     if (!obj)
         return -1;

@@ -49,12 +49,9 @@ remote_dispatch_connect_get_domain_capabilities(
     QemuDriver *drv = qemu_driver_from_client(client);
     const char *emulator = qemu_dispatch_opt_string(args->emulatorbin);
 
-    if (args->flags & ~DOMCAPS_DISABLE_DEPRECATED_FEATURES) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function virConnectGetDomainCapabilities",
-                     args->flags & ~DOMCAPS_DISABLE_DEPRECATED_FEATURES);
+    if (!mv_error_check_flags(MV_FROM_QEMU, "virConnectGetDomainCapabilities", args->flags,
+                              DOMCAPS_DISABLE_DEPRECATED_FEATURES, error))
         return -1;
-    }
     if (!qemu_dispatch_check_emulator(client, emulator, error))
         return -1;
     ret->capabilities = qemu_caps_cache_domain_capabilities(

@@ -68,12 +68,7 @@ gboolean
 storage_dispatch_check_flags(const char *api, unsigned int flags, unsigned int allowed,
                              GError **error)
 {
-    if (flags & ~allowed) {
-        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                     "unsupported flags (0x%x) in function %s", flags & ~allowed, api);
-        return FALSE;
-    }
-    return TRUE;
+    return mv_error_check_flags(MV_FROM_STORAGE, api, flags, allowed, error);
 }
 
 gboolean
