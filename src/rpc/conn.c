@@ -9,31 +9,30 @@
 #include <glib.h>
 
 #include "rpc/conn.h"
+#include "rpc/poller.h"
 #include "util/error.h"
 
 #define RX_BUFFER_SIZE (16 * 1024)
 /* What a queued packet costs beyond its buffer (struct, list link). */
 #define MESSAGE_OVERHEAD 128
 #define FD_QUEUE_MAX 64
-
-typedef struct {
-    GSource base;
-    MvRpcConn *conn;
-} ConnSource;
+/* Packets written by one sendmsg() at most. */
+#define CONN_WRITE_IOV_MAX 32
 
 struct _MvRpcConn {
     gint ref;
     GMutex lock;
     GCond drain;
+    guint drain_waiters;     /* threads in mv_rpc_conn_wait_queue() */
     int fd;
     GMainContext *ctx;
-    GSource *source;
-    gpointer tag;
+    MvRpcPollerWatch *watch;
     GIOCondition events;
 
     gboolean closing;        /* no further I/O wanted; the loop will finish */
     gboolean closed;         /* fd closed */
     gboolean close_after_flush;
+    guint corked;            /* sends only queue (nests): see mv_rpc_conn_cork() */
     guint paused;
     gsize gate_limit;        /* stop reading while more output than this is queued */
     gboolean gated;
@@ -53,6 +52,7 @@ struct _MvRpcConn {
     GQueue outq;
     gsize out_bytes;
     gsize out_weight;        /* memory the queue holds, for the gate */
+    gsize out_event_bytes;   /* of which events (MvMessage.event) */
 
     /* Drain notification (mv_rpc_conn_notify_drained): under lock. */
     gsize drain_low;
@@ -60,6 +60,8 @@ struct _MvRpcConn {
     gpointer drain_opaque;
     gboolean drain_due;      /* the queue is low: call it from the loop */
 
+    /* The peer (SO_PEERCRED), read when first asked: under lock. */
+    gboolean have_peer;
     uid_t uid;
     gid_t gid;
     pid_t pid;
@@ -69,20 +71,12 @@ struct _MvRpcConn {
     gpointer opaque;
 };
 
-static gboolean conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data);
-static void conn_source_finalize(GSource *source);
-
-static GSourceFuncs conn_source_funcs = {
-    .dispatch = conn_source_dispatch,
-    .finalize = conn_source_finalize,
-};
+static void conn_watch_cb(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque);
 
 MvRpcConn *
 mv_rpc_conn_new(int fd, GMainContext *ctx)
 {
     MvRpcConn *conn = g_new0(MvRpcConn, 1);
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
     int flags = fcntl(fd, F_GETFL);
 
     conn->ref = 1;
@@ -96,13 +90,8 @@ mv_rpc_conn_new(int fd, GMainContext *ctx)
     conn->gid = (gid_t)-1;
     conn->pid = 0;
     conn->last_rx = g_get_monotonic_time();
-    if (flags >= 0)
+    if (flags >= 0 && !(flags & O_NONBLOCK))
         fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-        conn->uid = cred.uid;
-        conn->gid = cred.gid;
-        conn->pid = cred.pid;
-    }
     return conn;
 }
 
@@ -122,6 +111,7 @@ conn_drop_output_locked(MvRpcConn *conn)
         mv_message_free(msg);
     conn->out_bytes = 0;
     conn->out_weight = 0;
+    conn->out_event_bytes = 0;
 }
 
 void
@@ -159,31 +149,38 @@ conn_update_events_locked(MvRpcConn *conn)
 {
     GIOCondition want = 0;
 
-    if (!conn->source || conn->closed)
+    if (!conn->watch || conn->closed)
         return;
     if ((!conn->paused && !conn->gated) || conn->closing)
         want |= G_IO_IN;
-    if (conn->outq.length > 0 && !conn->closing)
+    if (conn->outq.length > 0 && !conn->closing && !conn->corked)
         want |= G_IO_OUT;
     if (want != conn->events) {
         conn->events = want;
-        g_source_modify_unix_fd(conn->source, conn->tag, want);
+        mv_rpc_poller_watch_set_events(conn->watch, want);
     }
+}
+
+/* Have the loop run the connection's callback even if no event arrives.
+ * Must hold the lock. */
+static void
+conn_wake_locked(MvRpcConn *conn)
+{
+    if (conn->watch)
+        mv_rpc_poller_watch_wake(conn->watch);
 }
 
 void
 mv_rpc_conn_start(MvRpcConn *conn)
 {
-    ConnSource *src = (ConnSource *)g_source_new(&conn_source_funcs, sizeof(ConnSource));
-
-    src->conn = mv_rpc_conn_ref(conn);
     g_mutex_lock(&conn->lock);
-    conn->source = (GSource *)src;
     conn->events = G_IO_IN;
-    conn->tag = g_source_add_unix_fd(conn->source, conn->fd, conn->events);
+    /* The watch owns a reference, dropped when it is destroyed. */
+    conn->watch = mv_rpc_poller_watch_new(conn->ctx, conn->fd, conn->events, conn_watch_cb,
+                                          mv_rpc_conn_ref(conn),
+                                          (GDestroyNotify)mv_rpc_conn_unref);
     conn_update_events_locked(conn);
     g_mutex_unlock(&conn->lock);
-    g_source_attach(conn->source, conn->ctx);
 }
 
 static void
@@ -195,11 +192,12 @@ conn_shutdown_locked(MvRpcConn *conn)
     if (conn->fd >= 0 && !conn->closed)
         shutdown(conn->fd, SHUT_RDWR);
     conn_drop_output_locked(conn);
-    g_cond_broadcast(&conn->drain);
-    if (conn->source) {
+    if (conn->drain_waiters)
+        g_cond_broadcast(&conn->drain);
+    if (conn->watch) {
         conn_update_events_locked(conn);
         /* Make sure the loop runs the close even if no event arrives. */
-        g_source_set_ready_time(conn->source, 0);
+        conn_wake_locked(conn);
     }
 }
 
@@ -215,8 +213,7 @@ conn_gate_update_locked(MvRpcConn *conn)
     } else if (conn->gated && conn->out_weight <= conn->gate_limit / 2) {
         conn->gated = FALSE;
         /* Packets may be waiting in the receive buffer already. */
-        if (conn->source)
-            g_source_set_ready_time(conn->source, 0);
+        conn_wake_locked(conn);
     }
 }
 
@@ -228,8 +225,83 @@ conn_drain_check_locked(MvRpcConn *conn)
     if (!conn->drain_cb || conn->drain_due || conn->out_bytes > conn->drain_low)
         return;
     conn->drain_due = TRUE;
-    if (conn->source)
-        g_source_set_ready_time(conn->source, 0);
+    conn_wake_locked(conn);
+}
+
+/* Send the bytes of the queued packets, from the head on, in one
+ * sendmsg(): several packets when they are queued (a burst of replies, a
+ * pipelined client), up to the first one carrying fds, whose fds must follow
+ * its bytes.  Returns bytes written or -errno; @ret_asked: bytes tried.
+ * Must hold the lock. */
+static ssize_t
+conn_write_bytes_locked(MvRpcConn *conn, gsize *ret_asked)
+{
+    struct iovec iov[CONN_WRITE_IOV_MAX];
+    struct msghdr mh = { .msg_iov = iov };
+    gsize asked = 0;
+    ssize_t n;
+
+    for (GList *l = conn->outq.head; l && mh.msg_iovlen < G_N_ELEMENTS(iov); l = l->next) {
+        MvMessage *msg = l->data;
+
+        iov[mh.msg_iovlen].iov_base = msg->buffer + msg->buffer_offset;
+        iov[mh.msg_iovlen].iov_len = msg->buffer_length - msg->buffer_offset;
+        asked += iov[mh.msg_iovlen].iov_len;
+        mh.msg_iovlen++;
+        if (msg->nfds > msg->donefds)
+            break;
+    }
+    do {
+        n = sendmsg(conn->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    *ret_asked = asked;
+    return n < 0 ? -errno : n;
+}
+
+/* The head packet is written and sent its fds: drop it.  Must hold the
+ * lock. */
+static void
+conn_pop_sent_locked(MvRpcConn *conn)
+{
+    MvMessage *msg = g_queue_pop_head(&conn->outq);
+
+    conn->out_bytes -= msg->buffer_length;
+    conn->out_weight -= msg->buffer_alloc + MESSAGE_OVERHEAD;
+    if (msg->event)
+        conn->out_event_bytes -= msg->buffer_length;
+    mv_message_free(msg);
+}
+
+/* Send the fds of the head packet, one per sendmsg() with a dummy byte.
+ * Returns 0 when all went, or -errno.  Must hold the lock. */
+static int
+conn_write_fds_locked(MvRpcConn *conn, MvMessage *msg)
+{
+    while (msg->donefds < msg->nfds) {
+        char dummy = 0;
+        struct iovec iov = { &dummy, 1 };
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1,
+            .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+        };
+        struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
+
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cmsg), &msg->fds[msg->donefds], sizeof(int));
+        if (sendmsg(conn->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        msg->donefds++;
+    }
+    return 0;
 }
 
 /* Write as much of the queue as the socket takes.  Must hold the lock. */
@@ -239,65 +311,57 @@ conn_flush_locked(MvRpcConn *conn)
     MvMessage *msg;
 
     while (!conn->closing && (msg = g_queue_peek_head(&conn->outq))) {
+        int err;
+
         if (msg->buffer_offset < msg->buffer_length) {
-            ssize_t n = send(conn->fd, msg->buffer + msg->buffer_offset,
-                             msg->buffer_length - msg->buffer_offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+            gsize asked;
+            ssize_t n = conn_write_bytes_locked(conn, &asked);
+            gboolean full = n >= 0 && (gsize)n < asked;
 
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                if (errno == EAGAIN || errno == EWOULDBLOCK)
-                    break;
-                g_debug("write failed on fd %d: %s", conn->fd, g_strerror(errno));
-                conn_shutdown_locked(conn);
-                return;
-            }
-            msg->buffer_offset += n;
-            if (msg->buffer_offset < msg->buffer_length)
+            if (n == -EAGAIN || n == -EWOULDBLOCK)
                 break;
-        }
-        while (msg->donefds < msg->nfds) {
-            char dummy = 0;
-            struct iovec iov = { &dummy, 1 };
-            union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-            } u;
-            struct msghdr mh = {
-                .msg_iov = &iov, .msg_iovlen = 1,
-                .msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-            };
-            struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
-            ssize_t n;
-
-            cmsg->cmsg_level = SOL_SOCKET;
-            cmsg->cmsg_type = SCM_RIGHTS;
-            cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-            memcpy(CMSG_DATA(cmsg), &msg->fds[msg->donefds], sizeof(int));
-            n = sendmsg(conn->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                if (errno == EAGAIN || errno == EWOULDBLOCK)
-                    goto out;
+                g_debug("write failed on fd %d: %s", conn->fd, g_strerror((int)-n));
                 conn_shutdown_locked(conn);
                 return;
             }
-            msg->donefds++;
+            /* Account the bytes to the packets they came from; those done
+             * and without fds go. */
+            while ((msg = g_queue_peek_head(&conn->outq))) {
+                gsize take = MIN((gsize)n, msg->buffer_length - msg->buffer_offset);
+
+                msg->buffer_offset += take;
+                n -= take;
+                if (msg->buffer_offset < msg->buffer_length || msg->donefds < msg->nfds)
+                    break;
+                conn_pop_sent_locked(conn);
+            }
+            /* A short write: the socket is full, wait for it. */
+            if (full)
+                break;
+            /* More packets than one sendmsg() took, or fds to send. */
+            if (!msg || msg->buffer_offset < msg->buffer_length)
+                continue;
         }
-        g_queue_pop_head(&conn->outq);
-        conn->out_bytes -= msg->buffer_length;
-        conn->out_weight -= msg->buffer_alloc + MESSAGE_OVERHEAD;
-        mv_message_free(msg);
+        err = conn_write_fds_locked(conn, msg);
+        if (err == -EAGAIN || err == -EWOULDBLOCK)
+            break;
+        if (err < 0) {
+            conn_shutdown_locked(conn);
+            return;
+        }
+        conn_pop_sent_locked(conn);
     }
- out:
     conn_gate_update_locked(conn);
     conn_drain_check_locked(conn);
+    /* NB: GLib's g_cond_broadcast() is a futex syscall even with nobody
+     * waiting: only when someone does. */
     if (conn->outq.length == 0) {
-        g_cond_broadcast(&conn->drain);
+        if (conn->drain_waiters)
+            g_cond_broadcast(&conn->drain);
         if (conn->close_after_flush)
             conn_shutdown_locked(conn);
-    } else if (conn->out_bytes < 256 * 1024) {
+    } else if (conn->out_bytes < 256 * 1024 && conn->drain_waiters) {
         g_cond_broadcast(&conn->drain);
     }
     conn_update_events_locked(conn);
@@ -317,7 +381,9 @@ mv_rpc_conn_send(MvRpcConn *conn, MvMessage *msg)
     g_queue_push_tail(&conn->outq, msg);
     conn->out_bytes += msg->buffer_length;
     conn->out_weight += msg->buffer_alloc + MESSAGE_OVERHEAD;
-    if (conn->outq.length == 1) {
+    if (msg->event)
+        conn->out_event_bytes += msg->buffer_length;
+    if (conn->outq.length == 1 && !conn->corked) {
         conn_flush_locked(conn);
     } else {
         conn_gate_update_locked(conn);
@@ -344,8 +410,8 @@ mv_rpc_conn_resume(MvRpcConn *conn)
         conn->paused--;
     conn_update_events_locked(conn);
     /* Packets may be waiting in the receive buffer already. */
-    if (!conn->paused && conn->source)
-        g_source_set_ready_time(conn->source, 0);
+    if (!conn->paused)
+        conn_wake_locked(conn);
     g_mutex_unlock(&conn->lock);
 }
 
@@ -425,14 +491,27 @@ mv_rpc_conn_queued_bytes(MvRpcConn *conn)
     return ret;
 }
 
+gsize
+mv_rpc_conn_queued_event_bytes(MvRpcConn *conn)
+{
+    gsize ret;
+
+    g_mutex_lock(&conn->lock);
+    ret = conn->out_event_bytes;
+    g_mutex_unlock(&conn->lock);
+    return ret;
+}
+
 gboolean
 mv_rpc_conn_wait_queue(MvRpcConn *conn, gsize max)
 {
     gboolean ret;
 
     g_mutex_lock(&conn->lock);
+    conn->drain_waiters++;
     while (!conn->closing && conn->out_bytes > max)
         g_cond_wait(&conn->drain, &conn->lock);
+    conn->drain_waiters--;
     ret = !conn->closing;
     g_mutex_unlock(&conn->lock);
     return ret;
@@ -447,6 +526,21 @@ mv_rpc_conn_get_fd(MvRpcConn *conn)
 void
 mv_rpc_conn_get_peer(MvRpcConn *conn, uid_t *uid, gid_t *gid, pid_t *pid)
 {
+    g_mutex_lock(&conn->lock);
+    if (!conn->have_peer && !conn->closed) {
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+
+        /* The credentials of the peer when it connected: the same
+         * whenever asked. */
+        if (getsockopt(conn->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+            conn->uid = cred.uid;
+            conn->gid = cred.gid;
+            conn->pid = cred.pid;
+        }
+        conn->have_peer = TRUE;
+    }
+    g_mutex_unlock(&conn->lock);
     if (uid)
         *uid = conn->uid;
     if (gid)
@@ -466,7 +560,7 @@ static void
 conn_finish(MvRpcConn *conn)
 {
     MvRpcConnCloseFunc cb;
-    GSource *source;
+    MvRpcPollerWatch *watch;
     int fd;
 
     g_mutex_lock(&conn->lock);
@@ -478,14 +572,14 @@ conn_finish(MvRpcConn *conn)
     conn->closed = TRUE;
     conn->drain_cb = NULL;
     conn_drop_output_locked(conn);
-    g_cond_broadcast(&conn->drain);
-    source = g_steal_pointer(&conn->source);
+    if (conn->drain_waiters)
+        g_cond_broadcast(&conn->drain);
+    watch = g_steal_pointer(&conn->watch);
     g_mutex_unlock(&conn->lock);
 
-    if (source) {
-        g_source_destroy(source);
-        g_source_unref(source);
-    }
+    /* Before the fd is closed: it leaves the epoll set.  The watch's
+     * reference is the caller's (the callback holds its own). */
+    mv_rpc_poller_watch_destroy(watch);
     while ((fd = GPOINTER_TO_INT(g_queue_pop_head(&conn->fdq))) > 0)
         close(fd - 1);
     close(conn->fd);
@@ -696,19 +790,34 @@ conn_do_read(MvRpcConn *conn)
     return TRUE;
 }
 
-static gboolean
-conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+void
+mv_rpc_conn_cork(MvRpcConn *conn)
 {
-    MvRpcConn *conn = ((ConnSource *)source)->conn;
+    g_mutex_lock(&conn->lock);
+    conn->corked++;
+    g_mutex_unlock(&conn->lock);
+}
+
+void
+mv_rpc_conn_uncork(MvRpcConn *conn)
+{
+    g_mutex_lock(&conn->lock);
+    if (conn->corked > 0 && --conn->corked == 0 && conn->outq.length > 0 && !conn->closing)
+        conn_flush_locked(conn);
+    g_mutex_unlock(&conn->lock);
+}
+
+/* The watch's callback, on the context's thread.  The watch holds a
+ * reference to the connection while it runs. */
+static void
+conn_watch_cb(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque)
+{
+    MvRpcConn *conn = opaque;
     MvRpcConnDrainFunc drain_cb = NULL;
-    GIOCondition revents;
     gboolean closing;
     gboolean ok = TRUE;
 
-    mv_rpc_conn_ref(conn);
-    g_source_set_ready_time(source, -1);
     g_mutex_lock(&conn->lock);
-    revents = conn->tag ? g_source_query_unix_fd(source, conn->tag) : 0;
     closing = conn->closing;
     if (!closing && (revents & G_IO_OUT))
         conn_flush_locked(conn);
@@ -723,6 +832,9 @@ conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
         drain_cb(conn, conn->drain_opaque);
 
     if (!closing) {
+        /* What the packets read now make us send goes out in one write
+         * once they are all handled (inline replies to pipelined calls). */
+        mv_rpc_conn_cork(conn);
         /* Buffered packets first (after a resume), then the socket. */
         if (conn->rx_off < conn->rx_len)
             ok = conn_process_rx(conn);
@@ -735,16 +847,13 @@ conn_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
         } else if (ok && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
             ok = conn_do_read(conn);
         }
+        mv_rpc_conn_uncork(conn);
+        /* Closed meanwhile (a reply was the last word): finish now rather
+         * than on another iteration. */
+        g_mutex_lock(&conn->lock);
+        closing = conn->closing;
+        g_mutex_unlock(&conn->lock);
     }
     if (closing || !ok)
         conn_finish(conn);
-    mv_rpc_conn_unref(conn);
-    return G_SOURCE_CONTINUE;
-}
-
-/* The source owns a reference to the connection. */
-static void
-conn_source_finalize(GSource *source)
-{
-    mv_rpc_conn_unref(((ConnSource *)source)->conn);
 }

@@ -9,8 +9,11 @@
  * receive callback, header decoded.
  *
  * Output may be queued from any thread.  The sending thread writes at once
- * when the queue was empty (no hand-off on the hot path); whatever the socket
- * does not take is finished from the context when it becomes writable.
+ * when the queue was empty (no hand-off on the hot path), unless the output
+ * is held (mv_rpc_conn_cork); queued packets leave together, several per
+ * sendmsg().  Whatever the socket does not take is finished from the context
+ * when it becomes writable.  The socket is watched through the context's
+ * poller (poller.h), one source for all of them.
  */
 #pragma once
 
@@ -40,6 +43,15 @@ void mv_rpc_conn_start(MvRpcConn *conn);
 
 /* Queue @msg (ownership taken).  Returns FALSE (and frees it) when closed. */
 gboolean mv_rpc_conn_send(MvRpcConn *conn, MvMessage *msg);
+/*
+ * Hold output back: what is sent meanwhile is queued and goes out in as few
+ * writes as possible when the last hold is released (holds nest).  For the
+ * context's thread, for the span of a callback: the connection holds its own
+ * output so while it handles the packets of one read, so that the replies
+ * to pipelined calls leave together.
+ */
+void mv_rpc_conn_cork(MvRpcConn *conn);
+void mv_rpc_conn_uncork(MvRpcConn *conn);
 /* Stop or resume reading; nests (each pause needs a resume).  Thread-safe. */
 void mv_rpc_conn_pause(MvRpcConn *conn);
 void mv_rpc_conn_resume(MvRpcConn *conn);
@@ -68,6 +80,8 @@ gboolean mv_rpc_conn_is_closed(MvRpcConn *conn);
 
 /* Bytes queued and not yet written. */
 gsize mv_rpc_conn_queued_bytes(MvRpcConn *conn);
+/* Of which bytes of packets marked MvMessage.event. */
+gsize mv_rpc_conn_queued_event_bytes(MvRpcConn *conn);
 /* Block (not on the context's thread!) until at most @max bytes are queued
  * or the connection closed.  Returns FALSE when closed. */
 gboolean mv_rpc_conn_wait_queue(MvRpcConn *conn, gsize max);

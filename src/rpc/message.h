@@ -32,7 +32,7 @@ struct _MvMessage {
     guint nfds;
     guint donefds;        /* fds sent or received so far */
 
-    gboolean tracked;     /* used by the server to count outstanding calls */
+    gboolean event;       /* unsolicited (an event): its connection counts these apart */
 };
 
 #define MV_MESSAGE_HEADER_LEN 24

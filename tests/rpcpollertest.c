@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rpcpollertest.c: the one-source poller of src/rpc/poller.c, on
+ * socketpairs, with few watches (polled directly) and with many (through
+ * epoll), and the connections built on it.
+ *
+ * - a watch reports exactly what its socket has, a hang-up even when it
+ *   asks for nothing, and GLib's own fd sources on the context still work;
+ * - another thread changing a watch's events or waking it wakes a loop
+ *   that sleeps in poll();
+ * - a watch destroyed by the callback of another one never runs again;
+ * - going from few watches to many and back loses no event;
+ * - a connection holding its output (mv_rpc_conn_cork) sends it all, in
+ *   order, when released; a connection among many still notices a peer
+ *   that hangs up while it is paused, without spinning.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib-unix.h>
+
+#include "rpc/conn.h"
+#include "rpc/message.h"
+#include "rpc/poller.h"
+
+/* More watches than the poller polls directly. */
+#define MANY 24
+#define SPIN_LIMIT 100
+
+typedef struct {
+    MvRpcPollerWatch *watch;
+    int fd;                       /* ours */
+    int peer;                     /* the other end */
+    guint calls;
+    GIOCondition last;            /* revents of the last call */
+    GIOCondition seen;            /* all revents so far */
+    gboolean drain;               /* read what arrives */
+    MvRpcPollerWatch *victim;     /* destroy this one when called */
+} Sock;
+
+typedef struct {
+    GMainContext *ctx;
+    GPtrArray *socks;             /* Sock */
+} Fixture;
+
+static void
+sock_cb(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque)
+{
+    Sock *s = opaque;
+
+    s->calls++;
+    s->last = revents;
+    s->seen |= revents;
+    if (s->drain && (revents & G_IO_IN)) {
+        char buf[256];
+
+        while (recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+            ;
+    }
+    if (s->victim) {
+        mv_rpc_poller_watch_destroy(s->victim);
+        s->victim = NULL;
+    }
+}
+
+static Sock *
+fixture_add(Fixture *f, GIOCondition events)
+{
+    Sock *s = g_new0(Sock, 1);
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv),
+                    ==, 0);
+    s->fd = sv[0];
+    s->peer = sv[1];
+    s->drain = TRUE;
+    s->watch = mv_rpc_poller_watch_new(f->ctx, s->fd, events, sock_cb, s, NULL);
+    g_ptr_array_add(f->socks, s);
+    return s;
+}
+
+/* Stop watching @s and close both ends (the Sock stays, for the counts). */
+static void
+sock_drop(Sock *s)
+{
+    if (s->watch)
+        mv_rpc_poller_watch_destroy(s->watch);
+    s->watch = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    if (s->peer >= 0)
+        close(s->peer);
+    s->fd = s->peer = -1;
+}
+
+static void
+sock_free(gpointer p)
+{
+    sock_drop(p);
+    g_free(p);
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    f->ctx = g_main_context_new();
+    f->socks = g_ptr_array_new_with_free_func(sock_free);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    g_ptr_array_unref(f->socks);
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
+    g_main_context_unref(f->ctx);
+}
+
+/* Iterate without blocking until nothing is left to dispatch. */
+static void
+fixture_settle(Fixture *f)
+{
+    for (guint i = 0; i < 1000 && g_main_context_iteration(f->ctx, FALSE); i++)
+        ;
+}
+
+static void
+fixture_reset_counts(Fixture *f)
+{
+    for (guint i = 0; i < f->socks->len; i++) {
+        Sock *s = g_ptr_array_index(f->socks, i);
+
+        s->calls = 0;
+        s->seen = s->last = 0;
+    }
+}
+
+static gboolean
+on_timeout(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/* Block in the loop until @s was called, or @ms passed.  Returns the
+ * iterations that dispatched something. */
+static guint
+fixture_wait_call(Fixture *f, Sock *s, guint ms)
+{
+    gboolean expired = FALSE;
+    GSource *timer = g_timeout_source_new(ms);
+    guint busy = 0;
+
+    g_source_set_callback(timer, on_timeout, &expired, NULL);
+    g_source_attach(timer, f->ctx);
+    while (!expired && s->calls == 0) {
+        if (g_main_context_iteration(f->ctx, TRUE) && !expired)
+            busy++;
+    }
+    g_source_destroy(timer);
+    g_source_unref(timer);
+    return busy;
+}
+
+static void
+send_byte(int fd)
+{
+    g_assert_cmpint(send(fd, "x", 1, MSG_NOSIGNAL), ==, 1);
+}
+
+/* Exactly the sockets written to are reported, readable. */
+static void
+check_only_written(Fixture *f, const guint *which, guint n)
+{
+    fixture_reset_counts(f);
+    for (guint i = 0; i < n; i++)
+        send_byte(((Sock *)g_ptr_array_index(f->socks, which[i]))->peer);
+    fixture_settle(f);
+    for (guint i = 0; i < f->socks->len; i++) {
+        Sock *s = g_ptr_array_index(f->socks, i);
+        gboolean written = FALSE;
+
+        for (guint j = 0; j < n; j++)
+            written |= which[j] == i;
+        if (!s->watch)
+            continue;
+        g_assert_cmpuint(s->calls, ==, written ? 1 : 0);
+        if (written)
+            g_assert_cmpint(s->last & G_IO_IN, ==, G_IO_IN);
+    }
+}
+
+static void
+test_readable(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    guint first[] = { 0 };
+    guint several[] = { 1, count / 2, count - 1 };
+
+    for (guint i = 0; i < count; i++)
+        fixture_add(f, G_IO_IN);
+    g_assert_cmpuint(mv_rpc_poller_count(f->ctx), ==, count);
+    fixture_settle(f);
+    check_only_written(f, first, 1);
+    if (count < G_N_ELEMENTS(several))
+        return;
+    check_only_written(f, several, G_N_ELEMENTS(several));
+    /* And again: nothing stays reported once read. */
+    check_only_written(f, several, G_N_ELEMENTS(several));
+}
+
+/* From many watches to few and back: each still reports its events. */
+static void
+test_many_to_few(Fixture *f, gconstpointer data)
+{
+    guint last[] = { MANY - 1 };
+    guint two[] = { 0, MANY - 1 };
+
+    for (guint i = 0; i < MANY; i++)
+        fixture_add(f, G_IO_IN);
+    fixture_settle(f);
+    check_only_written(f, two, G_N_ELEMENTS(two));
+    /* Down to two: direct polling again. */
+    for (guint i = 1; i < MANY - 1; i++)
+        sock_drop(g_ptr_array_index(f->socks, i));
+    g_assert_cmpuint(mv_rpc_poller_count(f->ctx), ==, 2);
+    fixture_settle(f);
+    check_only_written(f, last, 1);
+    check_only_written(f, two, G_N_ELEMENTS(two));
+    /* And up again, the survivors among new ones. */
+    for (guint i = 0; i < MANY; i++)
+        fixture_add(f, G_IO_IN);
+    fixture_settle(f);
+    check_only_written(f, two, G_N_ELEMENTS(two));
+}
+
+/* A watch asking for nothing still hears its peer hang up. */
+static void
+test_hangup_no_events(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    Sock *s;
+
+    for (guint i = 0; i + 1 < count; i++)
+        fixture_add(f, G_IO_IN);
+    s = fixture_add(f, 0);
+    s->drain = FALSE;
+    fixture_settle(f);
+    send_byte(s->peer);
+    fixture_settle(f);
+    g_assert_cmpuint(s->calls, ==, 0);
+    close(s->peer);
+    s->peer = -1;
+    fixture_wait_call(f, s, 3000);
+    g_assert_cmpuint(s->calls, >=, 1);
+    g_assert_cmpint(s->seen & G_IO_HUP, ==, G_IO_HUP);
+    g_assert_cmpint(s->seen & G_IO_IN, ==, 0);
+    mv_rpc_poller_watch_set_events(s->watch, G_IO_IN);
+    s->calls = 0;
+    fixture_settle(f);
+    g_assert_cmpuint(s->calls, >=, 1);
+    g_assert_cmpint(s->seen & G_IO_IN, ==, G_IO_IN);
+}
+
+typedef struct {
+    Sock *s;
+    gboolean wake;                /* wake, rather than ask for G_IO_OUT */
+} Poke;
+
+static gpointer
+poke_thread(gpointer data)
+{
+    Poke *p = data;
+
+    g_usleep(100 * 1000);
+    if (p->wake)
+        mv_rpc_poller_watch_wake(p->s->watch);
+    else
+        mv_rpc_poller_watch_set_events(p->s->watch, G_IO_IN | G_IO_OUT);
+    return NULL;
+}
+
+/* Another thread's change reaches a loop asleep in poll(). */
+static void
+test_thread_change(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data) & 0xff;
+    gboolean wake = GPOINTER_TO_UINT(data) >> 8;
+    Poke poke = { NULL, wake };
+    GThread *th;
+    gint64 start;
+
+    for (guint i = 0; i + 1 < count; i++)
+        fixture_add(f, G_IO_IN);
+    poke.s = fixture_add(f, G_IO_IN);
+    fixture_settle(f);
+    fixture_reset_counts(f);
+    th = g_thread_new("poke", poke_thread, &poke);
+    start = g_get_monotonic_time();
+    fixture_wait_call(f, poke.s, 5000);
+    g_thread_join(th);
+    g_assert_cmpuint(poke.s->calls, >=, 1);
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 4 * G_USEC_PER_SEC);
+    if (wake)
+        g_assert_cmpint(poke.s->last, ==, 0);
+    else
+        g_assert_cmpint(poke.s->last & G_IO_OUT, ==, G_IO_OUT);
+    for (guint i = 0; i + 1 < count; i++)
+        g_assert_cmpuint(((Sock *)g_ptr_array_index(f->socks, i))->calls, ==, 0);
+}
+
+/* A watch destroyed by the callback of one dispatched before it, both
+ * ready in the same iteration, is not called. */
+static void
+test_destroy_other(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    Sock *a, *b;
+
+    for (guint i = 0; i + 2 < count; i++)
+        fixture_add(f, G_IO_IN);
+    a = fixture_add(f, G_IO_IN);
+    b = fixture_add(f, G_IO_IN);
+    fixture_settle(f);
+    a->victim = b->watch;
+    b->victim = a->watch;
+    send_byte(a->peer);
+    send_byte(b->peer);
+    fixture_settle(f);
+    /* One of them ran first and destroyed the other. */
+    g_assert_cmpuint(a->calls + b->calls, ==, 1);
+    if (a->calls)
+        b->watch = NULL;
+    else
+        a->watch = NULL;
+    g_assert_cmpuint(mv_rpc_poller_count(f->ctx), ==, count - 1);
+}
+
+static gboolean
+glib_fd_cb(gint fd, GIOCondition cond, gpointer data)
+{
+    char c;
+
+    (*(guint *)data)++;
+    g_assert_cmpint(recv(fd, &c, 1, MSG_DONTWAIT), ==, 1);
+    return G_SOURCE_CONTINUE;
+}
+
+/* GLib's own fd sources share the poll with the watches. */
+static void
+test_glib_sources(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    guint glib_calls = 0;
+    GSource *src;
+    Sock *s;
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    src = g_unix_fd_source_new(sv[0], G_IO_IN);
+    g_source_set_callback(src, G_SOURCE_FUNC(glib_fd_cb), &glib_calls, NULL);
+    g_source_attach(src, f->ctx);
+    for (guint i = 0; i < count; i++)
+        fixture_add(f, G_IO_IN);
+    s = g_ptr_array_index(f->socks, count - 1);
+    fixture_settle(f);
+    send_byte(sv[1]);
+    send_byte(s->peer);
+    while (glib_calls == 0 || s->calls == 0)
+        g_main_context_iteration(f->ctx, TRUE);
+    g_assert_cmpuint(glib_calls, ==, 1);
+    g_assert_cmpuint(s->calls, ==, 1);
+    g_source_destroy(src);
+    g_source_unref(src);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* ---- connections ---------------------------------------------------------- */
+
+typedef struct {
+    GMainContext *ctx;
+    MvRpcConn *conn;
+    int peer;
+    gboolean closed;
+    GPtrArray *fillers;           /* Sock: other watches on the context */
+} ConnFixture;
+
+static void
+conn_closed(MvRpcConn *conn, gpointer opaque)
+{
+    ((ConnFixture *)opaque)->closed = TRUE;
+}
+
+static void
+conn_recv_drop(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
+{
+    mv_message_free(msg);
+}
+
+static void
+conn_fixture_setup(ConnFixture *f, gconstpointer data)
+{
+    guint fillers = GPOINTER_TO_UINT(data);
+    Fixture tmp;
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    f->ctx = g_main_context_new();
+    f->conn = mv_rpc_conn_new(sv[0], f->ctx);
+    f->peer = sv[1];
+    f->closed = FALSE;
+    mv_rpc_conn_set_callbacks(f->conn, conn_recv_drop, conn_closed, f);
+    mv_rpc_conn_start(f->conn);
+    tmp.ctx = f->ctx;
+    tmp.socks = f->fillers = g_ptr_array_new_with_free_func(sock_free);
+    for (guint i = 0; i < fillers; i++)
+        fixture_add(&tmp, G_IO_IN);
+}
+
+static void
+conn_fixture_teardown(ConnFixture *f, gconstpointer data)
+{
+    mv_rpc_conn_close(f->conn);
+    while (!f->closed && g_main_context_iteration(f->ctx, FALSE))
+        ;
+    mv_rpc_conn_unref(f->conn);
+    if (f->peer >= 0)
+        close(f->peer);
+    g_ptr_array_unref(f->fillers);
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
+    g_main_context_unref(f->ctx);
+}
+
+/* Held output goes out whole and in order once released. */
+static void
+test_conn_cork(ConnFixture *f, gconstpointer data)
+{
+    const guint count = 100;
+    guint8 buf[MV_MESSAGE_MIN_LEN];
+    gsize got = 0;
+
+    mv_rpc_conn_cork(f->conn);
+    for (guint i = 0; i < count; i++)
+        mv_rpc_conn_send(f->conn, mv_message_new_simple(MV_KEEPALIVE_PROGRAM,
+                                                        MV_KEEPALIVE_PROTOCOL_VERSION,
+                                                        MV_KEEPALIVE_PROC_PING,
+                                                        MV_NET_MESSAGE, i, MV_NET_OK));
+    /* Nothing left while held. */
+    g_assert_cmpint(recv(f->peer, buf, sizeof(buf), MSG_DONTWAIT), <, 0);
+    g_assert_cmpint(errno, ==, EAGAIN);
+    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->conn), ==, count * MV_MESSAGE_MIN_LEN);
+    mv_rpc_conn_uncork(f->conn);
+    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->conn), ==, 0);
+    for (guint i = 0; i < count; i++) {
+        ssize_t n = recv(f->peer, buf, sizeof(buf), MSG_WAITALL);
+
+        g_assert_cmpint(n, ==, sizeof(buf));
+        g_assert_cmpuint(mv_message_get_u32(buf), ==, MV_MESSAGE_MIN_LEN);
+        g_assert_cmpuint(mv_message_get_u32(buf + 20), ==, i);
+        got += n;
+    }
+    g_assert_cmpuint(got, ==, count * MV_MESSAGE_MIN_LEN);
+}
+
+/* Paused among many watches: a hang-up closes it, no busy loop. */
+static void
+test_conn_paused_hangup(ConnFixture *f, gconstpointer data)
+{
+    gboolean expired = FALSE;
+    GSource *timer = g_timeout_source_new(3000);
+    guint busy = 0;
+
+    mv_rpc_conn_pause(f->conn);
+    for (guint i = 0; i < 10 && g_main_context_iteration(f->ctx, FALSE); i++)
+        ;
+    close(f->peer);
+    f->peer = -1;
+    g_source_set_callback(timer, on_timeout, &expired, NULL);
+    g_source_attach(timer, f->ctx);
+    while (!expired && !f->closed) {
+        if (g_main_context_iteration(f->ctx, TRUE) && !expired)
+            busy++;
+        if (busy > 100000)
+            break;
+    }
+    g_source_destroy(timer);
+    g_source_unref(timer);
+    g_assert_true(f->closed);
+    g_assert_cmpuint(busy, <, SPIN_LIMIT);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const guint counts[] = { 1, 3, MANY };
+
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(counts); i++) {
+        gpointer n = GUINT_TO_POINTER(counts[i]);
+        g_autofree char *p1 = g_strdup_printf("/rpc/poller/%u/readable", counts[i]);
+        g_autofree char *p2 = g_strdup_printf("/rpc/poller/%u/hangup-no-events", counts[i]);
+        g_autofree char *p3 = g_strdup_printf("/rpc/poller/%u/thread-events", counts[i]);
+        g_autofree char *p4 = g_strdup_printf("/rpc/poller/%u/thread-wake", counts[i]);
+        g_autofree char *p5 = g_strdup_printf("/rpc/poller/%u/glib-sources", counts[i]);
+
+        g_test_add(p1, Fixture, n, fixture_setup, test_readable, fixture_teardown);
+        g_test_add(p2, Fixture, n, fixture_setup, test_hangup_no_events, fixture_teardown);
+        g_test_add(p3, Fixture, n, fixture_setup, test_thread_change, fixture_teardown);
+        g_test_add(p4, Fixture, GUINT_TO_POINTER(counts[i] | 0x100), fixture_setup,
+                   test_thread_change, fixture_teardown);
+        g_test_add(p5, Fixture, n, fixture_setup, test_glib_sources, fixture_teardown);
+        if (counts[i] >= 2) {
+            g_autofree char *p6 = g_strdup_printf("/rpc/poller/%u/destroy-other", counts[i]);
+
+            g_test_add(p6, Fixture, n, fixture_setup, test_destroy_other, fixture_teardown);
+        }
+    }
+    g_test_add("/rpc/poller/many-to-few", Fixture, NULL, fixture_setup, test_many_to_few,
+               fixture_teardown);
+    g_test_add("/rpc/poller/conn/cork", ConnFixture, GUINT_TO_POINTER(0), conn_fixture_setup,
+               test_conn_cork, conn_fixture_teardown);
+    g_test_add("/rpc/poller/conn/cork-many", ConnFixture, GUINT_TO_POINTER(MANY),
+               conn_fixture_setup, test_conn_cork, conn_fixture_teardown);
+    g_test_add("/rpc/poller/conn/paused-hangup-many", ConnFixture, GUINT_TO_POINTER(MANY),
+               conn_fixture_setup, test_conn_paused_hangup, conn_fixture_teardown);
+    return g_test_run();
+}
