@@ -430,7 +430,10 @@ remote_dispatch_connect_set_identity(MvServerCall *call,
                      "only a privileged peer may assert another identity");
         return -1;
     }
-    mv_server_client_get_identity(client, &ident);
+    /* What the parameters leave out is the socket's, numbers only: the
+     * names and process of the peer are not the asserted user's (and
+     * looking them up would cost every connection of the proxy). */
+    mv_server_client_get_peer(client, &ident.uid, &ident.gid, &ident.pid);
     if (typed_params_get_ullong(p, n, "unix-user-id", &v, error))
         ident.uid = (uid_t)v;
     else if (error && *error)

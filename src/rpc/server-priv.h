@@ -17,7 +17,8 @@ struct _MvServerClient {
     gboolean opened;
     gboolean closed;
     gboolean close_after_reply;
-    MvIdentity peer;
+    MvIdentity peer;              /* from the socket; the rest when first asked */
+    gboolean peer_complete;       /* peer's process time and names looked up */
     MvIdentity *asserted;         /* CONNECT_SET_IDENTITY, or NULL */
     gpointer priv;
     guint nrequests;              /* calls queued or running on workers */
@@ -58,6 +59,12 @@ struct _MvServerStream {
     gboolean allow_holes;
     GQueue early;                 /* packets that came before the reply went out */
 };
+
+/* server-identity.c */
+/* Look up what the socket does not tell: process start time, user and
+ * group names.  May block (NSS). */
+void mv_server_identity_complete(MvIdentity *ident);
+void mv_server_identity_copy(MvIdentity *dst, const MvIdentity *src);
 
 /* server-stream.c */
 void mv_server_stream_activate(MvServerStream *st);

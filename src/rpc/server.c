@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -164,54 +162,6 @@ mv_server_get_opaque(MvServer *srv)
 
 /* ---- clients ----------------------------------------------------------- */
 
-static void
-identity_fill_names(MvIdentity *ident)
-{
-    struct passwd pw, *pwp = NULL;
-    struct group gr, *grp = NULL;
-    char buf[4096];
-
-    if (getpwuid_r(ident->uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp)
-        ident->user_name = g_strdup(pw.pw_name);
-    if (getgrgid_r(ident->gid, &gr, buf, sizeof(buf), &grp) == 0 && grp)
-        ident->group_name = g_strdup(gr.gr_name);
-}
-
-static guint64
-identity_process_time(pid_t pid)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *data = NULL;
-    g_auto(GStrv) fields = NULL;
-    char *p;
-
-    if (pid <= 0 || !g_file_get_contents(path, &data, NULL, NULL))
-        return 0;
-    p = strrchr(data, ')');
-    if (!p)
-        return 0;
-    fields = g_strsplit(p + 2, " ", -1);
-    /* Field 22 of the file is index 19 after "pid (comm)". */
-    if (g_strv_length(fields) < 20)
-        return 0;
-    return g_ascii_strtoull(fields[19], NULL, 10);
-}
-
-void
-mv_identity_clear(MvIdentity *ident)
-{
-    g_clear_pointer(&ident->user_name, g_free);
-    g_clear_pointer(&ident->group_name, g_free);
-}
-
-static void
-identity_copy(MvIdentity *dst, const MvIdentity *src)
-{
-    *dst = *src;
-    dst->user_name = g_strdup(src->user_name);
-    dst->group_name = g_strdup(src->group_name);
-}
-
 MvServerClient *
 mv_server_client_ref(MvServerClient *client)
 {
@@ -283,7 +233,24 @@ void
 mv_server_client_get_identity(MvServerClient *client, MvIdentity *ident)
 {
     g_mutex_lock(&client->lock);
-    identity_copy(ident, client->asserted ? client->asserted : &client->peer);
+    if (!client->asserted && !client->peer_complete) {
+        MvIdentity full = client->peer;
+
+        /* Looked up without the lock (NSS may be slow); the first to
+         * finish stores it. */
+        full.user_name = full.group_name = NULL;
+        g_mutex_unlock(&client->lock);
+        mv_server_identity_complete(&full);
+        g_mutex_lock(&client->lock);
+        if (!client->peer_complete) {
+            client->peer.process_time = full.process_time;
+            client->peer.user_name = g_steal_pointer(&full.user_name);
+            client->peer.group_name = g_steal_pointer(&full.group_name);
+            client->peer_complete = TRUE;
+        }
+        mv_identity_clear(&full);
+    }
+    mv_server_identity_copy(ident, client->asserted ? client->asserted : &client->peer);
     g_mutex_unlock(&client->lock);
 }
 
@@ -292,7 +259,7 @@ mv_server_client_set_identity(MvServerClient *client, const MvIdentity *ident)
 {
     MvIdentity *copy = g_new0(MvIdentity, 1);
 
-    identity_copy(copy, ident);
+    mv_server_identity_copy(copy, ident);
     g_mutex_lock(&client->lock);
     if (client->asserted) {
         mv_identity_clear(client->asserted);
@@ -791,8 +758,6 @@ mv_server_add_client_fd(MvServer *srv, int fd, gboolean readonly)
     client->readonly = readonly;
     client->timestamp = g_get_real_time() / G_USEC_PER_SEC;
     mv_rpc_conn_get_peer(client->conn, &client->peer.uid, &client->peer.gid, &client->peer.pid);
-    client->peer.process_time = identity_process_time(client->peer.pid);
-    identity_fill_names(&client->peer);
     if (srv->priv_new)
         client->priv = srv->priv_new(client);
 
@@ -855,6 +820,9 @@ server_add_service(MvServer *srv, int fd, gboolean readonly, const char *path, G
     svc->source = g_unix_fd_source_new(fd, G_IO_IN);
     g_source_set_callback(svc->source, G_SOURCE_FUNC(server_service_accept), svc,
                           NULL);
+    /* Not blocked while it runs: GLib would take the fd out of its poll set
+     * and put it back (waking the loop twice) around every accept. */
+    g_source_set_can_recurse(svc->source, TRUE);
     g_source_attach(svc->source, srv->ctx);
     g_mutex_lock(&srv->lock);
     g_ptr_array_add(srv->services, svc);
