@@ -19,6 +19,10 @@
  * what a download stream keeps queued (server-stream.c), so that only a
  * client that does not read what it asked for is held back. */
 #define SERVER_CLIENT_OUTPUT_MAX (8 * 1024 * 1024)
+/* Unread events beyond which a client is too far behind and is closed:
+ * nothing it does bounds them (they are not answers to its calls), and
+ * dropping some would leave it with a wrong picture. */
+#define SERVER_CLIENT_EVENTS_MAX SERVER_CLIENT_OUTPUT_MAX
 
 typedef struct {
     MvServer *srv;
@@ -312,6 +316,17 @@ mv_server_client_send_event(MvServerClient *client, guint32 prog, guint32 vers, 
         !mv_message_encode_payload(msg, filter, data, &error)) {
         g_warning("cannot encode event %d: %s", proc, error->message);
         mv_message_free(msg);
+        return FALSE;
+    }
+    msg->event = TRUE;
+    if (mv_rpc_conn_queued_event_bytes(client->conn) + msg->buffer_length >
+        SERVER_CLIENT_EVENTS_MAX) {
+        if (!mv_rpc_conn_is_closed(client->conn))
+            g_warning("client %" G_GUINT64_FORMAT " of server '%s' is too far behind: more "
+                      "than %d bytes of events unread; closing it", client->id,
+                      client->srv->name, SERVER_CLIENT_EVENTS_MAX);
+        mv_message_free(msg);
+        mv_server_client_close(client);
         return FALSE;
     }
     return mv_rpc_conn_send(client->conn, msg);

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rpcservertest.c: a server's clients (src/rpc/server.c), on socketpairs.
+ *
+ * Events sent to a client that does not read them are bounded: past
+ * SERVER_CLIENT_EVENTS_MAX (8 MiB) of unread events the client is closed,
+ * and what it had not read yet is dropped with it; one that reads as they
+ * come never is, however many it gets.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "rpc/message.h"
+#include "rpc/server.h"
+
+#define EVENTS_MAX (8 * 1024 * 1024)
+#define EVENT_TEXT 60000
+#define TEST_PROGRAM 0x20008086
+#define TEST_PROC 311
+
+typedef struct {
+    GMainContext *ctx;
+    MvServer *srv;
+    MvServerClient *client;       /* borrowed: the server's */
+    int peer;
+    char *text;
+} Fixture;
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    MvServerConfig cfg;
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    mv_server_config_defaults(&cfg);
+    cfg.min_workers = 0;
+    cfg.prio_workers = 0;
+    f->ctx = g_main_context_new();
+    f->srv = mv_server_new("eventtest", &cfg, f->ctx);
+    f->client = mv_server_add_client_fd(f->srv, sv[0], FALSE);
+    f->peer = sv[1];
+    f->text = g_malloc(EVENT_TEXT + 1);
+    memset(f->text, 'e', EVENT_TEXT);
+    f->text[EVENT_TEXT] = '\0';
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    mv_server_close(f->srv);
+    for (guint i = 0; i < 1000 && g_main_context_iteration(f->ctx, FALSE); i++)
+        ;
+    mv_server_unref(f->srv);
+    if (f->peer >= 0)
+        close(f->peer);
+    while (g_main_context_iteration(f->ctx, FALSE))
+        ;
+    g_main_context_unref(f->ctx);
+    g_free(f->text);
+}
+
+/* One event of about EVENT_TEXT bytes; its serial-like number in code. */
+static gboolean
+send_event(Fixture *f, int n)
+{
+    mv_net_message_error ev = { 0 };
+
+    ev.code = n;
+    ev.message = &f->text;
+    return mv_server_client_send_event(f->client, TEST_PROGRAM, 1, TEST_PROC,
+                                       (xdrproc_t)xdr_mv_net_message_error, &ev);
+}
+
+static void
+settle(Fixture *f)
+{
+    for (guint i = 0; i < 1000 && g_main_context_iteration(f->ctx, FALSE); i++)
+        ;
+}
+
+/* Read one packet from the peer: 1, or 0 at EOF, -1 when EOF cuts it
+ * short (a closed connection drops what it had not written). */
+static int
+read_packet(int fd, guint8 **ret_buf, gsize *ret_len)
+{
+    guint8 word[4];
+    g_autofree guint8 *buf = NULL;
+    ssize_t n = recv(fd, word, 4, MSG_WAITALL);
+    guint32 len;
+
+    if (n == 0)
+        return 0;
+    if (n != 4)
+        return -1;
+    len = mv_message_get_u32(word);
+    g_assert_cmpuint(len, >=, MV_MESSAGE_MIN_LEN);
+    buf = g_malloc(len);
+    memcpy(buf, word, 4);
+    if (recv(fd, buf + 4, len - 4, MSG_WAITALL) != (ssize_t)len - 4)
+        return -1;
+    *ret_buf = g_steal_pointer(&buf);
+    *ret_len = len;
+    return 1;
+}
+
+static void
+test_too_far_behind(Fixture *f, gconstpointer data)
+{
+    gsize sent = 0;
+    gsize packet = 0;
+    guint8 *buf;
+    gsize len;
+    int got = 0;
+    int rc;
+    int n;
+
+    settle(f);
+    g_assert_cmpuint(mv_server_client_count(f->srv), ==, 1);
+    /* The peer reads nothing: the socket fills, then our queue. */
+    g_test_expect_message("mv-rpc", G_LOG_LEVEL_WARNING,
+                          "client * of server 'eventtest' is too far behind: *; closing it");
+    for (n = 0; n < 1000; n++) {
+        gsize before = mv_rpc_conn_queued_bytes(mv_server_client_get_conn(f->client));
+
+        if (!send_event(f, n))
+            break;
+        packet = mv_rpc_conn_queued_bytes(mv_server_client_get_conn(f->client)) - before;
+        sent += packet;
+    }
+    g_assert_cmpint(n, <, 1000);
+    g_test_assert_expected_messages();
+    /* Everything up to the limit was taken; no more than the limit waits
+     * (the rest is in the socket). */
+    g_assert_cmpuint(packet, >, EVENT_TEXT);
+    g_assert_cmpuint(sent, >=, EVENTS_MAX - packet);
+    g_assert_true(mv_server_client_is_closed(f->client));
+    g_assert_false(send_event(f, n + 1));
+    settle(f);
+    g_assert_cmpuint(mv_server_client_count(f->srv), ==, 0);
+
+    /* What reached the socket arrives in order, then EOF (maybe in the
+     * middle of the packet being written when it was closed). */
+    while ((rc = read_packet(f->peer, &buf, &len)) > 0) {
+        g_assert_cmpuint(mv_message_get_u32(buf + 4), ==, TEST_PROGRAM);
+        g_assert_cmpuint(mv_message_get_u32(buf + 12), ==, TEST_PROC);
+        g_assert_cmpuint(mv_message_get_u32(buf + 16), ==, MV_NET_MESSAGE);
+        g_assert_cmpuint(mv_message_get_u32(buf + MV_MESSAGE_MIN_LEN), ==, (guint32)got);
+        g_free(buf);
+        got++;
+    }
+    g_assert_cmpint(got, >, 0);
+    /* The queued events were dropped. */
+    g_assert_cmpint(got + EVENTS_MAX / (EVENT_TEXT + 100), <=, n);
+}
+
+typedef struct {
+    int fd;
+    gsize bytes;
+    guint packets;
+} Reader;
+
+static gpointer
+reader_thread(gpointer data)
+{
+    Reader *r = data;
+    guint8 *buf;
+    gsize len;
+
+    while (read_packet(r->fd, &buf, &len) > 0) {
+        g_assert_cmpuint(mv_message_get_u32(buf + MV_MESSAGE_MIN_LEN), ==, r->packets);
+        r->bytes += len;
+        r->packets++;
+        g_free(buf);
+    }
+    return NULL;
+}
+
+/* Three times the limit, to a peer that reads: nothing is refused. */
+static void
+test_reader_keeps_up(Fixture *f, gconstpointer data)
+{
+    Reader r = { f->peer, 0, 0 };
+    MvRpcConn *conn = mv_server_client_get_conn(f->client);
+    GThread *th = g_thread_new("reader", reader_thread, &r);
+    gsize sent = 0;
+    int n;
+
+    for (n = 0; sent < 3 * EVENTS_MAX; n++) {
+        gsize before = mv_rpc_conn_queued_bytes(conn);
+
+        g_assert_true(send_event(f, n));
+        sent += mv_rpc_conn_queued_bytes(conn) - before;
+        /* The loop writes what the socket did not take at once. */
+        while (mv_rpc_conn_queued_event_bytes(conn) > EVENTS_MAX / 4)
+            g_main_context_iteration(f->ctx, TRUE);
+    }
+    while (mv_rpc_conn_queued_bytes(conn) > 0)
+        g_main_context_iteration(f->ctx, TRUE);
+    g_assert_false(mv_server_client_is_closed(f->client));
+    shutdown(mv_rpc_conn_get_fd(conn), SHUT_WR);
+    g_thread_join(th);
+    g_assert_cmpuint(r.packets, ==, (guint)n);
+    g_assert_cmpuint(r.bytes, >=, 3 * EVENTS_MAX);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add("/rpc/server/events/too-far-behind", Fixture, NULL, fixture_setup,
+               test_too_far_behind, fixture_teardown);
+    g_test_add("/rpc/server/events/reader-keeps-up", Fixture, NULL, fixture_setup,
+               test_reader_keeps_up, fixture_teardown);
+    return g_test_run();
+}
