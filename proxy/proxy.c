@@ -8,8 +8,11 @@
  * client's identity (CONNECT_SET_IDENTITY) and a replay of its CONNECT_OPEN;
  * then packets are forwarded by (program, procedure) through the generated
  * routing table, without decoding their arguments.  Replies, events and
- * stream packets come back unchanged, file descriptors included.  Keepalive
- * is answered here.  The proxy keeps no state beyond its live connections.
+ * stream packets come back unchanged, file descriptors included.  What
+ * belongs to the proxy's own socket and RPC layer is answered here:
+ * keepalive, AUTH_LIST, the RPC features of CONNECT_SUPPORTS_FEATURE, and
+ * CONNECT_CLOSE when nothing is under way.  The proxy keeps no state beyond
+ * its live connections.
  *
  * An upstream that cannot be had, or goes away, fails only the calls that
  * needed it: each gets an error reply and the client stays connected; the
@@ -41,7 +44,11 @@
  * (resuming at half): a peer that reads slower than the other sends, stream
  * data above all, must not make the proxy hold the difference. */
 #define PROXY_QUEUE_HIGH (4 * 1024 * 1024)
+/* VIR_DRV_FEATURE_*: those of the RPC layer, answered by the proxy. */
+#define FEATURE_FD_PASSING 8
 #define FEATURE_PROGRAM_KEEPALIVE 10
+#define FEATURE_REMOTE_EVENT_CALLBACK 14
+#define FEATURE_REMOTE_CLOSE_CALLBACK 15
 
 typedef enum {
     UP_NONE,
@@ -73,6 +80,7 @@ struct _ProxyClient {
     RemoteDaemon *rd;
     MvServerClient *client;   /* borrowed: the client owns us */
     gboolean closed;
+    gboolean closing;         /* CONNECT_CLOSE answered: the rest is ignored */
     MvMessage *open_msg;      /* the client's CONNECT_OPEN, for replays */
     guint inflight;           /* packets forwarded and not answered yet */
     gboolean throttled;       /* reading the client paused because of them */
@@ -448,8 +456,10 @@ proxy_upstream_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
         return;
     }
     /* NB: the client may use any serial, ours included.  Its calls are held
-     * back until the upstream is ready, so while it is opening every reply
-     * answers one of our own calls, and afterwards none does. */
+     * back until the upstream is ready (but its own CONNECT_OPEN, sent right
+     * after ours, answered after them: the daemon answers these in order),
+     * so while it is opening every reply answers one of our own calls, and
+     * afterwards none does. */
     if (proxy_is_reply(&msg->header) && up->state == UP_OPENING && up->internal_pending > 0) {
         proxy_upstream_internal_reply(up, msg);
         return;
@@ -532,22 +542,36 @@ proxy_send_identity(Upstream *up)
     mv_identity_clear(&ident);
 }
 
-/* Connected: identity first, then the open, then the client's packets. */
+/*
+ * Connected: identity first, then the open, then the client's packets.
+ * The identity and the open go together, without waiting: the daemon
+ * answers them in order, and a refused identity fails the open with it.
+ * The client's other packets wait for the answers, so that a daemon which
+ * refuses the connection never sees them.
+ */
 static void
 proxy_upstream_attach(Upstream *up, int fd)
 {
     ProxyClient *pc = up->pc;
+    MvMessage *head;
 
     up->conn = mv_rpc_conn_new(fd, g_main_context_default());
     mv_rpc_conn_set_callbacks(up->conn, proxy_upstream_recv, proxy_upstream_closed, up);
     mv_rpc_conn_start(up->conn);
     up->state = UP_OPENING;
+    /* One write for all of it. */
+    mv_rpc_conn_cork(up->conn);
     proxy_send_identity(up);
     /* The client's own CONNECT_OPEN, when it is among the packets held
      * back, opens the connection; otherwise a replay of it does (always on
      * the other daemons, on mvqemud when this is a reconnection). */
+    head = g_queue_peek_head(&up->pending);
     if (pc->open_msg && !up->open_queued)
         proxy_send_internal(up, 0, NULL, NULL, pc->open_msg);
+    else if (head && head->header.prog == REMOTE_PROGRAM &&
+             head->header.proc == REMOTE_PROC_CONNECT_OPEN && proxy_is_call(&head->header))
+        proxy_upstream_send(up, g_queue_pop_head(&up->pending));
+    mv_rpc_conn_uncork(up->conn);
 }
 
 static void
@@ -628,28 +652,101 @@ proxy_forward(ProxyClient *pc, int route, MvMessage *msg)
     }
 }
 
-/* CONNECT_SUPPORTS_FEATURE for keepalive is ours: the proxy pings. */
+/* A reply to the client's call @hdr, with @len bytes of XDR. */
+static void
+proxy_reply_local(ProxyClient *pc, const MvMessageHeader *call, const void *payload, gsize len)
+{
+    MvMessageHeader hdr = *call;
+    MvMessage *reply = mv_message_new();
+
+    hdr.type = MV_NET_REPLY;
+    hdr.status = MV_NET_OK;
+    mv_message_encode_header(reply, &hdr, NULL);
+    mv_message_encode_payload_raw(reply, payload, len, NULL);
+    proxy_client_send(pc, reply);
+}
+
+/*
+ * CONNECT_SUPPORTS_FEATURE for the features of the RPC layer is ours, as
+ * in libvirt's daemons (the driver is asked about the others): keepalive
+ * (the proxy pings), fd passing (it forwards fds), event and close
+ * callbacks (it forwards them).  The daemons answer the same.
+ */
 static gboolean
-proxy_handle_keepalive_feature(ProxyClient *pc, MvMessage *msg)
+proxy_handle_feature(ProxyClient *pc, MvMessage *msg)
 {
     gsize len;
     const guint8 *payload = mv_message_payload(msg, &len);
-    MvMessage *reply;
-    MvMessageHeader hdr;
     guint8 one[4];
 
-    if (len != 4 || (gint32)mv_message_get_u32(payload) != FEATURE_PROGRAM_KEEPALIVE)
+    if (len != 4)
         return FALSE;
-    mv_server_client_start_keepalive(pc->client);
-    hdr = msg->header;
-    hdr.type = MV_NET_REPLY;
-    hdr.status = MV_NET_OK;
-    reply = mv_message_new();
-    mv_message_encode_header(reply, &hdr, NULL);
+    switch ((gint32)mv_message_get_u32(payload)) {
+    case FEATURE_PROGRAM_KEEPALIVE:
+        mv_server_client_start_keepalive(pc->client);
+        break;
+    case FEATURE_FD_PASSING:
+    case FEATURE_REMOTE_EVENT_CALLBACK:
+    case FEATURE_REMOTE_CLOSE_CALLBACK:
+        break;
+    default:
+        return FALSE;
+    }
     mv_message_put_u32(one, 1);
-    mv_message_encode_payload_raw(reply, one, 4, NULL);
-    proxy_client_send(pc, reply);
+    proxy_reply_local(pc, &msg->header, one, sizeof(one));
     mv_message_free(msg);
+    return TRUE;
+}
+
+/* AUTH_LIST: the authentication of the socket the client connected to,
+ * the proxy's: none, as on every modvirt socket. */
+static void
+proxy_handle_auth_list(ProxyClient *pc, MvMessage *msg)
+{
+    guint8 none[8];
+
+    mv_message_put_u32(none, 1);
+    mv_message_put_u32(none + 4, REMOTE_AUTH_NONE);
+    proxy_reply_local(pc, &msg->header, none, sizeof(none));
+    mv_message_free(msg);
+}
+
+/* Is nothing of the client's under way through any upstream? */
+static gboolean
+proxy_client_idle(ProxyClient *pc)
+{
+    if (pc->inflight > 0)
+        return FALSE;
+    for (int i = 0; i < MV_ROUTE_LAST; i++) {
+        Upstream *up = &pc->up[i];
+
+        if ((up->state != UP_NONE && up->state != UP_READY) || up->pending.length > 0 ||
+            up->streams->len > 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/*
+ * CONNECT_CLOSE with nothing under way: answered here, and the client
+ * closed once the reply is out, as a daemon does.  Its upstream connections
+ * are closed, which each daemon takes as the client going away (it drops
+ * what it held for it, as after its own CONNECT_CLOSE).  With calls or
+ * streams in flight it goes to mvqemud like any call, behind them.
+ */
+static gboolean
+proxy_handle_close(ProxyClient *pc, MvMessage *msg)
+{
+    if (!proxy_client_idle(pc))
+        return FALSE;
+    proxy_reply_local(pc, &msg->header, NULL, 0);
+    mv_message_free(msg);
+    pc->closing = TRUE;
+    for (int i = 0; i < MV_ROUTE_LAST; i++) {
+        if (pc->up[i].state == UP_READY)
+            proxy_upstream_reset(&pc->up[i]);
+    }
+    mv_rpc_conn_close_after_flush(mv_server_client_get_conn(pc->client));
     return TRUE;
 }
 
@@ -670,16 +767,25 @@ proxy_handle_locally(ProxyClient *pc, MvMessage *msg, guint info)
         mv_message_free(msg);
         return TRUE;
     }
-    if (msg->header.proc == REMOTE_PROC_CONNECT_SUPPORTS_FEATURE &&
-        proxy_handle_keepalive_feature(pc, msg))
+    switch (msg->header.proc) {
+    case REMOTE_PROC_AUTH_LIST:
+        proxy_handle_auth_list(pc, msg);
         return TRUE;
-    if (msg->header.proc == REMOTE_PROC_CONNECT_OPEN && !pc->open_msg) {
-        pc->open_msg = mv_message_new();
-        pc->open_msg->buffer = g_memdup2(msg->buffer, msg->buffer_length);
-        pc->open_msg->buffer_alloc = pc->open_msg->buffer_length = msg->buffer_length;
-        pc->open_msg->header = msg->header;
+    case REMOTE_PROC_CONNECT_SUPPORTS_FEATURE:
+        return proxy_handle_feature(pc, msg);
+    case REMOTE_PROC_CONNECT_CLOSE:
+        return proxy_handle_close(pc, msg);
+    case REMOTE_PROC_CONNECT_OPEN:
+        if (!pc->open_msg) {
+            pc->open_msg = mv_message_new();
+            pc->open_msg->buffer = g_memdup2(msg->buffer, msg->buffer_length);
+            pc->open_msg->buffer_alloc = pc->open_msg->buffer_length = msg->buffer_length;
+            pc->open_msg->header = msg->header;
+        }
+        return FALSE;
+    default:
+        return FALSE;
     }
-    return FALSE;
 }
 
 static void
@@ -689,6 +795,11 @@ proxy_client_packet(MvServerClient *client, MvMessage *msg, gpointer opaque)
     guint info = proxy_proc_info(&msg->header);
     int route = MV_ROUTE_QEMU;
 
+    if (pc->closing) {
+        /* Sent after its CONNECT_CLOSE: nobody reads the answers. */
+        mv_message_free(msg);
+        return;
+    }
     if (info & MV_ROUTE_KNOWN)
         route = info & MV_ROUTE_DRIVER_MASK;
     if (proxy_handle_locally(pc, msg, info))

@@ -258,17 +258,25 @@ class RefusingDaemon:
                 return
             self.connections += 1
             with conn:
-                buf = b""
-                while True:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    buf += chunk
-                    while len(buf) >= 4 and len(buf) >= struct.unpack(">I", buf[:4])[0]:
-                        n = struct.unpack(">I", buf[:4])[0]
-                        self.procs.append(struct.unpack(">i", buf[12:16])[0])
-                        conn.sendall(self._error(buf[4:28]))
-                        buf = buf[n:]
+                try:
+                    self._answer(conn)
+                except OSError:
+                    # The proxy hangs up after the first refusal, maybe
+                    # before the others are written.
+                    pass
+
+    def _answer(self, conn):
+        buf = b""
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
+            while len(buf) >= 4 and len(buf) >= struct.unpack(">I", buf[:4])[0]:
+                n = struct.unpack(">I", buf[:4])[0]
+                self.procs.append(struct.unpack(">i", buf[12:16])[0])
+                conn.sendall(self._error(buf[4:28]))
+                buf = buf[n:]
 
     def close(self):
         self.sock.close()
