@@ -92,7 +92,9 @@ def parse_args(argv, only=None):
     p.add_argument("--targets", default="libvirtd,proxy,direct",
                    help="comma-separated subset of libvirtd,proxy,direct")
     p.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
-    p.add_argument("--keep", action="store_true", help="keep the MODVIRT_ROOT directory")
+    p.add_argument("--keep", action="store_true", help="keep the MODVIRT_ROOT directory's files")
+    p.add_argument("--modvirt-dir", default="/tmp/mvbench-modvirt",
+                   help="modvirt's MODVIRT_ROOT, kept between runs like the peer directory")
     p.add_argument("--uri", help="benchmark this endpoint alone (no peer, no stack)")
     p.add_argument("--pid", type=int, action="append", default=[],
                    help="with --uri: daemon PIDs whose CPU and RSS to read")
@@ -148,7 +150,8 @@ def main(argv=None, only=None):
                 tlist += peer.targets()
             if "proxy" in wanted or "direct" in wanted:
                 print("starting modvirt from %s" % args.build, flush=True)
-                modvirt = targets_mod.ModvirtStack(args.build, keep=args.keep)
+                modvirt = targets_mod.ModvirtStack(args.build, keep=args.keep,
+                                                   root=args.modvirt_dir)
                 modvirt.start_all()
                 tlist += [t for t in modvirt.targets() if t.name in wanted]
                 for d, why in modvirt.missing.items():
