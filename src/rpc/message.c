@@ -95,6 +95,8 @@ message_seal(MvMessage *msg)
 gboolean
 mv_message_encode_payload(MvMessage *msg, xdrproc_t filter, void *data, GError **error)
 {
+    gboolean sized = FALSE;
+
     if (!filter) {
         message_seal(msg);
         return TRUE;
@@ -113,12 +115,15 @@ mv_message_encode_payload(MvMessage *msg, xdrproc_t filter, void *data, GError *
             return TRUE;
         }
         xdr_destroy(&xdr);
-        if (msg->buffer_alloc >= (gsize)MV_NET_MESSAGE_MAX + MV_MESSAGE_LEN_LEN) {
+        if (msg->buffer_alloc >= (gsize)MV_NET_MESSAGE_MAX + MV_MESSAGE_LEN_LEN || sized) {
             mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
                          "unable to encode message payload: too large or invalid");
             return FALSE;
         }
-        if (!message_reserve(msg, msg->buffer_alloc * 4, error))
+        /* Did not fit the buffer: size it exactly once, rather than growing
+         * and encoding again and again (a big list reply took 7 tries). */
+        sized = TRUE;
+        if (!message_reserve(msg, msg->buffer_offset + xdr_sizeof(filter, data), error))
             return FALSE;
     }
 }
