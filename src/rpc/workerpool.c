@@ -18,6 +18,7 @@ struct _MvWorkerPool {
     guint nworkers;
     guint nfree;
     guint nprio;
+    guint nprio_free;
     gboolean quit;
     MvWorkFunc func;
     gpointer opaque;
@@ -42,8 +43,11 @@ worker_main(gpointer data)
         gpointer job = NULL;
 
         if (priority) {
-            while (!pool->quit && pool->nprio <= pool->prio_target && !pool->prio_jobs.length)
+            while (!pool->quit && pool->nprio <= pool->prio_target && !pool->prio_jobs.length) {
+                pool->nprio_free++;
                 g_cond_wait(&pool->prio_cond, &pool->lock);
+                pool->nprio_free--;
+            }
             if (pool->quit || pool->nprio > pool->prio_target)
                 break;
             job = g_queue_pop_head(&pool->prio_jobs);
@@ -190,14 +194,16 @@ mv_worker_pool_push(MvWorkerPool *pool, gpointer job, gboolean priority)
             pool->drop_job(job);
         return;
     }
-    if (priority) {
+    /* One thread woken per job: an idle ordinary worker takes either kind;
+     * the priority workers are there for when none is idle. */
+    if (priority)
         g_queue_push_tail(&pool->prio_jobs, job);
-        g_cond_signal(&pool->prio_cond);
-    } else {
+    else
         g_queue_push_tail(&pool->jobs, job);
-    }
     if (pool->nfree > 0)
         g_cond_signal(&pool->cond);
+    else if (priority && pool->nprio_free > 0)
+        g_cond_signal(&pool->prio_cond);
     else if (pool->nworkers < pool->max_workers)
         worker_spawn_locked(pool, FALSE);
     g_mutex_unlock(&pool->lock);

@@ -224,5 +224,54 @@ def test_qemu_start_failure_says_why():
                  "status files left")
 
 
+def _priority_run(prio_workers):
+    """Both ordinary workers stuck on a hung QEMU's domain; how long does a
+    define (a high-priority procedure, as in libvirt) take meanwhile?"""
+    name = "mvt-prio"
+    with mvtest.Stack(name="mv-prio") as s:
+        conf = os.path.join(s.root, "session", "config", "modvirt")
+        os.makedirs(conf, exist_ok=True)
+        with open(os.path.join(conf, "mvqemud.conf"), "w") as f:
+            f.write("[server]\nmin_workers = 2\nmax_workers = 2\nprio_workers = %d\n"
+                    % prio_workers)
+        s.env["MODVIRT_QEMU_JOB_TIMEOUT_MS"] = "6000"
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        path = os.path.join(s.root, "d.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle(name, virt_type="kvm"))
+        s.virsh("define", path, uri=uri)
+        s.virsh("start", name, uri=uri)
+        qemu = list(s.qemu_pids(name))[0]
+        os.kill(qemu, signal.SIGSTOP)
+        stuck = [threading.Thread(target=lambda: s.virsh("suspend", name, uri=uri,
+                                                         check_rc=None, timeout=120))
+                 for _ in range(2)]
+        try:
+            for t in stuck:
+                t.start()
+            time.sleep(1.0)
+            other = os.path.join(s.root, "o.xml")
+            with open(other, "w") as f:
+                f.write(mvguest.idle(name + "-other", virt_type="kvm"))
+            t0 = time.monotonic()
+            s.virsh("define", other, uri=uri, timeout=120)
+            return time.monotonic() - t0
+        finally:
+            os.kill(qemu, signal.SIGKILL)
+            for t in stuck:
+                t.join()
+
+
+def test_priority_workers():
+    """With every ordinary worker stuck, a high-priority call still runs at
+    once on a priority worker; without priority workers it waits."""
+    quick = _priority_run(2)
+    check(quick < 3, "define took %.1fs with both ordinary workers stuck" % quick)
+    slow = _priority_run(0)
+    check(slow > quick + 2, "without priority workers the define took %.1fs (%.1fs with)"
+          % (slow, quick))
+
+
 if __name__ == "__main__":
     mvtest.main(globals())
