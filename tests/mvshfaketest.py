@@ -481,5 +481,18 @@ def test_arguments_and_help():
         check_eq(r.stderr, "error: Options --table and --name are mutually exclusive\n", "excl")
 
 
+def test_help_of_an_unknown_command_fails():
+    """As virsh: `help NOSUCH` is an error (exit status 1)."""
+    r = subprocess.run(["virsh", "help", "nosuch"], capture_output=True, text=True)
+    check_eq(r.returncode, 1, "virsh help nosuch")
+    r = subprocess.run([MVSH, "help", "nosuch"], capture_output=True, text=True)
+    check_eq((r.returncode, r.stdout), (1, ""), "mvsh help nosuch")
+    check_eq(r.stderr, "error: command 'nosuch' doesn't exist\n", "mvsh help nosuch")
+    r = subprocess.run([MVSH], input="help nosuch\n", capture_output=True, text=True)
+    check_eq(r.returncode, 1, "interactive help nosuch")
+    r = subprocess.run([MVSH, "help", "list"], capture_output=True, text=True)
+    check_eq(r.returncode, 0, "mvsh help list")
+
+
 if __name__ == "__main__":
     mvtest.main(globals())

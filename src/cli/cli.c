@@ -251,7 +251,8 @@ cli_args_free(CliArgs *args)
     g_free(args);
 }
 
-static void
+/* FALSE (error printed) if @name is not a command. */
+static gboolean
 cli_print_help(const char *name)
 {
     const CliCmd *cmd;
@@ -264,12 +265,12 @@ cli_print_help(const char *name)
         }
         printf("    %-24s %s\n", "help", "print help");
         printf("    %-24s %s\n", "quit, exit", "leave the interactive shell");
-        return;
+        return TRUE;
     }
     cmd = cli_find_cmd(name);
     if (!cmd) {
         cli_error("command '%s' doesn't exist", name);
-        return;
+        return FALSE;
     }
     printf("  NAME\n    %s - %s\n\n  SYNOPSIS\n    %s", cmd->name, cmd->help, cmd->name);
     for (const CliOpt *o = cmd->opts; o && o->name; o++) {
@@ -282,6 +283,7 @@ cli_print_help(const char *name)
     printf("\n\n  OPTIONS\n");
     for (const CliOpt *o = cmd->opts; o && o->name; o++)
         printf("    --%-20s %s\n", o->name, o->help);
+    return TRUE;
 }
 
 /* Run one command line.  Returns TRUE on success. */
@@ -294,10 +296,8 @@ cli_run_command(CliCtl *ctl, int argc, char **argv)
 
     if (argc == 0)
         return TRUE;
-    if (g_str_equal(argv[0], "help")) {
-        cli_print_help(argc > 1 ? argv[1] : NULL);
-        return TRUE;
-    }
+    if (g_str_equal(argv[0], "help"))
+        return cli_print_help(argc > 1 ? argv[1] : NULL);
     cmd = cli_find_cmd(argv[0]);
     if (!cmd) {
         cli_error("unknown command: '%s'", argv[0]);
