@@ -494,5 +494,26 @@ def test_help_of_an_unknown_command_fails():
     check_eq(r.returncode, 0, "mvsh help list")
 
 
+def test_every_command_takes_help():
+    """As virsh: `CMD --help` prints the command's help and exits 0,
+    without connecting (the URI here leads nowhere) and whatever else the
+    line holds."""
+    r = subprocess.run(["virsh", "start", "--help"], capture_output=True, text=True)
+    check_eq(r.returncode, 0, "virsh start --help")
+    want = subprocess.run([MVSH, "help", "start"], capture_output=True, text=True).stdout
+    check_in("start <domain>", want)
+    for args in (["start", "--help"], ["start", "alpha", "--help"], ["dominfo", "--help"],
+                 ["vol-list", "--help", "--details"]):
+        r = subprocess.run([MVSH, "-c", "qemu+unix:///system?socket=/nonexistent"] + args,
+                           capture_output=True, text=True)
+        check_eq((r.returncode, r.stderr), (0, ""), "mvsh %s" % " ".join(args))
+        check_in("  NAME\n    %s - " % args[0], r.stdout)
+    r = subprocess.run([MVSH, "start", "--help"], capture_output=True, text=True)
+    check_eq(r.stdout, want, "start --help and help start")
+    r = subprocess.run([MVSH], input="list --help\n", capture_output=True, text=True)
+    check_eq(r.returncode, 0, "interactive list --help")
+    check_in("list [--inactive]", r.stdout)
+
+
 if __name__ == "__main__":
     mvtest.main(globals())

@@ -18,6 +18,7 @@
 struct _CliArgs {
     GHashTable *values;      /* name -> value ("" for booleans) */
     GPtrArray *argv;         /* the values of the CLI_OPT_ARGV option, NULL-terminated */
+    gboolean help;           /* --help: print the command's help instead */
 };
 
 
@@ -186,6 +187,11 @@ cli_parse_args(const CliCmd *cmd, int argc, char **argv)
                 value = eq + 1;
             }
             o = cli_find_opt(cmd, name);
+            if (!o && !value && g_str_equal(name, "help")) {
+                /* As virsh: every command takes --help. */
+                args->help = TRUE;
+                return args;
+            }
             if (!o) {
                 cli_error("command '%s' doesn't support option --%s", cmd->name, name);
                 goto fail;
@@ -306,6 +312,10 @@ cli_run_command(CliCtl *ctl, int argc, char **argv)
     args = cli_parse_args(cmd, argc - 1, argv + 1);
     if (!args)
         return FALSE;
+    if (args->help) {
+        cli_args_free(args);
+        return cli_print_help(cmd->name);
+    }
     mv_reset_last_error();
     if (!(cmd->flags & CLI_CMD_NO_CONNECT) && !cli_conn(ctl)) {
         cli_args_free(args);
