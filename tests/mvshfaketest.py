@@ -351,6 +351,36 @@ def test_event_interrupted():
         check_eq(p.m.calls().count(317), 27, "deregistrations after SIGINT")
 
 
+def test_event_ends_when_the_server_goes():
+    """The server dies under `event` (looping or one-shot): as virsh, the
+    wait ends at once with "Disconnected from URI due to end of file" (it
+    used to wait forever)."""
+    for loop in (["--loop"], []):
+        with Pair() as p:
+            vev = subprocess.Popen(["virsh", "-c", p.v.uri, "event", "--all"] + loop,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            mev = subprocess.Popen([MVSH, "-c", p.m.uri, "event", "--all"] + loop,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            mvtest.wait_for(lambda: p.v.calls().count(316) == 27 and
+                            p.m.calls().count(316) == 27, what="event registrations")
+            p.v.proc.kill()
+            p.m.proc.kill()
+            vout, verr, vrc = events_of(vev)
+            try:
+                mout, merr = mev.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                mev.kill()
+                mev.communicate()
+                raise mvtest.TestFailure("mvsh event %s still waits" % " ".join(loop))
+            mrc = mev.returncode
+            check_eq(mout, "events received: 0\n", "stdout")
+            check_eq(merr, "error: Disconnected from %s due to end of file\n"
+                     "error: internal error: client socket is closed\n" % p.m.uri, "stderr")
+            check_eq(mrc, 1, "exit status")
+            check_eq((mout, merr.replace(p.m.uri, p.v.uri), mrc), (vout[:-1], verr, vrc),
+                     "mvsh and virsh")
+
+
 def read_until(stream, want, timeout=10):
     buf = b""
     end = time.monotonic() + timeout

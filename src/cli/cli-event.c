@@ -113,6 +113,21 @@ event_generic_cb(MvConnect *conn, MvDomain *dom, void *opaque)
                  mv_domain_get_name(dom));
 }
 
+/* The connection closed under the wait: say so as virsh does, end the wait. */
+static void
+event_conn_closed(MvConnect *conn, int reason, void *opaque)
+{
+    static const char *const why[] = { "I/O error", "end of file", "keepalive timeout" };
+    g_autofree char *uri = NULL;
+    gboolean *closed = opaque;
+
+    if (reason < 0 || reason >= (int)G_N_ELEMENTS(why))
+        return;
+    uri = mv_connect_get_uri(conn);
+    cli_error("Disconnected from %s due to %s", uri ? uri : "(null)", why[reason]);
+    *closed = TRUE;
+}
+
 typedef enum {
     EVENT_WAIT_DONE,
     EVENT_WAIT_TIMEOUT,
@@ -120,9 +135,10 @@ typedef enum {
     EVENT_WAIT_ERROR,
 } EventWaitResult;
 
-/* Run queued callbacks until one-shot completion, @timeout_ms, or SIGINT. */
+/* Run queued callbacks until one-shot completion, @timeout_ms, SIGINT, or
+ * the end of the connection (*@closed). */
 static EventWaitResult
-event_wait(gboolean loop, int *count, int timeout_ms)
+event_wait(gboolean loop, int *count, int timeout_ms, const gboolean *closed)
 {
     gint64 deadline = timeout_ms > 0 ? g_get_monotonic_time() + timeout_ms * 1000LL : 0;
     struct pollfd pfd[2] = { { .fd = mv_event_get_fd(), .events = POLLIN },
@@ -133,7 +149,7 @@ event_wait(gboolean loop, int *count, int timeout_ms)
         int wait = -1;
         int r;
 
-        if (!loop && *count > 0) {
+        if ((!loop && *count > 0) || *closed) {
             res = EVENT_WAIT_DONE;
             break;
         }
@@ -220,6 +236,9 @@ cmd_event(CliCtl *ctl, const CliArgs *args)
     int ids[MV_DOMAIN_EVENT_ID_COUNT];
     g_autoptr(MvDomain) dom = NULL;
     gboolean ok = FALSE;
+    gboolean closed = FALSE;
+    gboolean failed = FALSE;
+    gboolean watched;
     EventWaitResult res;
     guint ndata = 0;
     int timeout = 0;
@@ -247,8 +266,10 @@ cmd_event(CliCtl *ctl, const CliArgs *args)
         return FALSE;
     for (guint i = 0; i < ndata; i++)
         ids[i] = -1;
+    watched = mv_connect_register_close_callback(ctl->conn, event_conn_closed, &closed,
+                                                 NULL) == 0;
     if (event_register(ctl, dom, data, ndata, ids)) {
-        res = event_wait(cli_args_has(args, "loop"), &count, timeout * 1000);
+        res = event_wait(cli_args_has(args, "loop"), &count, timeout * 1000, &closed);
         if (res == EVENT_WAIT_INTERRUPT)
             printf("event loop interrupted\n");
         else if (res == EVENT_WAIT_TIMEOUT)
@@ -259,9 +280,17 @@ cmd_event(CliCtl *ctl, const CliArgs *args)
         }
     }
     for (guint i = 0; i < ndata; i++) {
-        if (ids[i] >= 0 && mv_connect_domain_event_deregister_any(ctl->conn, ids[i]) < 0)
-            ok = FALSE;
+        if (ids[i] >= 0 && mv_connect_domain_event_deregister_any(ctl->conn, ids[i]) < 0) {
+            /* As virsh: one error ("client socket is closed"), once. */
+            if (!failed)
+                cli_report_error(NULL);
+            failed = TRUE;
+        }
     }
+    if (watched)
+        mv_connect_unregister_close_callback(ctl->conn, event_conn_closed);
+    if (failed)
+        ok = FALSE;
     /* Callbacks still queued point into @data: run them out now. */
     mv_event_dispatch_pending();
     return ok;
