@@ -899,6 +899,54 @@ test_server_hangup(Fixture *f, gconstpointer data)
     }
 }
 
+static void
+test_readonly(Fixture *f, gconstpointer data)
+{
+    g_autofree char *sock = g_build_filename(f->dir, "sock", NULL);
+    g_autofree char *uri = g_strdup_printf("qemu+unix:///system?socket=%s", sock);
+    MvConnect *conn = mv_connect_open(uri, MV_CONNECT_RO);
+    MvDomain *dom;
+    MvStoragePool *pool;
+    MvStream *st;
+    char *xml;
+    const MvError *err;
+
+    /* A read-only connection over a read-write socket: the library refuses
+     * every write itself, with libvirt's error, and sends nothing. */
+    g_assert_nonnull(conn);
+    dom = mv_domain_lookup_by_name(conn, "alpha");
+    g_assert_nonnull(dom);
+    pool = mv_storage_pool_lookup_by_name(conn, "default");
+    g_assert_nonnull(pool);
+    fake_remote_reset_calls(f->fr);
+    g_assert_cmpint(mv_domain_suspend(dom), ==, -1);
+    assert_last_error(MV_ERR_OPERATION_DENIED, "read only access prevents virDomainSuspend");
+    err = mv_get_last_error();
+    g_assert_cmpint(err->domain, ==, MV_FROM_DOMAIN);
+    g_assert_cmpint(mv_domain_set_autostart(dom, 1), ==, -1);
+    assert_last_error(MV_ERR_OPERATION_DENIED, "virDomainSetAutostart");
+    g_assert_null(mv_domain_define_xml(conn, "<domain type='kvm'><name>x</name></domain>"));
+    assert_last_error(MV_ERR_OPERATION_DENIED, "virDomainDefineXML");
+    g_assert_null(mv_domain_get_xml_desc(dom, MV_DOMAIN_XML_SECURE));
+    assert_last_error(MV_ERR_OPERATION_DENIED, "virDomainGetXMLDesc with secure flag");
+    g_assert_cmpint(mv_storage_pool_create(pool, 0), ==, -1);
+    assert_last_error(MV_ERR_OPERATION_DENIED, "virStoragePoolCreate");
+    g_assert_cmpint(mv_get_last_error()->domain, ==, MV_FROM_STORAGE);
+    st = mv_stream_new(conn, 0);
+    g_assert_cmpint(mv_domain_open_console(dom, NULL, st, 0), ==, -1);
+    assert_last_error(MV_ERR_OPERATION_DENIED, "virDomainOpenConsole");
+    mv_stream_free(st);
+    g_assert_cmpuint(fake_remote_calls_total(f->fr), ==, 0);
+    /* Reads go through. */
+    xml = mv_domain_get_xml_desc(dom, 0);
+    g_assert_nonnull(xml);
+    g_free(xml);
+    g_assert_cmpuint(fake_remote_calls(f->fr, REMOTE_PROC_DOMAIN_GET_XML_DESC), ==, 1);
+    mv_storage_pool_free(pool);
+    mv_domain_free(dom);
+    mv_connect_close(conn);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -918,6 +966,7 @@ main(int argc, char **argv)
     ADD("/lib/stream/sparse", test_stream_sparse);
     ADD("/lib/stream/console", test_stream_console);
     ADD("/lib/connect/hangup", test_server_hangup);
+    ADD("/lib/connect/readonly", test_readonly);
 #undef ADD
     return g_test_run();
 }

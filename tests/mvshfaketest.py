@@ -511,6 +511,51 @@ def test_arguments_and_help():
         check_eq(r.stderr, "error: Options --table and --name are mutually exclusive\n", "excl")
 
 
+READONLY_CMDS = [
+    ["autostart", "delta"], ["start", "delta"], ["destroy", "alpha"], ["suspend", "alpha"],
+    ["shutdown", "alpha"], ["reboot", "alpha"], ["reset", "alpha"], ["undefine", "delta"],
+    ["dumpxml", "alpha", "--security-info"], ["pool-start", "spare"],
+    ["pool-autostart", "default"], ["vol-delete", "disk1.img", "--pool", "default"],
+    ["vol-create-as", "default", "new1", "10M"],
+]
+
+
+def test_readonly_connection_refuses_writes():
+    """`-r` (MV_CONNECT_RO) on a read-write socket: as with virsh, every
+    write is refused by the library with libvirt's error, before any call
+    (the server is not asked to enforce it); reads still work."""
+    with Pair() as p:
+        xml = write(p.path("foo.xml"), "<domain type='kvm'><name>foo</name>"
+                    "<memory unit='MiB'>64</memory></domain>\n")
+        data = write(p.path("data"), "x" * 4096)
+        for cmd in READONLY_CMDS + [["define", xml], ["create", xml],
+                                    ["vol-upload", "disk1.img", data, "--pool", "default"]]:
+            v = subprocess.run(["virsh", "-r", "-c", p.v.uri] + cmd, capture_output=True,
+                               text=True, timeout=60)
+            m = subprocess.run([MVSH, "-r", "-c", p.m.uri] + cmd, capture_output=True,
+                               text=True, timeout=60)
+            what = "mvsh -r %s" % " ".join(cmd)
+            check_eq((m.stderr, m.returncode), (v.stderr, v.returncode), what)
+            check_eq(m.returncode, 1, what)
+            check(m.stderr.startswith("error: ") and "operation forbidden: " in m.stderr,
+                  "%s: %r" % (what, m.stderr))
+        r = subprocess.run([MVSH, "-r", "-c", p.m.uri, "list", "--all"], capture_output=True,
+                           text=True, timeout=60)
+        check_eq(r.returncode, 0, "mvsh -r list")
+        check_in(" delta ", r.stdout)
+        r = subprocess.run([MVSH, "-c", p.m.uri, "dominfo", "delta"], capture_output=True,
+                           text=True, timeout=60)
+        check_in("Autostart:      disable", r.stdout)
+        check_in("State:          shut off", r.stdout)
+        r = subprocess.run([MVSH, "-c", p.m.uri, "list", "--all", "--name"],
+                           capture_output=True, text=True, timeout=60)
+        check("foo" not in r.stdout.split(), "foo defined through a read-only connection")
+        r = subprocess.run([MVSH, "-c", p.m.uri, "vol-list", "default"], capture_output=True,
+                           text=True, timeout=60)
+        check_in(" disk1.img ", r.stdout)
+        check("new1" not in r.stdout, "new1 created through a read-only connection")
+
+
 def test_help_of_an_unknown_command_fails():
     """As virsh: `help NOSUCH` is an error (exit status 1)."""
     r = subprocess.run(["virsh", "help", "nosuch"], capture_output=True, text=True)

@@ -341,7 +341,8 @@ mv_domain_define_xml(MvConnect *conn, const char *xml)
         mv_lib_error_null_arg("mv_domain_define_xml", "xml");
         return NULL;
     }
-    if (!MV_LIB_CALL(conn, remote_call_domain_define_xml(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_DOMAIN_DEFINE_XML,
+                           remote_call_domain_define_xml(conn->client, &args, &ret, &_err)))
         return NULL;
     dom = mv_lib_domain_new(conn, &ret.dom);
     xdr_free((xdrproc_t)xdr_remote_domain_define_xml_ret, (char *)&ret);
@@ -362,8 +363,8 @@ mv_domain_define_xml_flags(MvConnect *conn, const char *xml, unsigned int flags)
         mv_lib_error_null_arg("mv_domain_define_xml_flags", "xml");
         return NULL;
     }
-    if (!MV_LIB_CALL(conn, remote_call_domain_define_xml_flags(conn->client, &args, &ret,
-                                                                &_err)))
+    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS,
+                           remote_call_domain_define_xml_flags(conn->client, &args, &ret, &_err)))
         return NULL;
     dom = mv_lib_domain_new(conn, &ret.dom);
     xdr_free((xdrproc_t)xdr_remote_domain_define_xml_flags_ret, (char *)&ret);
@@ -378,7 +379,8 @@ mv_domain_undefine(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_undefine", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_undefine(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_UNDEFINE,
+                           remote_call_domain_undefine(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -393,8 +395,8 @@ mv_domain_undefine_flags(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_undefine_flags(dom->conn->client, &args,
-                                                                   &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS,
+                           remote_call_domain_undefine_flags(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -423,7 +425,8 @@ mv_domain_create(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_create", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_create(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_CREATE,
+                           remote_call_domain_create(dom->conn->client, &args, &_err)))
         return -1;
     domain_refresh_id(dom);
     return 0;
@@ -442,8 +445,9 @@ mv_domain_create_with_flags(MvDomain *dom, unsigned int flags)
         return mv_domain_create(dom);
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_create_with_flags(dom->conn->client, &args,
-                                                                      &ret, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS,
+                           remote_call_domain_create_with_flags(dom->conn->client, &args, &ret,
+                                                                &_err)))
         return -1;
     dom->id = ret.dom.id;
     xdr_free((xdrproc_t)xdr_remote_domain_create_with_flags_ret, (char *)&ret);
@@ -464,7 +468,8 @@ mv_domain_create_xml(MvConnect *conn, const char *xml, unsigned int flags)
         mv_lib_error_null_arg("mv_domain_create_xml", "xml");
         return NULL;
     }
-    if (!MV_LIB_CALL(conn, remote_call_domain_create_xml(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_DOMAIN_CREATE_XML,
+                           remote_call_domain_create_xml(conn->client, &args, &ret, &_err)))
         return NULL;
     dom = mv_lib_domain_new(conn, &ret.dom);
     xdr_free((xdrproc_t)xdr_remote_domain_create_xml_ret, (char *)&ret);
@@ -479,7 +484,8 @@ mv_domain_destroy(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_destroy", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_destroy(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_DESTROY,
+                           remote_call_domain_destroy(dom->conn->client, &args, &_err)))
         return -1;
     dom->id = -1;
     return 0;
@@ -496,8 +502,8 @@ mv_domain_destroy_flags(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_destroy_flags(dom->conn->client, &args,
-                                                                  &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_DESTROY_FLAGS,
+                           remote_call_domain_destroy_flags(dom->conn->client, &args, &_err)))
         return -1;
     dom->id = -1;
     return 0;
@@ -511,7 +517,8 @@ mv_domain_shutdown(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_shutdown", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_shutdown(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SHUTDOWN,
+                           remote_call_domain_shutdown(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -526,8 +533,8 @@ mv_domain_shutdown_flags(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_shutdown_flags(dom->conn->client, &args,
-                                                                   &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS,
+                           remote_call_domain_shutdown_flags(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -542,7 +549,8 @@ mv_domain_reboot(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_reboot(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_REBOOT,
+                           remote_call_domain_reboot(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -557,7 +565,8 @@ mv_domain_reset(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_reset(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_RESET,
+                           remote_call_domain_reset(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -570,7 +579,8 @@ mv_domain_suspend(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_suspend", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_suspend(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SUSPEND,
+                           remote_call_domain_suspend(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -583,7 +593,8 @@ mv_domain_resume(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_resume", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_resume(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_RESUME,
+                           remote_call_domain_resume(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -648,6 +659,14 @@ mv_domain_get_xml_desc(MvDomain *dom, unsigned int flags)
     if (!mv_lib_check_domain("mv_domain_get_xml_desc", dom) ||
         !mv_lib_check_flags("mv_domain_get_xml_desc", flags, 0xf))
         return NULL;
+    if ((dom->conn->flags & MV_CONNECT_RO) && (flags & MV_DOMAIN_XML_SECURE)) {
+        GError *error = NULL;
+
+        mv_error_set(&error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED,
+                     "virDomainGetXMLDesc with secure flag");
+        mv_lib_set_error(error);
+        return NULL;
+    }
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
     if (!MV_LIB_CALL(dom->conn, remote_call_domain_get_xml_desc(dom->conn->client, &args, &ret,
@@ -687,8 +706,8 @@ mv_domain_set_autostart(MvDomain *dom, int autostart)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.autostart = autostart ? 1 : 0;
-    if (!MV_LIB_CALL(dom->conn, remote_call_domain_set_autostart(dom->conn->client, &args,
-                                                                  &_err)))
+    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SET_AUTOSTART,
+                           remote_call_domain_set_autostart(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }

@@ -3,6 +3,7 @@
  * api-error.c: the thread-local last error of libmodvirt.
  */
 #include "lib/lib-priv.h"
+#include "remote-names.h"
 #include "util/error.h"
 
 static GPrivate last_error = G_PRIVATE_INIT((GDestroyNotify)g_free);
@@ -118,6 +119,16 @@ mv_lib_check_conn(const char *func, MvConnect *conn)
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+mv_lib_check_writable(MvConnect *conn, int proc, GError **error)
+{
+    if (!(conn->flags & MV_CONNECT_RO))
+        return TRUE;
+    mv_error_set(error, remote_proc_error_domain(proc), MV_ERR_OPERATION_DENIED,
+                 "read only access prevents %s", remote_proc_api_name(proc));
+    return FALSE;
 }
 
 int

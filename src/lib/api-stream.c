@@ -136,6 +136,9 @@ mv_lib_stream_open_call(MvStream *st, MvConnect *conn, int proc, xdrproc_t args_
                      "the stream is already in use");
         return FALSE;
     }
+    /* Every stream procedure (console, upload, download) is a write one. */
+    if (!mv_lib_check_writable(conn, proc, error))
+        return FALSE;
     if (!mv_rpc_client_call_full(conn->client, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc,
                                  NULL, 0, args_filter, args, NULL, NULL, NULL, NULL, st->rpc,
                                  error))

@@ -69,6 +69,9 @@ void mv_lib_reset_error(void);
 void mv_lib_error_invalid_arg(const char *func, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 gboolean mv_lib_check_flags(const char *func, unsigned int flags, unsigned int allowed);
 gboolean mv_lib_check_conn(const char *func, MvConnect *conn);
+/* Refuse @proc, a procedure that changes something, on a connection opened
+ * read-only (MV_CONNECT_RO), with libvirt's error. */
+gboolean mv_lib_check_writable(MvConnect *conn, int proc, GError **error);
 
 /* The queue of callbacks run by mv_event_dispatch_pending(). */
 void mv_lib_event_queue(void (*func)(gpointer data), gpointer data, GDestroyNotify destroy);
@@ -83,3 +86,6 @@ void mv_lib_event_queue(void (*func)(gpointer data), gpointer data, GDestroyNoti
             mv_lib_set_error(g_steal_pointer(&_err)); \
         _ok; \
     })
+/* MV_LIB_CALL for @call of the write procedure @proc. */
+#define MV_LIB_WRITE_CALL(conn, proc, call) \
+    MV_LIB_CALL(conn, mv_lib_check_writable((conn), (proc), &_err) && (call))
