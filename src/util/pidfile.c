@@ -11,6 +11,9 @@
 
 #include "util/pidfile.h"
 
+#define PIDFILE_DYING_WAIT_MS 10000
+#define PIDFILE_DYING_POLL_MS 5
+
 int
 mv_pidfile_read(const char *path, pid_t *ret_pid)
 {
@@ -28,9 +31,26 @@ mv_pidfile_read(const char *path, pid_t *ret_pid)
     return 0;
 }
 
+/* Whether @pid is a process that is not dying: a killed multi-threaded
+ * process shows its leader as a zombie while its other threads still
+ * hold its files (and its lock) for as long as they take to exit. */
+static gboolean
+pidfile_holder_alive(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+    g_autofree char *stat = NULL;
+    const char *end;
+
+    if (!g_file_get_contents(path, &stat, NULL, NULL) || !(end = strrchr(stat, ')')))
+        return FALSE;
+    return end[1] == ' ' && end[2] != 'Z' && end[2] != 'X' && end[2] != 'x';
+}
+
 int
 mv_pidfile_acquire(const char *path, pid_t pid, pid_t *ret_holder)
 {
+    gint64 deadline = g_get_monotonic_time() + PIDFILE_DYING_WAIT_MS * 1000;
+
     for (int attempt = 0; attempt < 10; attempt++) {
         struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
         struct stat a, b;
@@ -45,8 +65,18 @@ mv_pidfile_acquire(const char *path, pid_t pid, pid_t *ret_holder)
 
             close(fd);
             if (err == EAGAIN || err == EACCES) {
-                if (ret_holder && mv_pidfile_read(path, ret_holder) < 0)
-                    *ret_holder = 0;
+                pid_t holder = 0;
+
+                /* A holder on its way out (killed a moment ago): its lock
+                 * goes with its last thread, so wait for that, a while. */
+                if (mv_pidfile_read(path, &holder) == 0 && holder != pid &&
+                    !pidfile_holder_alive(holder) && g_get_monotonic_time() < deadline) {
+                    g_usleep(PIDFILE_DYING_POLL_MS * 1000);
+                    attempt--;
+                    continue;
+                }
+                if (ret_holder)
+                    *ret_holder = holder;
                 return -EBUSY;
             }
             return -err;
