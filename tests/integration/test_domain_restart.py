@@ -68,6 +68,51 @@ def test_kill9_with_three_running():
         s.virsh("destroy", names[2], uri=uri)
 
 
+def test_monitor_after_immediate_restarts():
+    """The daemon killed right after it started guests (or long after),
+    and started again at once: it reconnects every monitor (QEMU takes one
+    monitor client at a time, and the old one is only just gone) and each
+    guest answers calls that need its monitor, served by the same QEMU."""
+    prefix = "mvt-rim-"
+    names = [prefix + str(i) for i in range(3)]
+    code = r'''
+import libvirt, sys
+c = libvirt.open(sys.argv[1])
+for n in sys.argv[2:]:
+    d = c.lookupByName(n)
+    d.suspend()
+    d.resume()
+print("ok")
+'''
+    with mvtest.Stack(name="mv-rim") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        for n in names:
+            path = os.path.join(s.root, n + ".xml")
+            with open(path, "w") as f:
+                f.write(mvguest.idle(n, virt_type="kvm"))
+            s.virsh("define", path, uri=uri)
+            s.virsh("start", n, uri=uri)
+        for round_ in range(12):
+            if round_ % 2:
+                # Guests started just before the kill, as well as old ones.
+                for n in names:
+                    s.virsh("destroy", n, uri=uri)
+                    s.virsh("start", n, uri=uri)
+            before = s.qemu_pids(prefix)
+            mark = s.log_mark("mvqemud")
+            s.kill("mvqemud", signal.SIGKILL)
+            s.start("mvqemud")
+            r = s.python(code, uri, *names)
+            check_in("ok", r.stdout)
+            log = s.log_since("mvqemud", mark)
+            check("cannot reconnect" not in log and "cannot query its state" not in log,
+                  "round %d: a monitor was not reconnected:\n%s" % (round_, log))
+            check_eq(s.qemu_pids(prefix), before, "QEMUs after restart %d" % round_)
+        for n in names:
+            s.virsh("destroy", n, uri=uri)
+
+
 def test_status_of_a_dotted_name():
     """A domain named like a temporary file ("x.xml.abcdef") keeps its
     status file over a restart: the guest stays known and running."""
