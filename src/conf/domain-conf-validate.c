@@ -115,6 +115,23 @@ domain_validate_disks(const DomainDef *def, GError **error)
     return TRUE;
 }
 
+/* As libvirt's QEMU driver, at define time: QEMU refuses it at start. */
+static gboolean
+domain_validate_topology(const DomainDef *def, GError **error)
+{
+    const DomainCPUDef *cpu = def->cpu;
+
+    if (!cpu || cpu->sockets == 0)
+        return TRUE;
+    if ((guint64)cpu->sockets * (cpu->dies ? cpu->dies : 1) * cpu->cores * cpu->threads !=
+        def->vcpus_max) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                     "CPU topology doesn't match maximum vcpu count");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 domain_def_validate(const DomainDef *def, const DomainXMLOptions *opts, GError **error)
 {
@@ -133,5 +150,5 @@ domain_def_validate(const DomainDef *def, const DomainXMLOptions *opts, GError *
             !domain_validate_chr_source(&rng->egd, FALSE, error))
             return FALSE;
     }
-    return domain_validate_disks(def, error);
+    return domain_validate_topology(def, error) && domain_validate_disks(def, error);
 }
