@@ -556,6 +556,28 @@ def test_readonly_connection_refuses_writes():
         check("new1" not in r.stdout, "new1 created through a read-only connection")
 
 
+def test_command_lines_with_several_commands():
+    """As virsh: a single argument, and each interactive line, is a command
+    line: ';' separates commands (not when quoted); none runs if one does not
+    parse; the status is the last command's."""
+    with Pair() as p:
+        for line, out, rc in (("domstate alpha; domid alpha", "running\n1\n", 0),
+                              ("domstate nosuch; domid alpha", "1\n", 0),
+                              ("domid alpha; domstate nosuch", "1\n", 1),
+                              ("domstate alpha; domid --bogus alpha", "", 1),
+                              ("domstate 'alpha'", "running\n", 0),
+                              ("domstate alpha; quit; domid alpha", "running\n", 0),
+                              ("dominfo 'alpha;x'", "", 1)):
+            v = p.virsh(line)
+            m = p.mvsh(line)
+            check_eq((m.stdout, m.returncode), (out, rc), "mvsh %r" % line)
+            vout = "".join(l for l in v.stdout.splitlines(True) if l != "\n")
+            check_eq(m.stdout, vout, "stdout of %r (virsh's blank lines aside)" % line)
+            check_eq((m.stderr, m.returncode), (v.stderr, v.returncode), "mvsh %r" % line)
+        r = p.mvsh(input="domstate alpha; domid alpha\nlist --name; quit\nlist\n")
+        check_eq((r.stdout, r.returncode), ("running\n1\nalpha\ncharlie\n", 0), "interactive")
+
+
 def test_help_of_an_unknown_command_fails():
     """As virsh: `help NOSUCH` is an error (exit status 1)."""
     r = subprocess.run(["virsh", "help", "nosuch"], capture_output=True, text=True)

@@ -327,6 +327,106 @@ cli_run_command(CliCtl *ctl, int argc, char **argv)
     return ok;
 }
 
+/* Add the words of the command @text (if any) to @cmds.  FALSE (error
+ * printed) on bad quoting. */
+static gboolean
+cli_split_add(GPtrArray *cmds, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    char **argv = NULL;
+    int argc = 0;
+
+    if (!g_shell_parse_argv(text, &argc, &argv, &error)) {
+        if (g_error_matches(error, G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING))
+            return TRUE;
+        cli_error("%s", error->message);
+        return FALSE;
+    }
+    g_ptr_array_add(cmds, argv);
+    return TRUE;
+}
+
+/*
+ * The commands of @line as virsh reads a line: ';' and newlines end a
+ * command unless quoted or escaped; each command is split as by a shell.
+ * NULL (error printed) on bad quoting.
+ */
+static GPtrArray *
+cli_split_line(const char *line)
+{
+    g_autoptr(GPtrArray) cmds = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    g_autoptr(GString) cur = g_string_new(NULL);
+    char quote = 0;
+
+    for (const char *p = line;; p++) {
+        if (*p && (quote || (*p != ';' && *p != '\n'))) {
+            if (*p == '\\' && quote != '\'' && p[1])
+                g_string_append_c(cur, *p++);
+            else if (quote && *p == quote)
+                quote = 0;
+            else if (!quote && (*p == '\'' || *p == '"'))
+                quote = *p;
+            g_string_append_c(cur, *p);
+            continue;
+        }
+        if (!cli_split_add(cmds, cur->str))
+            return NULL;
+        g_string_truncate(cur, 0);
+        if (!*p)
+            break;
+    }
+    return g_steal_pointer(&cmds);
+}
+
+/* Whether @argv names a command and its arguments parse (errors printed). */
+static gboolean
+cli_check_command(char **argv)
+{
+    const CliCmd *cmd;
+    CliArgs *args;
+
+    if (g_str_equal(argv[0], "help") || g_str_equal(argv[0], "quit") ||
+        g_str_equal(argv[0], "exit"))
+        return TRUE;
+    if (!(cmd = cli_find_cmd(argv[0]))) {
+        cli_error("unknown command: '%s'", argv[0]);
+        return FALSE;
+    }
+    if (!(args = cli_parse_args(cmd, g_strv_length(argv) - 1, argv + 1)))
+        return FALSE;
+    cli_args_free(args);
+    return TRUE;
+}
+
+/*
+ * Run the commands of @line, as virsh: none if one of them does not parse,
+ * else each in turn until quit or exit (then *@quit is set).  Returns the
+ * success of the last one run.
+ */
+static gboolean
+cli_run_line(CliCtl *ctl, const char *line, gboolean *quit)
+{
+    g_autoptr(GPtrArray) cmds = cli_split_line(line);
+    gboolean ok = TRUE;
+
+    if (!cmds)
+        return FALSE;
+    for (guint i = 0; i < cmds->len; i++) {
+        if (!cli_check_command(g_ptr_array_index(cmds, i)))
+            return FALSE;
+    }
+    for (guint i = 0; i < cmds->len; i++) {
+        char **argv = g_ptr_array_index(cmds, i);
+
+        if (g_str_equal(argv[0], "quit") || g_str_equal(argv[0], "exit")) {
+            *quit = TRUE;
+            break;
+        }
+        ok = cli_run_command(ctl, g_strv_length(argv), argv);
+    }
+    return ok;
+}
+
 static int
 cli_interactive(CliCtl *ctl)
 {
@@ -339,9 +439,7 @@ cli_interactive(CliCtl *ctl)
         printf("Welcome to mvsh, the modvirt shell.\n"
                "Type:  'help' for help with commands\n       'quit' to quit\n\n");
     for (;;) {
-        g_auto(GStrv) argv = NULL;
-        g_autoptr(GError) error = NULL;
-        int argc = 0;
+        gboolean quit = FALSE;
 
         if (tty) {
             printf("mvsh # ");
@@ -352,15 +450,10 @@ cli_interactive(CliCtl *ctl)
         g_strstrip(line);
         if (!*line || line[0] == '#')
             continue;
-        if (!g_shell_parse_argv(line, &argc, &argv, &error)) {
-            cli_error("%s", error->message);
+        if (!cli_run_line(ctl, line, &quit))
             ok = FALSE;
-            continue;
-        }
-        if (g_str_equal(argv[0], "quit") || g_str_equal(argv[0], "exit"))
+        if (quit)
             break;
-        if (!cli_run_command(ctl, argc, argv))
-            ok = FALSE;
     }
     if (tty)
         printf("\n");
@@ -418,10 +511,16 @@ main(int argc, char **argv)
             break;
         }
     }
-    if (i < argc)
+    if (i == argc - 1) {
+        /* As virsh: a single argument is a command line ("list; list --all"). */
+        gboolean quit = FALSE;
+
+        ret = cli_run_line(&ctl, argv[i], &quit) ? 0 : 1;
+    } else if (i < argc) {
         ret = cli_run_command(&ctl, argc - i, argv + i) ? 0 : 1;
-    else
+    } else {
         ret = cli_interactive(&ctl);
+    }
     cli_disconnect(&ctl);
     g_free(ctl.uri);
     return ret;
