@@ -66,6 +66,7 @@ typedef struct {
     guint attempt;            /* bumped by every reset: spots stale connects */
     MvRpcConn *conn;
     GQueue pending;           /* client packets waiting for the upstream */
+    gsize pending_bytes;      /* their size: above PROXY_QUEUE_HIGH, holding_client */
     GArray *awaiting;         /* MvMessageHeader of packets not answered yet */
     guint internal_pending;   /* our own calls not answered yet */
     gboolean open_queued;     /* the client's own CONNECT_OPEN went this way */
@@ -168,6 +169,7 @@ proxy_upstream_reset(Upstream *up)
 
     while ((msg = g_queue_pop_head(&up->pending)))
         mv_message_free(msg);
+    up->pending_bytes = 0;
     if (up->conn) {
         mv_rpc_conn_set_callbacks(up->conn, NULL, NULL, NULL);
         mv_rpc_conn_close(up->conn);
@@ -414,10 +416,17 @@ proxy_upstream_lost(Upstream *up, const GError *error)
 static void
 proxy_upstream_flush(Upstream *up)
 {
+    /* The client held back because too much waited here: sending may hold
+     * it again, until the daemon reads (proxy_upstream_send()). */
+    gboolean held = up->holding_client;
     MvMessage *msg;
 
+    up->holding_client = FALSE;
     while ((msg = g_queue_pop_head(&up->pending)))
         proxy_upstream_send(up, msg);
+    up->pending_bytes = 0;
+    if (held && up->pc->client)
+        mv_rpc_conn_resume(mv_server_client_get_conn(up->pc->client));
 }
 
 /* The answer to our identity or open replay. */
@@ -636,20 +645,20 @@ proxy_forward(ProxyClient *pc, int route, MvMessage *msg)
     if (msg->header.prog == REMOTE_PROGRAM && msg->header.proc == REMOTE_PROC_CONNECT_OPEN &&
         proxy_is_call(&msg->header))
         up->open_queued = TRUE;
-    switch (up->state) {
-    case UP_READY:
+    if (up->state == UP_READY) {
         proxy_upstream_send(up, msg);
         return;
-    case UP_NONE:
-        g_queue_push_tail(&up->pending, msg);
-        proxy_upstream_start(up);
-        return;
-    case UP_CONNECTING:
-    case UP_OPENING:
-    default:
-        g_queue_push_tail(&up->pending, msg);
-        return;
     }
+    g_queue_push_tail(&up->pending, msg);
+    up->pending_bytes += msg->buffer_length;
+    /* Stream data is not answered, so the count of calls in flight does
+     * not bound it: stop reading the client until the daemon is there. */
+    if (!up->holding_client && up->pending_bytes > PROXY_QUEUE_HIGH) {
+        up->holding_client = TRUE;
+        mv_rpc_conn_pause(mv_server_client_get_conn(pc->client));
+    }
+    if (up->state == UP_NONE)
+        proxy_upstream_start(up);
 }
 
 /* A reply to the client's call @hdr, with @len bytes of XDR. */

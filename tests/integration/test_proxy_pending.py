@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What the proxy holds for a daemon that is not there yet.
+
+While mvproxyd connects to a daemon (starting it, which may take seconds),
+the client's packets for that daemon wait in the proxy.  Calls are bounded
+by max_client_requests, but stream data is never answered: a client sending
+it must be held back (the proxy stops reading it), not kept in memory.
+Once the daemon is up, what waited goes to it and the client is read again.
+"""
+
+import os
+import time
+
+import mvtest
+import mvwire
+from mvtest import check, check_eq
+from mvwire import CALL, CONTINUE, OK, REMOTE_PROGRAM, STREAM, packet
+
+PROC_CONNECT_NUM_OF_STORAGE_POOLS = 71
+PROC_STORAGE_VOL_UPLOAD = 208
+MiB = 1 << 20
+CHUNK = 262120
+
+
+def _rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise mvtest.TestFailure("no VmRSS for %d" % pid)
+
+
+def _slow_storaged_dir(stack, delay):
+    """A MODVIRT_DAEMON_PATH whose mvstoraged listens only after @delay s."""
+    d = os.path.join(stack.root, "daemons-slow")
+    os.makedirs(d)
+    for name in ("mvqemud", "mvnetworkd"):
+        os.symlink(os.path.join(mvtest.DAEMON_DIR, name), os.path.join(d, name))
+    path = os.path.join(d, "mvstoraged")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nsleep %d\nexec %s \"$@\"\n"
+                % (delay, os.path.join(mvtest.DAEMON_DIR, "mvstoraged")))
+    os.chmod(path, 0o755)
+    return d
+
+
+def test_stream_data_for_a_starting_daemon():
+    with mvtest.Stack(name="mv-pxpend") as s:
+        s.start("mvqemud")
+        env = dict(s.env)
+        env["MODVIRT_DAEMON_PATH"] = _slow_storaged_dir(s, 4)
+        s.start("mvproxyd", env=env)
+        pid = s.pid_of("mvproxyd")
+        with mvwire.Wire(s.sock("mvproxyd"), timeout=30) as w:
+            w.handshake()
+            base = _rss_kib(pid)
+            # Stream data for the storage daemon (on a serial no stream
+            # uses: mvstoraged drops it once there), as fast as the proxy
+            # takes it, for 2 s while mvstoraged is starting.
+            chunk = packet(REMOTE_PROGRAM, PROC_STORAGE_VOL_UPLOAD, STREAM, 77, CONTINUE,
+                           b"\0" * CHUNK)
+            w.sock.setblocking(False)
+            pending = b""
+            sent = 0
+            end = time.monotonic() + 2.0
+            while time.monotonic() < end:
+                if not pending:
+                    pending = chunk
+                try:
+                    n = w.sock.send(pending)
+                except BlockingIOError:
+                    time.sleep(0.002)
+                    continue
+                pending = pending[n:]
+                sent += n
+            grown = _rss_kib(pid) - base
+            check(grown < 48 * 1024, "the proxy grew by %d KiB holding %d MiB of stream data "
+                  "for a daemon that is starting" % (grown, sent // MiB))
+            check(sent < 64 * MiB, "the proxy took %d MiB from the client while the daemon "
+                  "was starting" % (sent // MiB))
+            # Once mvstoraged listens, the client is read again: the rest of
+            # the packet, and calls to both daemons, are answered.
+            w.sock.settimeout(30)
+            w.sock.sendall(pending)
+            w.send(packet(REMOTE_PROGRAM, PROC_CONNECT_NUM_OF_STORAGE_POOLS, CALL, 5000))
+            pkt = w.recv(timeout=30)
+            check_eq((pkt.serial, pkt.status), (5000, OK), "storage call after the start")
+            check_eq(mvwire.Reader(pkt.payload).i32(), 0, "number of pools")
+            check(w.hostname(), "hostname after the start")
+
+
+if __name__ == "__main__":
+    mvtest.main(globals())
