@@ -556,6 +556,25 @@ def test_readonly_connection_refuses_writes():
         check("new1" not in r.stdout, "new1 created through a read-only connection")
 
 
+def test_options_with_values_are_positional():
+    """As virsh: any option taking a value may be given without its name, in
+    the order of the command's options (the documented
+    `pool-define-as NAME dir - - - - TARGET`, `vol-info VOL POOL`...)."""
+    with Pair() as p:
+        for cmd in (["pool-define-as", "p", "dir", "-", "-", "-", "-", "/srv/p", "--print-xml"],
+                    ["pool-define-as", "p", "netfs", "nfs.example", "/export", "--print-xml"],
+                    ["vol-info", "disk1.img", "default"], ["vol-path", "disk1.img", "default"],
+                    ["vol-dumpxml", "disk1.img", "default"],
+                    ["vol-create-as", "default", "n1", "10M", "5M", "qcow2", "--print-xml"],
+                    ["shutdown", "alpha", "bogus"]):
+            p.same(*cmd)
+        r = p.mvsh("vol-info", "disk1.img", "default", "x", check_rc=1)
+        check_eq(r.stderr, "error: unexpected data 'x' for command 'vol-info'\n", "one too many")
+        r = p.mvsh("pool-define-as", "p", "dir", "-", "-", "-", "-", "/srv/p", "--print-xml",
+                   check_rc=0)
+        check_in("<path>/srv/p</path>", r.stdout)
+
+
 def test_command_lines_with_several_commands():
     """As virsh: a single argument, and each interactive line, is a command
     line: ';' separates commands (not when quoted); none runs if one does not

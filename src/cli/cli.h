@@ -19,7 +19,8 @@ typedef enum {
 
 typedef enum {
     CLI_OPT_REQUIRED = 1 << 0,
-    CLI_OPT_POSITIONAL = 1 << 1,   /* may be given without its --name, in order */
+    CLI_OPT_POSITIONAL = 1 << 1,   /* usually given without its --name (as virsh, any
+                                    * option with a value may be, in declaration order) */
 } CliOptFlags;
 
 typedef struct {
