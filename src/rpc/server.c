@@ -77,6 +77,9 @@ mv_server_new(const char *name, const MvServerConfig *cfg, GMainContext *ctx)
     srv->name = g_strdup(name);
     srv->ctx = g_main_context_ref(ctx);
     srv->cfg = *cfg;
+    /* A client is read again once it has fewer calls in progress than
+     * this: with 0 it would never be, after its first call. */
+    srv->cfg.max_client_requests = MAX(1, cfg->max_client_requests);
     g_mutex_init(&srv->lock);
     srv->services = g_ptr_array_new();
     srv->clients = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
