@@ -381,6 +381,48 @@ def test_event_ends_when_the_server_goes():
                      "mvsh and virsh")
 
 
+def test_keepalive_ends_a_wait_on_a_server_that_stops_answering():
+    """As virsh (-k/-K, default 5 s and 6 pings): a server that stops
+    answering ends the connection, reported as a keepalive timeout (mvsh
+    used no keepalive and waited forever; the library said 'end of file')."""
+    with Pair() as p:
+        procs = {}
+        for name, exe, fake in (("virsh", "virsh", p.v), ("mvsh", MVSH, p.m)):
+            procs[name] = subprocess.Popen([exe, "-k", "1", "-K", "2", "-c", fake.uri, "event",
+                                            "--all", "--loop"], stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, text=True)
+        mvtest.wait_for(lambda: p.v.calls().count(316) == 27 and p.m.calls().count(316) == 27,
+                        what="event registrations")
+        # Answered pings keep an idle connection alive.
+        time.sleep(2.5)
+        check(procs["mvsh"].poll() is None, "mvsh gave up on a live server")
+        p.v.proc.send_signal(signal.SIGSTOP)
+        p.m.proc.send_signal(signal.SIGSTOP)
+        try:
+            vout, verr, vrc = events_of(procs["virsh"])
+            try:
+                mout, merr = procs["mvsh"].communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                procs["mvsh"].kill()
+                procs["mvsh"].communicate()
+                raise mvtest.TestFailure("mvsh still waits on a server that does not answer")
+        finally:
+            p.v.proc.send_signal(signal.SIGCONT)
+            p.m.proc.send_signal(signal.SIGCONT)
+        check_eq(merr.splitlines()[0], "error: Disconnected from %s due to keepalive timeout"
+                 % p.m.uri, "mvsh's error")
+        check_eq((mout, merr.replace(p.m.uri, p.v.uri), procs["mvsh"].returncode),
+                 (vout[:-1], verr, vrc), "mvsh and virsh")
+        for bad in (["-k", "x"], ["--keepalive-count=-1"], ["-K"]):
+            r = subprocess.run([MVSH] + bad + ["-c", p.m.uri, "list"], capture_output=True,
+                               text=True)
+            check_eq(r.returncode, 1, "mvsh %s" % bad)
+            check_in("error: Invalid value for option -", r.stderr)
+        r = subprocess.run([MVSH, "-k", "0", "--keepalive-count=3", "-c", p.m.uri, "domid",
+                            "alpha"], capture_output=True, text=True)
+        check_eq((r.stdout, r.returncode), ("1\n", 0), "-k 0")
+
+
 def read_until(stream, want, timeout=10):
     buf = b""
     end = time.monotonic() + timeout

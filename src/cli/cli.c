@@ -62,6 +62,18 @@ cli_conn(CliCtl *ctl)
         if (!ctl->conn) {
             cli_error("failed to connect to the hypervisor");
             cli_report_error(NULL);
+            return NULL;
+        }
+        /* As virsh: a server that stops answering ends the connection. */
+        if (ctl->keepalive_interval > 0 &&
+            mv_connect_set_keepalive(ctl->conn, ctl->keepalive_interval,
+                                     ctl->keepalive_count) != 0) {
+            if (ctl->keepalive_forced) {
+                cli_error("Cannot setup keepalive on connection as requested, disconnecting");
+                cli_disconnect(ctl);
+                return NULL;
+            }
+            mv_reset_last_error();
         }
     }
     return ctl->conn;
@@ -461,6 +473,34 @@ cli_interactive(CliCtl *ctl)
     return ok ? 0 : 1;
 }
 
+/*
+ * If argv[*@i] is option @shrt or @lng (also as --long=VALUE), parse its
+ * value (advancing *@i) into *@ret and return TRUE; *@bad is set (error
+ * printed) for a value that is not a non-negative integer.
+ */
+static gboolean
+cli_main_int_opt(int argc, char **argv, int *i, const char *shrt, const char *lng, int *ret,
+                 gboolean *bad)
+{
+    const char *a = argv[*i];
+    const char *value = NULL;
+    gint64 n;
+
+    if (g_str_has_prefix(a, lng) && a[strlen(lng)] == '=')
+        value = a + strlen(lng) + 1;
+    else if (!g_str_equal(a, shrt) && !g_str_equal(a, lng))
+        return FALSE;
+    else if (*i + 1 < argc)
+        value = argv[++*i];
+    if (!value || !g_ascii_string_to_signed(value, 10, 0, G_MAXINT, &n, NULL)) {
+        cli_error("Invalid value for option %s", shrt);
+        *bad = TRUE;
+        return TRUE;
+    }
+    *ret = (int)n;
+    return TRUE;
+}
+
 static void
 cli_usage(void)
 {
@@ -468,6 +508,10 @@ cli_usage(void)
            "  -c, --connect URI   connect to URI (default: MODVIRT_DEFAULT_URI, else\n"
            "                      qemu:///system for root, qemu:///session otherwise)\n"
            "  -r, --readonly      connect read-only\n"
+           "  -k, --keepalive-interval=NUM\n"
+           "                      keepalive interval in seconds, 0 for disable (5)\n"
+           "  -K, --keepalive-count=NUM\n"
+           "                      number of possible missed keepalive messages (6)\n"
            "  -q, --quiet         quiet mode\n"
            "  -h, --help          this help\n"
            "  -v, --version       the version\n\n"
@@ -478,14 +522,22 @@ cli_usage(void)
 int
 main(int argc, char **argv)
 {
-    CliCtl ctl = { 0 };
+    CliCtl ctl = { .keepalive_interval = 5, .keepalive_count = 6 };
+    gboolean bad = FALSE;
     int i;
     int ret;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (g_str_equal(a, "-c") || g_str_equal(a, "--connect")) {
+        if (cli_main_int_opt(argc, argv, &i, "-k", "--keepalive-interval",
+                             &ctl.keepalive_interval, &bad) ||
+            cli_main_int_opt(argc, argv, &i, "-K", "--keepalive-count", &ctl.keepalive_count,
+                             &bad)) {
+            if (bad)
+                return 1;
+            ctl.keepalive_forced = TRUE;
+        } else if (g_str_equal(a, "-c") || g_str_equal(a, "--connect")) {
             if (i + 1 >= argc) {
                 cli_error("option %s requires a URI", a);
                 return 1;

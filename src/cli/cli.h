@@ -51,6 +51,9 @@ struct _CliCtl {
     gboolean quiet;
     MvConnect *conn;
     gboolean interactive;
+    int keepalive_interval;        /* seconds, 0: none (-k) */
+    int keepalive_count;           /* missed answers before the end (-K) */
+    gboolean keepalive_forced;     /* -k or -K given: failing to set it up is an error */
 };
 
 /* The connection, opened on first use.  NULL (error printed) on failure. */

@@ -69,7 +69,7 @@ connect_queued_close(gpointer data)
     g_mutex_lock(&conn->lock);
     cb = conn->close_cb;
     opaque = conn->close_opaque;
-    reason = conn->closing ? 3 : 1;
+    reason = conn->closing ? 3 : conn->close_reason;
     g_mutex_unlock(&conn->lock);
     if (cb)
         cb(conn, reason, opaque);
@@ -91,6 +91,10 @@ connect_client_closed(MvRpcClient *client, int reason, gpointer opaque)
 
     if (conn) {
         g_mutex_lock(&conn->lock);
+        /* libvirt's reasons: 0 error, 1 end of file, 2 keepalive, 3 client. */
+        conn->close_reason = reason == MV_RPC_CLOSE_ERROR ? 0
+                             : reason == MV_RPC_CLOSE_KEEPALIVE ? 2
+                             : reason == MV_RPC_CLOSE_CLIENT ? 3 : 1;
         notify = conn->close_cb && !conn->closing;
         g_mutex_unlock(&conn->lock);
     }

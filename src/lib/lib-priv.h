@@ -41,6 +41,7 @@ struct _MvConnect {
     gboolean event_callbacks;   /* the server supports the callback-id events */
     gboolean close_callbacks;   /* ... and close callbacks */
     gboolean closing;           /* mv_connect_close() is closing it */
+    int close_reason;           /* why the RPC client closed: MvConnectCloseFunc's reason */
 
     MvConnectCloseFunc close_cb;
     void *close_opaque;
