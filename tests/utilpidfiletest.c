@@ -8,9 +8,8 @@
  * instead of refusing, then gets the lock.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "util/command.h"
 #include "util/pidfile.h"
 
 typedef struct {
@@ -43,45 +43,61 @@ fixture_tear_down(Fixture *fx, gconstpointer unused)
 }
 
 static void *
-child_linger(void *data)
+holder_linger(void *data)
 {
     int fd = GPOINTER_TO_INT(data);
     char c;
 
-    /* Returns when the parent closes its end: the process ends then. */
+    /* Returns when the test closes its end: the process ends then. */
     while (read(fd, &c, 1) < 0 && errno == EINTR)
         ;
     return NULL;
 }
 
-/* A child that takes the lock, says so on @ready, and then either stays
- * (@leader_exits FALSE) or lets its leader exit while a thread lingers
- * until @hold is closed.  Returns its pid. */
+/* This program run as "--hold PATH linger|stay READY_FD HOLD_FD": take the
+ * lock, say so on READY_FD, then either stay, or let the main thread exit
+ * while a thread lingers until HOLD_FD is closed. */
+static int
+holder_main(char **argv)
+{
+    int ready = (int)g_ascii_strtoll(argv[4], NULL, 10);
+    int hold = (int)g_ascii_strtoll(argv[5], NULL, 10);
+    pthread_t th;
+
+    if (mv_pidfile_acquire(argv[2], getpid(), NULL) < 0)
+        return 1;
+    if (pthread_create(&th, NULL, holder_linger, GINT_TO_POINTER(hold)) != 0)
+        return 2;
+    if (write(ready, "r", 1) != 1)
+        return 3;
+    if (g_str_equal(argv[3], "linger"))
+        syscall(SYS_exit, 0);
+    pthread_join(th, NULL);
+    return 0;
+}
+
+static char *self_path;
+
+/* A holder process (see holder_main()); @hold[1] ends it when closed. */
 static pid_t
 spawn_holder(const char *path, gboolean leader_exits, int ready[2], int hold[2])
 {
+    g_autofree char *rfd = NULL;
+    g_autofree char *hfd = NULL;
     pid_t pid;
 
-    g_assert_cmpint(pipe(ready), ==, 0);
-    g_assert_cmpint(pipe(hold), ==, 0);
-    pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid == 0) {
-        pthread_t th;
+    g_assert_cmpint(pipe2(ready, O_CLOEXEC), ==, 0);
+    g_assert_cmpint(pipe2(hold, O_CLOEXEC), ==, 0);
+    rfd = g_strdup_printf("%d", ready[1]);
+    hfd = g_strdup_printf("%d", hold[0]);
+    {
+        const char *argv[] = { self_path, "--hold", path, leader_exits ? "linger" : "stay",
+                               rfd, hfd, NULL };
+        const int keep[] = { ready[1], hold[0] };
 
-        close(ready[0]);
-        close(hold[1]);
-        if (mv_pidfile_acquire(path, getpid(), NULL) < 0)
-            _exit(1);
-        if (pthread_create(&th, NULL, child_linger, GINT_TO_POINTER(hold[0])) != 0)
-            _exit(2);
-        if (write(ready[1], "r", 1) != 1)
-            _exit(3);
-        if (leader_exits)
-            syscall(SYS_exit, 0);
-        pthread_join(th, NULL);
-        _exit(0);
+        pid = mv_command_spawn(argv, NULL, keep, G_N_ELEMENTS(keep), -1, -1, 2, 0);
     }
+    g_assert_cmpint(pid, >, 0);
     close(ready[1]);
     close(hold[0]);
     return pid;
@@ -164,7 +180,7 @@ test_dying_holder(Fixture *fx, gconstpointer unused)
     g_thread_join(th);
     g_assert_cmpint(taker.fd, >=, 0);
     g_assert_true(g_file_get_contents(fx->path, &content, NULL, NULL));
-    g_assert_cmpint(atoi(content), ==, getpid());
+    g_assert_cmpint(g_ascii_strtoll(content, NULL, 10), ==, getpid());
     mv_pidfile_release(fx->path, taker.fd);
     g_assert_false(g_file_test(fx->path, G_FILE_TEST_EXISTS));
     g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
@@ -173,6 +189,9 @@ test_dying_holder(Fixture *fx, gconstpointer unused)
 int
 main(int argc, char **argv)
 {
+    if (argc == 6 && g_str_equal(argv[1], "--hold"))
+        return holder_main(argv);
+    self_path = g_file_read_link("/proc/self/exe", NULL);
     g_test_init(&argc, &argv, NULL);
     g_test_add("/pidfile/live-holder", Fixture, NULL, fixture_set_up, test_live_holder,
                fixture_tear_down);
