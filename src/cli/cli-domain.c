@@ -382,10 +382,20 @@ cmd_undefine(CliCtl *ctl, const CliArgs *args)
 {
     g_autoptr(MvDomain) dom = cli_lookup_domain(ctl, args, "domain",
                                                 CLI_BY_ID | CLI_BY_UUID | CLI_BY_NAME);
+    g_autoptr(CliUndefineVols) vols = NULL;
     unsigned int flags = 0;
     int r;
 
     if (!dom)
+        return FALSE;
+    if (cli_args_has(args, "delete-storage-volume-snapshots") &&
+        !cli_args_has(args, "remove-all-storage")) {
+        cli_error("Option --remove-all-storage is required by option "
+                  "--delete-storage-volume-snapshots");
+        return FALSE;
+    }
+    if (!(vols = cli_undefine_vols_collect(ctl, dom, cli_args_get(args, "storage"),
+                                           cli_args_has(args, "remove-all-storage"))))
         return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(undefine_flags); i++) {
         if (cli_args_has(args, undefine_flags[i].opt))
@@ -399,7 +409,8 @@ cmd_undefine(CliCtl *ctl, const CliArgs *args)
         return FALSE;
     }
     cli_print_extra(ctl, "Domain '%s' has been undefined\n", mv_domain_get_name(dom));
-    return TRUE;
+    return cli_undefine_vols_remove(ctl, vols, cli_args_has(args, "wipe-storage"),
+                                    cli_args_has(args, "delete-storage-volume-snapshots"));
 }
 
 static unsigned int
@@ -918,6 +929,13 @@ static const CliOpt opts_define[] = {
 static const CliOpt opts_undefine[] = {
     OPT_DOMAIN,
     { "managed-save", CLI_OPT_BOOL, 0, "remove domain managed state file" },
+    { "storage", CLI_OPT_STRING, 0,
+      "remove associated storage volumes (comma separated list of targets or source paths)" },
+    { "remove-all-storage", CLI_OPT_BOOL, 0,
+      "remove all associated storage volumes (use with caution)" },
+    { "delete-storage-volume-snapshots", CLI_OPT_BOOL, 0,
+      "delete snapshots associated with volume(s), requires --remove-all-storage" },
+    { "wipe-storage", CLI_OPT_BOOL, 0, "wipe data on the removed volumes" },
     { "snapshots-metadata", CLI_OPT_BOOL, 0, "remove all domain snapshot metadata" },
     { "checkpoints-metadata", CLI_OPT_BOOL, 0, "remove all domain checkpoint metadata" },
     { "nvram", CLI_OPT_BOOL, 0, "remove nvram file" },

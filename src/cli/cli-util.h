@@ -112,6 +112,19 @@ const char *cli_domain_state_to_string(int state);
 /* Attach to @dom's console until the escape character (see cli-console.c). */
 gboolean cli_console_run(CliCtl *ctl, MvDomain *dom, const char *devname, unsigned int flags);
 
+/* undefine's storage volumes (see cli-undefine.c). */
+typedef struct _CliUndefineVols CliUndefineVols;
+
+/* The volumes of @dom's disks named in @storage (comma separated targets or
+ * sources), or all of them if @all.  NULL (error printed) on failure. */
+CliUndefineVols *cli_undefine_vols_collect(CliCtl *ctl, MvDomain *dom, const char *storage,
+                                           gboolean all);
+/* Delete them (wiping first if @wipe); FALSE (errors printed) if one fails. */
+gboolean cli_undefine_vols_remove(CliCtl *ctl, CliUndefineVols *uv, gboolean wipe,
+                                  gboolean snapshots);
+void cli_undefine_vols_free(CliUndefineVols *uv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliUndefineVols, cli_undefine_vols_free)
+
 /* ---- signals ---------------------------------------------------------------------- */
 
 /* Catch SIGINT for an interruptible wait: the returned fd becomes readable
