@@ -568,6 +568,12 @@ proxy_upstream_attach(Upstream *up, int fd)
     mv_rpc_conn_set_callbacks(up->conn, proxy_upstream_recv, proxy_upstream_closed, up);
     mv_rpc_conn_start(up->conn);
     up->state = UP_OPENING;
+    /* The client is slow to read what its other daemons sent: this one
+     * waits too (proxy_client_drained() resumes it). */
+    if (pc->upstreams_held) {
+        up->held = TRUE;
+        mv_rpc_conn_pause(up->conn);
+    }
     /* One write for all of it. */
     mv_rpc_conn_cork(up->conn);
     proxy_send_identity(up);
