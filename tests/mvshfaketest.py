@@ -617,6 +617,27 @@ def test_options_with_values_are_positional():
         check_in("<path>/srv/p</path>", r.stdout)
 
 
+def test_dumpxml_xpath_matches_virsh():
+    """dumpxml, pool-dumpxml and vol-dumpxml take virsh's --xpath and --wrap
+    (--xpath only by name: never positional)."""
+    with Pair() as p:
+        for cmd in (["dumpxml", "alpha", "--xpath", "/domain/os"],
+                    ["dumpxml", "alpha", "--xpath", "//@type"],
+                    ["dumpxml", "alpha", "--xpath", "//uuid|//name/text()"],
+                    ["dumpxml", "alpha", "--xpath", "/domain/os", "--wrap"],
+                    ["dumpxml", "alpha", "--inactive", "--xpath", "//nosuch"],
+                    ["dumpxml", "alpha", "--xpath", "//nosuch", "--wrap"],
+                    ["dumpxml", "alpha", "--xpath", "count(//name)"],
+                    ["pool-dumpxml", "default", "--xpath", "//target/path/text()"],
+                    ["vol-dumpxml", "disk1.img", "default", "--xpath", "//capacity",
+                     "--wrap"]):
+            p.same(*cmd)
+        r = p.mvsh("dumpxml", "alpha", "--xpath", "/domain/name", check_rc=0)
+        check_eq(r.stdout, "<name>alpha</name>\n", "one node")
+        r = p.mvsh("dumpxml", "alpha", "--inactive", "//name", check_rc=1)
+        check_in("unexpected data '//name'", r.stderr)
+
+
 def test_command_lines_with_several_commands():
     """As virsh: a single argument, and each interactive line, is a command
     line: ';' separates commands (not when quoted); none runs if one does not

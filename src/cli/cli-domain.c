@@ -796,8 +796,7 @@ cmd_dumpxml(CliCtl *ctl, const CliArgs *args)
         cli_report_error(NULL);
         return FALSE;
     }
-    printf("%s", xml);
-    return TRUE;
+    return cli_print_xml(xml, args);
 }
 
 /* ---- domstats ---------------------------------------------------------------------- */
@@ -1004,6 +1003,8 @@ static const CliOpt opts_dumpxml[] = {
     { "security-info", CLI_OPT_BOOL, 0, "include security sensitive information in XML dump" },
     { "update-cpu", CLI_OPT_BOOL, 0, "update guest CPU according to host CPU" },
     { "migratable", CLI_OPT_BOOL, 0, "provide XML suitable for migrations" },
+    { "xpath", CLI_OPT_STRING, CLI_OPT_NAMED, "xpath expression to filter the XML document" },
+    { "wrap", CLI_OPT_BOOL, 0, "wrap xpath results in an common root element" },
     { NULL }
 };
 

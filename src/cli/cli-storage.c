@@ -540,8 +540,7 @@ cmd_pool_dumpxml(CliCtl *ctl, const CliArgs *args)
         cli_report_error(NULL);
         return FALSE;
     }
-    printf("%s", xml);
-    return TRUE;
+    return cli_print_xml(xml, args);
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */
@@ -614,6 +613,8 @@ static const CliOpt opts_pool_autostart[] = {
 static const CliOpt opts_pool_dumpxml[] = {
     OPT_POOL,
     { "inactive", CLI_OPT_BOOL, 0, "show inactive defined XML" },
+    { "xpath", CLI_OPT_STRING, CLI_OPT_NAMED, "xpath expression to filter the XML document" },
+    { "wrap", CLI_OPT_BOOL, 0, "wrap xpath results in an common root element" },
     { NULL }
 };
 

@@ -112,6 +112,11 @@ const char *cli_domain_state_to_string(int state);
 /* Attach to @dom's console until the escape character (see cli-console.c). */
 gboolean cli_console_run(CliCtl *ctl, MvDomain *dom, const char *devname, unsigned int flags);
 
+/* Print @xml, or with option --xpath the nodes it selects (--wrap: in one
+ * <nodes> element), as virsh's dumpxml commands.  FALSE (error printed) on a
+ * bad expression. */
+gboolean cli_print_xml(const char *xml, const CliArgs *args);
+
 /* undefine's storage volumes (see cli-undefine.c). */
 typedef struct _CliUndefineVols CliUndefineVols;
 

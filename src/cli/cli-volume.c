@@ -172,8 +172,7 @@ cmd_vol_dumpxml(CliCtl *ctl, const CliArgs *args)
         cli_report_error(NULL);
         return FALSE;
     }
-    printf("%s", xml);
-    return TRUE;
+    return cli_print_xml(xml, args);
 }
 
 /* ---- creation ---------------------------------------------------------------------------- */
@@ -743,6 +742,14 @@ static const CliOpt opts_vol[] = {
     { NULL }
 };
 
+static const CliOpt opts_vol_dumpxml[] = {
+    OPT_VOL,
+    OPT_POOL_OPTIONAL,
+    { "xpath", CLI_OPT_STRING, CLI_OPT_NAMED, "xpath expression to filter the XML document" },
+    { "wrap", CLI_OPT_BOOL, 0, "wrap xpath results in an common root element" },
+    { NULL }
+};
+
 static const CliOpt opts_vol_info[] = {
     OPT_VOL,
     OPT_POOL_OPTIONAL,
@@ -849,7 +856,7 @@ const CliCmd cli_volume_cmds[] = {
     { "vol-delete", cmd_vol_delete, opts_vol_delete, "delete a vol", 0 },
     { "vol-download", cmd_vol_download, opts_vol_transfer, "download volume contents to a file",
       0 },
-    { "vol-dumpxml", cmd_vol_dumpxml, opts_vol, "vol information in XML", 0 },
+    { "vol-dumpxml", cmd_vol_dumpxml, opts_vol_dumpxml, "vol information in XML", 0 },
     { "vol-info", cmd_vol_info, opts_vol_info, "storage vol information", 0 },
     { "vol-list", cmd_vol_list, opts_vol_list, "list vols", 0 },
     { "vol-path", cmd_vol_path, opts_vol, "returns the volume path for a given volume name or key",

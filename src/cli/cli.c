@@ -230,7 +230,7 @@ cli_parse_args(const CliCmd *cmd, int argc, char **argv)
         /* A positional argument, as virsh takes them: the value of the next
          * option that takes one and is not given yet, in declaration order. */
         while (next_pos && next_pos->name &&
-               (next_pos->type == CLI_OPT_BOOL ||
+               (next_pos->type == CLI_OPT_BOOL || (next_pos->flags & CLI_OPT_NAMED) ||
                 (next_pos->type != CLI_OPT_ARGV &&
                  g_hash_table_contains(args->values, next_pos->name))))
             next_pos++;

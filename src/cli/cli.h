@@ -21,6 +21,7 @@ typedef enum {
     CLI_OPT_REQUIRED = 1 << 0,
     CLI_OPT_POSITIONAL = 1 << 1,   /* usually given without its --name (as virsh, any
                                     * option with a value may be, in declaration order) */
+    CLI_OPT_NAMED = 1 << 2,        /* never positional: only as --name VALUE */
 } CliOptFlags;
 
 typedef struct {
