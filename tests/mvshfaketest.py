@@ -638,6 +638,21 @@ def test_dumpxml_xpath_matches_virsh():
         check_in("unexpected data '//name'", r.stderr)
 
 
+def test_an_option_given_twice_is_an_error():
+    """As virsh: an option given twice (by name, or by name after its
+    positional form) is an error, not a silent replacement."""
+    with Pair() as p:
+        for cmd in (["vol-list", "default", "--details", "--pool", "spare"],
+                    ["dominfo", "alpha", "--domain", "Bravo"], ["list", "--all", "--all"]):
+            r = p.mvsh(*cmd, check_rc=1)
+            v = p.virsh(*cmd)
+            check_eq((r.stdout, r.stderr, r.returncode), ("", v.stderr, v.returncode),
+                     "mvsh %s" % " ".join(cmd))
+            check_in("already seen", r.stderr)
+        r = p.mvsh("domstats", "--state", "alpha", "--domain", "charlie", check_rc=0)
+        check_in("Domain: 'charlie'", r.stdout)
+
+
 def test_command_lines_with_several_commands():
     """As virsh: a single argument, and each interactive line, is a command
     line: ';' separates commands (not when quoted); none runs if one does not

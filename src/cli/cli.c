@@ -221,10 +221,15 @@ cli_parse_args(const CliCmd *cmd, int argc, char **argv)
                 }
                 value = argv[++i];
             }
-            if (o->type == CLI_OPT_ARGV)
+            if (o->type == CLI_OPT_ARGV) {
                 cli_args_add_argv(args, o, value);
-            else
-                g_hash_table_replace(args->values, g_strdup(o->name), g_strdup(value));
+                continue;
+            }
+            if (g_hash_table_contains(args->values, o->name)) {
+                cli_error("option --%s already seen", o->name);
+                goto fail;
+            }
+            g_hash_table_replace(args->values, g_strdup(o->name), g_strdup(value));
             continue;
         }
         /* A positional argument, as virsh takes them: the value of the next
