@@ -653,6 +653,22 @@ def test_an_option_given_twice_is_an_error():
         check_in("Domain: 'charlie'", r.stdout)
 
 
+def test_an_empty_option_value_is_an_error():
+    """As virsh: an empty value (a script's unset variable) is refused with
+    "Option argument is empty" rather than used (pool-list --type '' listed
+    every pool and succeeded); undefine's --storage '' is no --storage."""
+    with Pair() as p:
+        for cmd in (["pool-list", "--type", ""], ["dominfo", ""],
+                    ["vol-clone", "disk1.img", "", "--pool", "default"],
+                    ["shutdown", "alpha", "--mode", ""], ["event", "--event", ""],
+                    ["vol-create-as", "default", "x", "1M", "--format", "", "--print-xml"],
+                    ["undefine", "delta", "--storage", ""], ["domstats", ""]):
+            p.same(*cmd)
+        r = p.mvsh("pool-list", "--type", "", check_rc=1)
+        check_eq(r.stderr, "error: Failed to get option 'type': Option argument is empty\n",
+                 "empty --type")
+
+
 def test_command_lines_with_several_commands():
     """As virsh: a single argument, and each interactive line, is a command
     line: ';' separates commands (not when quoted); none runs if one does not

@@ -394,7 +394,10 @@ cmd_undefine(CliCtl *ctl, const CliArgs *args)
                   "--delete-storage-volume-snapshots");
         return FALSE;
     }
-    if (!(vols = cli_undefine_vols_collect(ctl, dom, cli_args_get(args, "storage"),
+    /* As virsh, an empty --storage is no --storage. */
+    if (!(vols = cli_undefine_vols_collect(ctl, dom,
+                                           g_strcmp0(cli_args_get(args, "storage"), "") != 0
+                                           ? cli_args_get(args, "storage") : NULL,
                                            cli_args_has(args, "remove-all-storage"))))
         return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(undefine_flags); i++) {
@@ -928,7 +931,7 @@ static const CliOpt opts_define[] = {
 static const CliOpt opts_undefine[] = {
     OPT_DOMAIN,
     { "managed-save", CLI_OPT_BOOL, 0, "remove domain managed state file" },
-    { "storage", CLI_OPT_STRING, 0,
+    { "storage", CLI_OPT_STRING, CLI_OPT_EMPTY_OK,
       "remove associated storage volumes (comma separated list of targets or source paths)" },
     { "remove-all-storage", CLI_OPT_BOOL, 0,
       "remove all associated storage volumes (use with caution)" },

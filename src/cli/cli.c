@@ -256,6 +256,16 @@ cli_parse_args(const CliCmd *cmd, int argc, char **argv)
             goto fail;
         }
     }
+    for (const CliOpt *o = cmd->opts; o && o->name; o++) {
+        const char *v = g_hash_table_lookup(args->values, o->name);
+
+        /* As virsh: no option takes an empty value ("$VM" unset in a script). */
+        if (o->type != CLI_OPT_BOOL && o->type != CLI_OPT_ARGV &&
+            !(o->flags & CLI_OPT_EMPTY_OK) && v && !*v) {
+            cli_error("Failed to get option '%s': Option argument is empty", o->name);
+            goto fail;
+        }
+    }
     return args;
 
  fail:

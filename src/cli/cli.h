@@ -22,6 +22,7 @@ typedef enum {
     CLI_OPT_POSITIONAL = 1 << 1,   /* usually given without its --name (as virsh, any
                                     * option with a value may be, in declaration order) */
     CLI_OPT_NAMED = 1 << 2,        /* never positional: only as --name VALUE */
+    CLI_OPT_EMPTY_OK = 1 << 3,     /* may be "" (else an error, as in virsh) */
 } CliOptFlags;
 
 typedef struct {
