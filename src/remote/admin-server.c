@@ -255,15 +255,14 @@ admin_dispatch_client_get_info(MvServerCall *call, admin_client_get_info_args *a
     g_autoptr(MvServerClient) client = admin_find_client(call, &args->clnt, error);
     MvIdentity ident = { 0 };
     TypedParams tp;
-    g_autofree char *addr = NULL;
 
     if (!client)
         return -1;
     mv_server_client_get_identity(client, &ident);
     typed_params_init(&tp);
     typed_params_add_boolean(&tp, "readonly", mv_server_client_is_readonly(client));
-    addr = g_strdup_printf("unix:fd=%d", mv_rpc_conn_get_fd(mv_server_client_get_conn(client)));
-    typed_params_add_string(&tp, "sock_addr", addr);
+    /* Every client is local (a UNIX socket): as libvirt, its process
+     * identity and no "sock_addr", which is for remote clients only. */
     typed_params_add_int(&tp, "unix_user_id", (int)ident.uid);
     if (ident.user_name)
         typed_params_add_string(&tp, "unix_user_name", ident.user_name);
