@@ -343,7 +343,9 @@ qemu_caps_fill_guest(const QemuCaps *qcaps, Caps *caps)
 /* The in-memory cache of every emulator ------------------------------------ */
 
 struct _QemuCapsCache {
-    GMutex lock;                 /* serializes probes and guards the rest */
+    GMutex lock;                 /* guards the rest */
+    GCond loaded;                /* a binary left @loading */
+    GHashTable *loading;         /* binaries being loaded or probed (lock not held) */
     char *cache_dir;
     char *host;
     GHashTable *current;         /* binary -> QemuCaps (borrowed from @all) */
@@ -362,6 +364,8 @@ qemu_caps_cache_new(const char *cache_dir)
     QemuCapsCache *cache = g_new0(QemuCapsCache, 1);
 
     g_mutex_init(&cache->lock);
+    g_cond_init(&cache->loaded);
+    cache->loading = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     cache->cache_dir = g_strdup(cache_dir);
     cache->host = qemu_caps_host_identity();
     cache->current = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -383,6 +387,8 @@ qemu_caps_cache_free(QemuCapsCache *cache)
         g_thread_join(cache->thread);
     qemu_caps_cancel_clear(&cache->cancel);
     g_hash_table_unref(cache->current);
+    g_hash_table_unref(cache->loading);
+    g_cond_clear(&cache->loaded);
     g_ptr_array_unref(cache->snapshots);
     g_ptr_array_unref(cache->all);
     g_clear_pointer(&cache->bins, g_ptr_array_unref);
@@ -394,17 +400,30 @@ qemu_caps_cache_free(QemuCapsCache *cache)
 }
 
 /* The current capabilities of @binary, probed again if it changed.  Called
- * with the lock held. */
+ * with the lock held, which is let go while the binary is loaded or probed
+ * (callers wanting another binary need not wait for that one); callers
+ * wanting the same binary wait for the one loading it. */
 static QemuCaps *
 qemu_caps_cache_refresh(QemuCapsCache *cache, const char *binary, GError **error)
 {
     g_autofree char *identity = qemu_caps_binary_identity(binary);
-    QemuCaps *caps = g_hash_table_lookup(cache->current, binary);
+    QemuCaps *caps;
 
-    if (caps && MV_STREQ(caps->identity, identity))
-        return caps;
-    if (!(caps = qemu_caps_get_with_host(binary, cache->cache_dir, cache->host, &cache->cancel,
-                                         error))) {
+    for (;;) {
+        caps = g_hash_table_lookup(cache->current, binary);
+        if (caps && MV_STREQ(caps->identity, identity))
+            return caps;
+        if (!g_hash_table_contains(cache->loading, binary))
+            break;
+        g_cond_wait(&cache->loaded, &cache->lock);
+    }
+    g_hash_table_add(cache->loading, g_strdup(binary));
+    g_mutex_unlock(&cache->lock);
+    caps = qemu_caps_get_with_host(binary, cache->cache_dir, cache->host, &cache->cancel, error);
+    g_mutex_lock(&cache->lock);
+    g_hash_table_remove(cache->loading, binary);
+    g_cond_broadcast(&cache->loaded);
+    if (!caps) {
         g_hash_table_remove(cache->current, binary);
         return NULL;
     }
@@ -453,7 +472,8 @@ qemu_caps_cache_get_all(QemuCapsCache *cache)
     GPtrArray *ret;
 
     g_mutex_lock(&cache->lock);
-    bins = qemu_caps_cache_binaries(cache);
+    /* Ours: a search by another caller while a binary loads replaces it. */
+    bins = g_ptr_array_ref(qemu_caps_cache_binaries(cache));
     for (guint i = 0; i < bins->len; i++) {
         g_autoptr(GError) error = NULL;
         QemuCaps *caps = qemu_caps_cache_refresh(cache, bins->pdata[i], &error);
@@ -472,7 +492,53 @@ qemu_caps_cache_get_all(QemuCapsCache *cache)
     }
     ret = cache->snapshot;
     g_mutex_unlock(&cache->lock);
+    g_ptr_array_unref(bins);
     return ret;
+}
+
+const QemuCaps *
+qemu_caps_cache_get_one(QemuCapsCache *cache, const char *binary, const char *arch,
+                        gboolean *ret_found, GError **error)
+{
+    g_autoptr(GError) last = NULL;
+    g_autoptr(GPtrArray) bins = NULL;
+    gboolean found = FALSE;
+
+    g_mutex_lock(&cache->lock);
+    bins = g_ptr_array_ref(qemu_caps_cache_binaries(cache));
+    for (guint i = 0; i < bins->len; i++) {
+        g_autofree char *bin_arch = binary ? NULL : qemu_caps_arch_from_binary(bins->pdata[i]);
+        QemuCaps *caps;
+
+        if (binary ? !g_str_equal(bins->pdata[i], binary) : !g_str_equal(bin_arch, arch))
+            continue;
+        found = TRUE;
+        g_clear_error(&last);
+        if ((caps = qemu_caps_cache_refresh(cache, bins->pdata[i], &last))) {
+            g_mutex_unlock(&cache->lock);
+            if (ret_found)
+                *ret_found = TRUE;
+            return caps;
+        }
+    }
+    g_mutex_unlock(&cache->lock);
+    if (ret_found)
+        *ret_found = found;
+    if (last)
+        g_propagate_error(error, g_steal_pointer(&last));
+    else if (binary)
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "emulator '%s' is not a known qemu-system binary", binary);
+    else
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                     "unable to find any emulator to serve '%s' architecture", arch);
+    return NULL;
+}
+
+const QemuCaps *
+qemu_caps_cache_get_arch(QemuCapsCache *cache, const char *arch, GError **error)
+{
+    return qemu_caps_cache_get_one(cache, NULL, arch, NULL, error);
 }
 
 GPtrArray *
@@ -522,6 +588,12 @@ qemu_caps_cache_lookup(QemuCapsCache *cache, const char *emulator, const char *a
 static gpointer
 qemu_caps_cache_thread(gpointer opaque)
 {
+    struct utsname ut;
+
+    /* The host's emulator first, alone: it answers getVersion and most
+     * starts, which need not wait for the other architectures then. */
+    if (uname(&ut) == 0)
+        qemu_caps_cache_get_arch(opaque, ut.machine, NULL);
     qemu_caps_cache_get_all(opaque);
     return NULL;
 }

@@ -126,6 +126,20 @@ void qemu_caps_cache_probe_async(QemuCapsCache *cache);
  * since the last call are probed again (and then appear in a new array).
  */
 GPtrArray *qemu_caps_cache_get_all(QemuCapsCache *cache);
+/*
+ * The capabilities of the found emulator that is @binary (a path) or, when
+ * @binary is NULL, whose name says it serves @arch ("x86_64", "i686"...):
+ * that one alone, without waiting for the others.  *@ret_found (may be
+ * NULL) tells whether such a binary was found, so that a NULL result is
+ * either "none" or its probe's failure (in @error).  Borrowed, valid until
+ * the cache is freed.
+ */
+const QemuCaps *qemu_caps_cache_get_one(QemuCapsCache *cache, const char *binary,
+                                        const char *arch, gboolean *ret_found,
+                                        GError **error);
+/* get_one() for @arch. */
+const QemuCaps *qemu_caps_cache_get_arch(QemuCapsCache *cache, const char *arch,
+                                         GError **error);
 /* The array the last get_all returned, without waiting or looking at the
  * binaries: NULL before the first one ends or while one runs. */
 GPtrArray *qemu_caps_cache_peek_all(QemuCapsCache *cache);

@@ -44,8 +44,18 @@ const QemuCaps *
 qemu_driver_caps_lookup(QemuDriver *drv, const char *emulator, const char *arch,
                         GError **error)
 {
-    GPtrArray *caps = qemu_driver_caps(drv);
+    GPtrArray *caps;
 
+    if (emulator || arch) {
+        /* That emulator alone: a start need not wait for the others. */
+        gboolean found = FALSE;
+        const QemuCaps *c = qemu_caps_cache_get_one(drv->caps, emulator, arch, &found, error);
+
+        if (c || found)
+            return c;
+        g_clear_error(error);
+    }
+    caps = qemu_driver_caps(drv);
     for (guint i = 0; i < caps->len; i++) {
         const QemuCaps *c = g_ptr_array_index(caps, i);
 
@@ -67,18 +77,28 @@ qemu_driver_get_version(RemoteDaemon *rd, gboolean may_block, guint64 *ret_versi
                         GError **error)
 {
     QemuDriver *drv = qemu_driver_get(rd);
-    GPtrArray *caps = may_block ? qemu_driver_caps(drv) : qemu_caps_cache_peek_all(drv->caps);
+    GPtrArray *caps = NULL;
     struct utsname ut;
 
-    if (!caps)
+    uname(&ut);
+    if (may_block) {
+        /* Right after a restart, without waiting for the other emulators. */
+        const QemuCaps *host = qemu_caps_cache_get_arch(drv->caps, ut.machine, NULL);
+
+        if (host) {
+            *ret_version = host->version;
+            return 0;
+        }
+        caps = qemu_driver_caps(drv);
+    } else if (!(caps = qemu_caps_cache_peek_all(drv->caps))) {
         return 1;
+    }
     if (caps->len == 0) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
                      "no QEMU emulator (qemu-system-*) is installed");
         return -1;
     }
     /* The version of the host architecture's emulator, as libvirt does. */
-    uname(&ut);
     *ret_version = ((QemuCaps *)g_ptr_array_index(caps, 0))->version;
     for (guint i = 0; i < caps->len; i++) {
         QemuCaps *c = g_ptr_array_index(caps, i);
