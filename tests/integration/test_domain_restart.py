@@ -20,18 +20,24 @@ def _state(s, name, uri):
     return s.virsh("domstate", "--reason", name, uri=uri).stdout.strip()
 
 
+def _define_idle(s, uri, names, start=False):
+    """Define (and start) an idle KVM guest of each name, with virsh."""
+    for n in names:
+        path = os.path.join(s.root, n + ".xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle(n, virt_type="kvm"))
+        s.virsh("define", path, uri=uri)
+        if start:
+            s.virsh("start", n, uri=uri)
+
+
 def test_kill9_with_three_running():
     prefix = "mvt-rst-"
     names = [prefix + str(i) for i in range(3)]
     with mvtest.Stack(name="mv-rst") as s:
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        for n in names:
-            path = os.path.join(s.root, n + ".xml")
-            with open(path, "w") as f:
-                f.write(mvguest.idle(n, virt_type="kvm"))
-            s.virsh("define", path, uri=uri)
-            s.virsh("start", n, uri=uri)
+        _define_idle(s, uri, names, start=True)
         before = s.qemu_pids(prefix)
         check_eq(sorted(before.values()), names, "QEMUs before the restart")
         ids = {n: s.virsh("domid", n, uri=uri).stdout.strip() for n in names}
@@ -87,12 +93,7 @@ print("ok")
     with mvtest.Stack(name="mv-rim") as s:
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        for n in names:
-            path = os.path.join(s.root, n + ".xml")
-            with open(path, "w") as f:
-                f.write(mvguest.idle(n, virt_type="kvm"))
-            s.virsh("define", path, uri=uri)
-            s.virsh("start", n, uri=uri)
+        _define_idle(s, uri, names, start=True)
         for round_ in range(12):
             if round_ % 2:
                 # Guests started just before the kill, as well as old ones.
@@ -120,12 +121,7 @@ def test_status_of_a_dotted_name():
     with mvtest.Stack(name="mv-dot") as s:
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        for n in names:
-            path = os.path.join(s.root, "d.xml")
-            with open(path, "w") as f:
-                f.write(mvguest.idle(n, virt_type="kvm"))
-            s.virsh("define", path, uri=uri)
-            s.virsh("start", n, uri=uri)
+        _define_idle(s, uri, names, start=True)
         pids = s.qemu_pids("mvt-dot")
         s.kill("mvqemud", signal.SIGKILL)
         s.start("mvqemud")
@@ -144,11 +140,7 @@ def test_destroy_right_after_restart():
     with mvtest.Stack(name="mv-rds") as s:
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        for n in names:
-            path = os.path.join(s.root, n + ".xml")
-            with open(path, "w") as f:
-                f.write(mvguest.idle(n, virt_type="kvm"))
-            s.virsh("define", path, uri=uri)
+        _define_idle(s, uri, names)
         for round_ in range(4):
             for n in names:
                 s.virsh("start", n, uri=uri)
