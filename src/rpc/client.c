@@ -453,12 +453,36 @@ client_conn_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
     }
 }
 
+/* Tell @st its connection is gone.  set_notify() waits for this call to
+ * end, as for a packet's. */
+static void
+client_stream_notify_closed(MvRpcClient *client, MvRpcClientStream *st)
+{
+    void (*notify)(gpointer) = NULL;
+    gpointer notify_opaque = NULL;
+
+    g_mutex_lock(&client->lock);
+    notify = st->notify;
+    notify_opaque = st->notify_opaque;
+    if (notify)
+        st->notifying = g_thread_self();
+    g_mutex_unlock(&client->lock);
+    if (!notify)
+        return;
+    notify(notify_opaque);
+    g_mutex_lock(&client->lock);
+    st->notifying = NULL;
+    g_cond_broadcast(&client->cond);
+    g_mutex_unlock(&client->lock);
+}
+
 static void
 client_conn_closed(MvRpcConn *conn, gpointer opaque)
 {
     MvRpcClient *client = opaque;
     MvRpcClientCloseFunc func;
     GHashTableIter iter;
+    GList *streams;
     gpointer value;
     int reason;
 
@@ -488,14 +512,16 @@ client_conn_closed(MvRpcConn *conn, gpointer opaque)
             mv_error_set(&st->error, MV_FROM_STREAMS, MV_ERR_RPC, "stream: connection closed");
     }
     func = client->close_func;
+    /* Their owners may drop them meanwhile: each notified as in
+     * client_stream_packet(), from a list of our own. */
+    streams = NULL;
+    for (GList *l = client->streams; l; l = l->next)
+        streams = g_list_prepend(streams, mv_rpc_client_stream_ref(l->data));
     g_cond_broadcast(&client->cond);
     g_mutex_unlock(&client->lock);
-    for (GList *l = client->streams; l; l = l->next) {
-        MvRpcClientStream *st = l->data;
-
-        if (st->notify)
-            st->notify(st->notify_opaque);
-    }
+    for (GList *l = streams; l; l = l->next)
+        client_stream_notify_closed(client, l->data);
+    g_list_free_full(streams, (GDestroyNotify)mv_rpc_client_stream_unref);
     if (func)
         func(client, reason, client->close_opaque);
     mv_rpc_client_unref(client);
