@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -794,11 +795,32 @@ mv_server_add_client_fd(MvServer *srv, int fd, gboolean readonly)
 
 /* ---- services ---------------------------------------------------------- */
 
+/*
+ * The lowest file descriptor a client may not have: the top of the
+ * RLIMIT_NOFILE range (an eighth, 64 at least) stays for the daemon itself
+ * (QEMU, files, GLib, which aborts when it cannot make its wakeup pipes).
+ * Descriptors are allocated lowest first, so clients kept below it cannot
+ * take that reserve, however many connect.
+ */
+static int
+server_client_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t reserve;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > G_MAXINT)
+        return G_MAXINT;
+    reserve = MAX(rl.rlim_cur / 8, 64);
+    return rl.rlim_cur > reserve ? (int)(rl.rlim_cur - reserve) : 0;
+}
+
 static gboolean
 server_service_accept(gint fd, GIOCondition cond, gpointer data)
 {
     ServerService *svc = data;
     MvServer *srv = svc->srv;
+    int fd_limit = server_client_fd_limit();
 
     for (int i = 0; i < 32; i++) {
         int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -808,6 +830,12 @@ server_service_accept(gint fd, GIOCondition cond, gpointer data)
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
                 g_warning("server '%s': accept failed: %s", srv->name, g_strerror(errno));
             break;
+        }
+        if (cfd >= fd_limit) {
+            g_warning("server '%s': too many open files (the limit is %d for clients), "
+                      "refusing a connection", srv->name, fd_limit);
+            close(cfd);
+            continue;
         }
         g_mutex_lock(&srv->lock);
         count = g_hash_table_size(srv->clients);

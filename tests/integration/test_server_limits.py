@@ -5,14 +5,22 @@ max_client_requests=0 is accepted by the configuration ("an integer from 0
 to 10000"); it must not make a daemon (or the proxy) stop reading a client
 for good after its first call run on a worker: each call is answered, one
 at a time.
+
+The file descriptor limit (RLIMIT_NOFILE, systemd's default soft limit is
+1024) must not let clients take every descriptor: connections beyond what
+leaves the daemon a reserve for itself are refused, and the daemon (or the
+proxy) goes on serving; it used to abort (GLib cannot make its wakeup pipes)
+once a local user had opened that many connections to the read-only socket.
 """
 
 import os
+import resource
 import socket
+import time
 
 import mvtest
 import mvwire
-from mvtest import check_eq
+from mvtest import check, check_eq, check_in
 from mvwire import CALL, OK, REMOTE_PROGRAM, packet
 
 
@@ -40,6 +48,51 @@ def test_max_client_requests_zero():
         s.start("mvproxyd", "--config", conf)
         _calls_answered(s.sock("mvqemud"))
         _calls_answered(s.sock("mvproxyd"))
+
+
+def _flood_connections(stack, daemon, handshake):
+    """400 connections to a daemon limited to 256 descriptors."""
+    pid = stack.pid_of(daemon)
+    with open("/proc/%d/limits" % pid) as f:
+        check_in("256", [l for l in f if l.startswith("Max open files")][0], "limit")
+    conns = []
+    try:
+        for _ in range(400):
+            try:
+                w = mvwire.Wire(stack.sock(daemon, "sock-ro"), timeout=10)
+                conns.append(w)
+                if handshake:
+                    w.handshake()
+            except (OSError, mvwire.Closed):
+                pass
+        # Accepted (or refused) as the daemon gets to them.
+        mvtest.wait_for(lambda: "too many open files" in stack.log(daemon) or
+                        not mvtest.pid_alive(pid), timeout=10, what="%s refusals" % daemon)
+        time.sleep(0.5)
+        check(mvtest.pid_alive(pid), "%s died with %d connections:\n%s"
+              % (daemon, len(conns), stack.log(daemon)[-1500:]))
+        check(mvwire.fd_count(pid) <= 256, "%s fds" % daemon)
+    finally:
+        for w in conns:
+            w.close()
+    # Once they are gone, a client is served again.
+    mvtest.wait_for(lambda: mvwire.fd_count(pid) < 64, timeout=10, what="%s fds" % daemon)
+    with mvwire.Wire(stack.sock(daemon)) as w:
+        w.handshake()
+        check_eq(w.hostname(), socket.gethostname(), "%s hostname after the flood" % daemon)
+    check(mvtest.pid_alive(pid), "%s alive" % daemon)
+
+
+def test_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1024:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    limit = ["prlimit", "--nofile=256:256", "--"]
+    with mvtest.Stack(name="mv-limits") as s:
+        s.start("mvqemud", wrapper=limit)
+        _flood_connections(s, "mvqemud", False)
+        s.start("mvproxyd", wrapper=limit)
+        _flood_connections(s, "mvproxyd", True)
 
 
 if __name__ == "__main__":
