@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -198,6 +199,31 @@ daemon_make_dirs(const MvPaths *paths, GError **error)
            mv_file_mkdir(paths->log_dir, 0700, error);
 }
 
+/* Descriptors wanted at most: max_clients (5000 by default), what each
+ * client costs the proxy, and the daemon's own reserve. */
+#define DAEMON_NOFILE_WANTED 65536
+
+/*
+ * systemd's default soft RLIMIT_NOFILE is 1024, for programs using select():
+ * below max_clients, and the server keeps an eighth of it for the daemon
+ * itself.  We poll, so the soft limit goes up towards the hard one (524288
+ * under systemd) as systemd suggests, to DAEMON_NOFILE_WANTED at most; a
+ * LimitNOFILE= setting both is left as it is.
+ */
+static void
+daemon_raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= DAEMON_NOFILE_WANTED ||
+        rl.rlim_cur >= rl.rlim_max)
+        return;
+    rl.rlim_cur = MIN(rl.rlim_max, DAEMON_NOFILE_WANTED);
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        g_warning("cannot raise the limit of open files to %llu: %s",
+                  (unsigned long long)rl.rlim_cur, g_strerror(errno));
+}
+
 static int
 daemon_run(int argc, char **argv)
 {
@@ -221,6 +247,7 @@ daemon_run(int argc, char **argv)
     int ret = 0;
 
     mv_log_init(DAEMON_NAME);
+    daemon_raise_nofile();
     if (daemon_parse_args(argc, argv, &args, &error) < 0) {
         fprintf(stderr, "%s: %s\n", DAEMON_NAME, error->message);
         return EXIT_USAGE;

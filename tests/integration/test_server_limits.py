@@ -95,5 +95,41 @@ def test_fd_limit():
         _flood_connections(s, "mvproxyd", True)
 
 
+def _nofile(pid):
+    with open("/proc/%d/limits" % pid) as f:
+        line = [l for l in f if l.startswith("Max open files")][0]
+    return [int(v) for v in line.split()[3:5]]
+
+
+def test_nofile_raised():
+    """The soft limit goes up to the hard one (at most 65536): systemd's
+    default of 1024 would otherwise cap the clients far below max_clients."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    with mvtest.Stack(name="mv-limits") as s:
+        s.start("mvqemud", wrapper=["prlimit", "--nofile=1024:2048", "--"])
+        pid = s.pid_of("mvqemud")
+        check_eq(_nofile(pid), [2048, 2048], "mvqemud's limit of open files")
+        conns = []
+        try:
+            for _ in range(1200):
+                conns.append(mvwire.Wire(s.sock("mvqemud", "sock-ro")))
+            mvtest.wait_for(lambda: mvwire.fd_count(pid) > 1200, timeout=10,
+                            what="1200 clients of mvqemud")
+            check("too many open files" not in s.log("mvqemud"), "refusals:\n%s"
+                  % s.log("mvqemud")[-500:])
+        finally:
+            for w in conns:
+                w.close()
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard == resource.RLIM_INFINITY:
+            hard = 1 << 20
+        s.start("mvproxyd", wrapper=["prlimit", "--nofile=1024:%d" % hard, "--"])
+        check_eq(_nofile(s.pid_of("mvproxyd")), [min(hard, 65536), hard], "mvproxyd's limit")
+        s.start("mvstoraged", wrapper=["prlimit", "--nofile=512:512", "--"])
+        check_eq(_nofile(s.pid_of("mvstoraged")), [512, 512], "mvstoraged's limit")
+
+
 if __name__ == "__main__":
     mvtest.main(globals())
