@@ -130,6 +130,10 @@ remote_dispatch_connect_open(MvServerCall *call, remote_connect_open_args *args,
     rc->uri = g_steal_pointer(&uri);
     rc->open_flags = args->flags | (mv_server_client_is_readonly(client) ? CONNECT_RO : 0);
     g_mutex_unlock(&rc->lock);
+    /* A read-only open on a read-write socket is read-only, as in libvirt:
+     * the daemon refuses the writes, whatever the client library does. */
+    if (args->flags & CONNECT_RO)
+        mv_server_client_set_readonly(client);
     mv_server_client_set_opened(client, TRUE);
     return 0;
 }

@@ -216,7 +216,13 @@ mv_server_client_get_timestamp(MvServerClient *client)
 gboolean
 mv_server_client_is_readonly(MvServerClient *client)
 {
-    return client->readonly;
+    return g_atomic_int_get(&client->readonly);
+}
+
+void
+mv_server_client_set_readonly(MvServerClient *client)
+{
+    g_atomic_int_set(&client->readonly, TRUE);
 }
 
 gpointer
@@ -638,7 +644,7 @@ server_dispatch_call(MvServerClient *client, MvMessage *msg)
 
     /* Decided from the procedure number alone, before any argument is
      * decoded, whether or not this server implements it. */
-    if (client->readonly && proc && (proc->flags & MV_PROC_WRITE)) {
+    if (g_atomic_int_get(&client->readonly) && proc && (proc->flags & MV_PROC_WRITE)) {
         g_autofree char *fallback = NULL;
         const char *api = prog->proc_api_name ? prog->proc_api_name(msg->header.proc) : NULL;
         int from = prog->proc_error_domain ? prog->proc_error_domain(msg->header.proc)

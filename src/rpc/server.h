@@ -141,6 +141,9 @@ MvServer *mv_server_client_get_server(MvServerClient *client);
 guint64 mv_server_client_get_id(MvServerClient *client);
 gint64 mv_server_client_get_timestamp(MvServerClient *client);
 gboolean mv_server_client_is_readonly(MvServerClient *client);
+/* From now on every write procedure of @client is refused, as on a
+ * read-only socket (a CONNECT_OPEN with VIR_CONNECT_RO).  Never undone. */
+void mv_server_client_set_readonly(MvServerClient *client);
 gpointer mv_server_client_get_priv(MvServerClient *client);
 MvRpcConn *mv_server_client_get_conn(MvServerClient *client);
 /* The peer as the socket reports it. */

@@ -287,7 +287,7 @@ class Wire:
             raise AssertionError("call %d succeeded; an error was expected" % proc)
         return pkt.error()
 
-    def handshake(self, name=None, keepalive=False):
+    def handshake(self, name=None, keepalive=False, flags=0):
         """What virsh sends first: AUTH_LIST, (keepalive), CONNECT_OPEN."""
         r = Reader(self.call(PROC_AUTH_LIST))
         types = [r.i32() for _ in range(r.u32())]
@@ -298,7 +298,7 @@ class Wire:
                                  i32(FEATURE_PROGRAM_KEEPALIVE)))
             if r.i32() != 1:
                 raise AssertionError("keepalive not supported")
-        self.call(PROC_CONNECT_OPEN, xdr_opt_string(name) + u32(0))
+        self.call(PROC_CONNECT_OPEN, xdr_opt_string(name) + u32(flags))
 
     def hostname(self):
         return Reader(self.call(PROC_CONNECT_GET_HOSTNAME)).string()

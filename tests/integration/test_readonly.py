@@ -109,6 +109,28 @@ def test_proxy_ro_socket():
         _check_clients(s, s.uri("mvproxyd", "sock-ro"))
 
 
+def test_read_only_open():
+    """CONNECT_OPEN with VIR_CONNECT_RO on a read-write socket makes the
+    connection read-only on the daemon's side, directly and through the
+    proxy (stock clients refuse writes themselves too; a raw client shows
+    the daemon does)."""
+    with mvtest.Stack(name="mv-roopen") as s:
+        s.start("mvqemud")
+        s.start("mvproxyd")
+        for path in (s.sock("mvqemud"), s.sock("mvproxyd")):
+            with mvwire.Wire(path) as w:
+                w.handshake(flags=1)
+                e = w.call_error(mvwire.PROC_DOMAIN_DEFINE_XML, GARBAGE)
+                check_eq(e.code, mvwire.ERR_OPERATION_DENIED, "error code via " + path)
+                check_eq(e.message, DENIED_DEFINE, "error message via " + path)
+                check(w.hostname(), "hostname")
+            with mvwire.Wire(path) as w:
+                w.handshake()
+                e = w.call_error(mvwire.PROC_DOMAIN_DEFINE_XML, GARBAGE)
+                check(e.code != mvwire.ERR_OPERATION_DENIED,
+                      "a read-write open refused a write via %s: %s" % (path, e))
+
+
 def test_proxy_uses_daemon_ro_socket():
     """A client of the proxy's -sock-ro reaches the daemon as read-only
     too, so the daemon enforces it as well."""
