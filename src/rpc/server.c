@@ -29,7 +29,8 @@ typedef struct {
     MvServer *srv;
     int fd;
     gboolean readonly;
-    GSource *source;
+    GSource *source;              /* NULL while waiting for descriptors */
+    GSource *retry;               /* that wait */
     char *path;                   /* unlinked at close when we bound it */
 } ServerService;
 
@@ -821,6 +822,18 @@ server_client_fd_limit(void)
     return rl.rlim_cur > reserve ? (int)(rl.rlim_cur - reserve) : 0;
 }
 
+static void server_service_watch(ServerService *svc);
+
+static gboolean
+server_service_rewatch(gpointer data)
+{
+    ServerService *svc = data;
+
+    g_source_unref(g_steal_pointer(&svc->retry));
+    server_service_watch(svc);
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean
 server_service_accept(gint fd, GIOCondition cond, gpointer data)
 {
@@ -832,6 +845,17 @@ server_service_accept(gint fd, GIOCondition cond, gpointer data)
         int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         guint count;
 
+        if (cfd < 0 && (errno == EMFILE || errno == ENFILE)) {
+            /* The connection stays pending and the socket readable: stop
+             * watching it for a while rather than spin. */
+            g_warning("server '%s': no file descriptor left to accept a connection; "
+                      "trying again in a second", srv->name);
+            g_source_unref(g_steal_pointer(&svc->source));
+            svc->retry = g_timeout_source_new_seconds(1);
+            g_source_set_callback(svc->retry, server_service_rewatch, svc, NULL);
+            g_source_attach(svc->retry, srv->ctx);
+            return G_SOURCE_REMOVE;
+        }
         if (cfd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
                 g_warning("server '%s': accept failed: %s", srv->name, g_strerror(errno));
@@ -857,6 +881,18 @@ server_service_accept(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static void
+server_service_watch(ServerService *svc)
+{
+    svc->source = g_unix_fd_source_new(svc->fd, G_IO_IN);
+    g_source_set_callback(svc->source, G_SOURCE_FUNC(server_service_accept), svc,
+                          NULL);
+    /* Not blocked while it runs: GLib would take the fd out of its poll set
+     * and put it back (waking the loop twice) around every accept. */
+    g_source_set_can_recurse(svc->source, TRUE);
+    g_source_attach(svc->source, svc->srv->ctx);
+}
+
 static gboolean
 server_add_service(MvServer *srv, int fd, gboolean readonly, const char *path, GError **error)
 {
@@ -869,13 +905,7 @@ server_add_service(MvServer *srv, int fd, gboolean readonly, const char *path, G
     svc->fd = fd;
     svc->readonly = readonly;
     svc->path = g_strdup(path);
-    svc->source = g_unix_fd_source_new(fd, G_IO_IN);
-    g_source_set_callback(svc->source, G_SOURCE_FUNC(server_service_accept), svc,
-                          NULL);
-    /* Not blocked while it runs: GLib would take the fd out of its poll set
-     * and put it back (waking the loop twice) around every accept. */
-    g_source_set_can_recurse(svc->source, TRUE);
-    g_source_attach(svc->source, srv->ctx);
+    server_service_watch(svc);
     g_mutex_lock(&srv->lock);
     g_ptr_array_add(srv->services, svc);
     g_mutex_unlock(&srv->lock);
@@ -953,8 +983,14 @@ mv_server_close(MvServer *srv)
     for (guint i = 0; i < srv->services->len; i++) {
         ServerService *svc = g_ptr_array_index(srv->services, i);
 
-        g_source_destroy(svc->source);
-        g_source_unref(svc->source);
+        if (svc->source) {
+            g_source_destroy(svc->source);
+            g_source_unref(svc->source);
+        }
+        if (svc->retry) {
+            g_source_destroy(svc->retry);
+            g_source_unref(svc->retry);
+        }
         close(svc->fd);
         if (svc->path)
             unlink(svc->path);

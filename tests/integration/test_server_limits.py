@@ -16,6 +16,7 @@ once a local user had opened that many connections to the read-only socket.
 import os
 import resource
 import socket
+import struct
 import time
 
 import mvtest
@@ -93,6 +94,72 @@ def test_fd_limit():
         _flood_connections(s, "mvqemud", False)
         s.start("mvproxyd", wrapper=limit)
         _flood_connections(s, "mvproxyd", True)
+
+
+def _cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_fd_limit_reached_by_the_daemon():
+    """Clients' own work (a download each: its file) can take the reserve
+    too: then accept() fails (EMFILE) and the daemon waits a second before
+    trying again, instead of spinning on the still readable socket."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1024:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    with mvtest.Stack(name="mv-limits") as s:
+        s.start("mvstoraged", wrapper=["prlimit", "--nofile=256:256", "--"])
+        pid = s.pid_of("mvstoraged")
+        uri = s.uri("mvstoraged", scheme="storage")
+        pdir = os.path.join(s.root, "pool")
+        os.makedirs(pdir)
+        s.virsh("pool-define-as", "p1", "dir", "--target", pdir, uri=uri)
+        s.virsh("pool-start", "p1", uri=uri)
+        s.virsh("vol-create-as", "p1", "v1", "16M", uri=uri)
+        key = os.path.join(pdir, "v1")
+        download = (mvwire.xdr_string("p1") + mvwire.xdr_string("v1") + mvwire.xdr_string(key) +
+                    struct.pack(">QQI", 0, 0, 0))
+        clients = []
+        pending = []
+        try:
+            # As many clients as the limit lets in (the rest is refused).
+            for _ in range(220):
+                try:
+                    w = mvwire.Wire(s.sock("mvstoraged"), timeout=10)
+                    clients.append(w)
+                    w.handshake()
+                except (OSError, mvwire.Closed):
+                    clients.pop().close()
+            check(len(clients) > 100, "only %d clients" % len(clients))
+            # Downloads nobody reads: their files take the last descriptors.
+            for w in clients[:100]:
+                w.send(packet(REMOTE_PROGRAM, 209, CALL, 7, OK, download))
+            mvtest.wait_for(lambda: mvwire.fd_count(pid) >= 256, timeout=10,
+                            what="mvstoraged's descriptors all used")
+            # Connections it cannot accept now.
+            for _ in range(10):
+                c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                c.connect(s.sock("mvstoraged"))
+                pending.append(c)
+            time.sleep(0.5)
+            spent = _cpu_seconds(pid)
+            time.sleep(2.0)
+            spent = _cpu_seconds(pid) - spent
+            check(spent < 0.5, "mvstoraged used %.2fs of CPU in 2s with no descriptor left"
+                  % spent)
+            check_in("no file descriptor left", s.log("mvstoraged"), "log")
+        finally:
+            for w in clients:
+                w.close()
+            for c in pending:
+                c.close()
+        # Descriptors back: it accepts again.
+        mvtest.wait_for(lambda: mvwire.fd_count(pid) < 64, timeout=10, what="fds released")
+        with mvwire.Wire(s.sock("mvstoraged"), timeout=10) as w:
+            w.handshake()
+            check_eq(w.hostname(), socket.gethostname(), "hostname after")
 
 
 def _nofile(pid):
