@@ -177,12 +177,14 @@ mv_rpc_socket_connect_autostart(const char *path, const char *binary,
         mv_error_set_errno(error, -err, "cannot start daemon '%s'", exe);
         return -1;
     }
-    for (int i = 0; i < 500; i++) {
+    /* A daemon listens within a few milliseconds: look every millisecond
+     * for the first 100, then every 10, for 5 seconds in all. */
+    for (int i = 0; i < 100 + 490; i++) {
         g_clear_error(&first);
         fd = mv_rpc_socket_connect_unix(path, &first);
         if (fd >= 0)
             return fd;
-        g_usleep(10 * 1000);
+        g_usleep(i < 100 ? 1000 : 10 * 1000);
     }
     /* libvirt's words, and where to look. */
     mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR,
