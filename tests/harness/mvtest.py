@@ -75,6 +75,15 @@ def sock_connectable(path):
         s.close()
 
 
+def rss_kib(pid):
+    """VmRSS of @pid in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise TestFailure("no VmRSS for %d" % pid)
+
+
 def pid_alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:

@@ -29,14 +29,6 @@ MiB = 1 << 20
 CHUNK = 262120
 
 
-def _rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise mvtest.TestFailure("no VmRSS for %d" % pid)
-
-
 def _slow_storaged_dir(stack, delay):
     """A MODVIRT_DAEMON_PATH whose mvstoraged listens only after @delay s."""
     d = os.path.join(stack.root, "daemons-slow")
@@ -60,7 +52,7 @@ def test_stream_data_for_a_starting_daemon():
         pid = s.pid_of("mvproxyd")
         with mvwire.Wire(s.sock("mvproxyd"), timeout=30) as w:
             w.handshake()
-            base = _rss_kib(pid)
+            base = mvtest.rss_kib(pid)
             # Stream data for the storage daemon (on a serial no stream
             # uses: mvstoraged drops it once there), as fast as the proxy
             # takes it, for 2 s while mvstoraged is starting.
@@ -80,7 +72,7 @@ def test_stream_data_for_a_starting_daemon():
                     continue
                 pending = pending[n:]
                 sent += n
-            grown = _rss_kib(pid) - base
+            grown = mvtest.rss_kib(pid) - base
             check(grown < 48 * 1024, "the proxy grew by %d KiB holding %d MiB of stream data "
                   "for a daemon that is starting" % (grown, sent // MiB))
             check(sent < 64 * MiB, "the proxy took %d MiB from the client while the daemon "
@@ -118,13 +110,13 @@ def test_new_upstream_of_a_slow_reader():
         pid = s.pid_of("mvproxyd")
         with mvwire.Wire(s.sock("mvproxyd"), timeout=60) as w:
             w.handshake()
-            base = _rss_kib(pid)
+            base = mvtest.rss_kib(pid)
             # Capabilities (about 11 KiB each) from mvqemud, 1000 times,
             # unread: the proxy stops reading mvqemud past 4 MiB.
             ncaps = 1000
             w.send(b"".join(packet(REMOTE_PROGRAM, PROC_CONNECT_GET_CAPABILITIES, CALL, 1000 + i)
                             for i in range(ncaps)))
-            mvtest.wait_for(lambda: _rss_kib(pid) - base > 3584, timeout=30,
+            mvtest.wait_for(lambda: mvtest.rss_kib(pid) - base > 3584, timeout=30,
                             what="the proxy to queue 4 MiB of replies")
             time.sleep(0.5)
             # A download: the first call for mvstoraged, a new connection.
@@ -135,7 +127,7 @@ def test_new_upstream_of_a_slow_reader():
             peak = 0
             for _ in range(20):
                 time.sleep(0.1)
-                peak = max(peak, _rss_kib(pid) - base)
+                peak = max(peak, mvtest.rss_kib(pid) - base)
             check(peak < 40 * 1024, "the proxy grew by %d KiB for a client that reads nothing "
                   "(a %d MiB download)" % (peak, vol_mib))
             # Reading now, everything arrives: the replies, then the data.

@@ -555,14 +555,6 @@ def test_daemon_paused_client_hangs_up():
 # ---- streams through the proxy, one side slow -------------------------------------------
 
 
-def _rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise mvtest.TestFailure("no VmRSS for %d" % pid)
-
-
 def _stream_stack(s, size):
     """mvstoraged, mvqemud and the proxy; a dir pool with a volume of
     @size bytes; returns (volume path, a wire to the proxy, the volume)."""
@@ -596,7 +588,7 @@ def test_download_not_read():
                 for i in range(size // MiB):
                     f.write(_pattern(i))
             ppid = s.pid_of("mvproxyd")
-            base = _rss_kib(ppid)
+            base = mvtest.rss_kib(ppid)
             w.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
             pkt = w.call_raw(PROC_STORAGE_VOL_DOWNLOAD, vol + mvwire.u32(0) * 4 + mvwire.u32(0),
                              serial=77)
@@ -604,7 +596,7 @@ def test_download_not_read():
             peak = base
             for _ in range(20):
                 time.sleep(0.1)
-                peak = max(peak, _rss_kib(ppid))
+                peak = max(peak, mvtest.rss_kib(ppid))
             print("# proxy RSS %d KiB before, %d KiB at most while not read" % (base, peak),
                   flush=True)
             check(peak - base < 32 * 1024, "the proxy holds the download: RSS %d -> %d KiB"
@@ -643,7 +635,7 @@ def test_upload_daemon_stopped():
                 pkt = w.call_raw(PROC_STORAGE_VOL_UPLOAD, vol + mvwire.u32(0) * 4 + mvwire.u32(0),
                                  serial=78)
                 check_eq(pkt.status, OK, "upload reply")
-                base = _rss_kib(ppid)
+                base = mvtest.rss_kib(ppid)
                 os.kill(spid, signal.SIGSTOP)
                 data = b"".join(packet(REMOTE_PROGRAM, PROC_STORAGE_VOL_UPLOAD, STREAM, 78,
                                        CONTINUE, _pattern(i)[j:j + 256 * 1024])
@@ -656,7 +648,7 @@ def test_upload_daemon_stopped():
                         sent += w.sock.send(data[sent:sent + MiB])
                     except BlockingIOError:
                         time.sleep(0.01)
-                rss = _rss_kib(ppid)
+                rss = mvtest.rss_kib(ppid)
                 print("# %d MiB sent while mvstoraged was stopped; proxy RSS %d -> %d KiB"
                       % (sent // MiB, base, rss), flush=True)
                 check(rss - base < 32 * 1024, "the proxy holds the upload: RSS %d -> %d KiB"

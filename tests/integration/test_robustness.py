@@ -432,21 +432,13 @@ def test_pipelining_throttled():
 # ---- clients that send without reading --------------------------------------------------
 
 
-def _rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise mvtest.TestFailure("no VmRSS for %d" % pid)
-
-
 def _flood(path, pid, proc, seconds=2.0, limit_kib=64 * 1024):
     """Calls as fast as the server takes them, reading nothing: the server
     must stop reading rather than queue replies without bound.  Then every
     call sent gets its reply."""
     with mvwire.Wire(path, timeout=60) as w:
         w.handshake()
-        base = _rss_kib(pid)
+        base = mvtest.rss_kib(pid)
         peak = base
         serial = 1000
         nsent = 0
@@ -465,8 +457,8 @@ def _flood(path, pid, proc, seconds=2.0, limit_kib=64 * 1024):
                 time.sleep(0.005)
             pending = pending[n:]
             nsent = serial - 1000 - (len(pending) + 27) // 28
-            peak = max(peak, _rss_kib(pid)) if n == 0 else peak
-        peak = max(peak, _rss_kib(pid))
+            peak = max(peak, mvtest.rss_kib(pid)) if n == 0 else peak
+        peak = max(peak, mvtest.rss_kib(pid))
         check(peak - base < limit_kib, "server RSS grew by %d KiB for a client that does not "
               "read (%d calls sent)" % (peak - base, nsent))
         # Now read, sending what is left; every call is answered.
