@@ -160,6 +160,36 @@ print("ok")
         check_eq(s.qemu_pids(prefix), {}, "QEMUs left")
 
 
+def test_destroy_before_the_reconnect_looks():
+    """A destroy that signals QEMU before the restarted daemon's reconnect
+    has looked at it (strace holds the reconnect's open of /proc/PID/stat
+    back for 1.5 s): the reconnect finds QEMU gone by that destroy, which
+    succeeds, and the domain is 'shut off (destroyed)', not crashed."""
+    mvtest.require_tool("strace")
+    name = "mvt-rdb-0"
+    with mvtest.Stack(name="mv-rdb") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        _define_idle(s, uri, [name], start=True)
+        qpid = list(s.qemu_pids(name))[0]
+        s.kill("mvqemud", signal.SIGKILL)
+        s.start("mvqemud", wrapper=["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null",
+                                    "-e", "trace=openat", "-P", "/proc/%d/stat" % qpid,
+                                    "-e", "inject=openat:delay_enter=1500000"])
+        t0 = time.monotonic()
+        r = s.python(r'''
+import libvirt, sys
+c = libvirt.open(sys.argv[1])
+c.lookupByName(sys.argv[2]).destroy()
+print("destroyed")
+''', uri, name)
+        check_in("destroyed", r.stdout)
+        check(time.monotonic() - t0 > 1.0,
+              "the destroy did not wait for the held-back reconnect: nothing shown")
+        check_eq(_state(s, name, uri), "shut off (destroyed)", name)
+        check(not mvtest.pid_alive(qpid), "QEMU %d still alive" % qpid)
+
+
 def _crash_loop(s, uri, names, stop):
     code = r'''
 import libvirt, sys, time

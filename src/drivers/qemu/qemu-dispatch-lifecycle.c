@@ -169,15 +169,23 @@ dispatch_destroy(QemuDriver *drv, const remote_nonnull_domain *dom, unsigned int
                  GError **error)
 {
     g_autoptr(QemuDomainObj) obj = NULL;
+    gboolean signalled = FALSE;
     gboolean ok;
 
     if (!qemu_dispatch_check_flags("virDomainDestroyFlags", flags,
                                    DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS, error) ||
         !(obj = qemu_dispatch_get_domain(drv, dom, error)) ||
-        !qemu_process_destroy_begin(drv, obj, (flags & DESTROY_GRACEFUL) != 0, error))
+        !qemu_process_destroy_begin(drv, obj, (flags & DESTROY_GRACEFUL) != 0, &signalled,
+                                    error))
         return -1;
-    ok = qemu_process_kill(drv, obj, (flags & DESTROY_GRACEFUL) != 0, QEMU_SHUTOFF_DESTROYED,
-                           QEMU_EVENT_STOPPED_DESTROYED, error);
+    g_mutex_lock(&obj->lock);
+    /* Our signal ended it while another job (a reconnect) held the domain:
+     * that job recorded it destroyed; so was it. */
+    ok = signalled && !qemu_domain_obj_is_active(obj);
+    g_mutex_unlock(&obj->lock);
+    if (!ok)
+        ok = qemu_process_kill(drv, obj, (flags & DESTROY_GRACEFUL) != 0,
+                               QEMU_SHUTOFF_DESTROYED, QEMU_EVENT_STOPPED_DESTROYED, error);
     if (ok && (flags & DESTROY_REMOVE_LOGS)) {
         g_autofree char *log = g_strdup_printf("%s/%s.log", drv->log_dir, obj->name);
 

@@ -435,7 +435,7 @@ process_handle_unexpected_exit(QemuDriver *drv, QemuDomainObj *obj)
 
 gboolean
 qemu_process_destroy_begin(QemuDriver *drv, QemuDomainObj *obj, gboolean graceful,
-                           GError **error)
+                           gboolean *ret_signalled, GError **error)
 {
     g_autoptr(GError) local = NULL;
     gboolean signalled = FALSE;
@@ -452,6 +452,7 @@ qemu_process_destroy_begin(QemuDriver *drv, QemuDomainObj *obj, gboolean gracefu
         signalled = kill(pid, SIGTERM) == 0;
     }
     g_mutex_unlock(&obj->lock);
+    *ret_signalled = signalled;
     if (!signalled)
         return qemu_domain_obj_begin_job(obj, "destroy", 0, error);
     if (qemu_domain_obj_begin_job(obj, "destroy", graceful ? 0 : PROCESS_TERM_GRACE_MS,
@@ -1135,9 +1136,19 @@ process_reconnect_one(QemuDriver *drv, QemuDomainObj *obj)
         return;
     }
     if (!process_is_our_qemu(pid, start_time, emulator)) {
+        gboolean destroying;
+
+        /* Gone by a destroy that came first (it signals before it waits
+         * for this job): destroyed, and that destroy succeeds. */
+        g_mutex_lock(&obj->lock);
+        destroying = obj->runtime->stopping;
+        g_mutex_unlock(&obj->lock);
         g_info("domain '%s': its QEMU (pid %d) is gone; marking it shut off", obj->name,
                (int)pid);
-        process_cleanup(drv, obj, QEMU_SHUTOFF_CRASHED, 0, FALSE);
+        if (destroying)
+            process_cleanup(drv, obj, QEMU_SHUTOFF_DESTROYED, QEMU_EVENT_STOPPED_DESTROYED, TRUE);
+        else
+            process_cleanup(drv, obj, QEMU_SHUTOFF_CRASHED, 0, FALSE);
         return;
     }
     g_mutex_lock(&obj->lock);

@@ -66,9 +66,11 @@ void qemu_process_remove_transient(QemuDriver *drv, QemuDomainObj *obj);
  * Destroy's start: SIGTERM to QEMU (when running), then the domain's job
  * (SIGKILL when a non-graceful destroy cannot have it within the SIGTERM
  * grace time).  TRUE with the job held; then qemu_process_kill().
+ * *@ret_signalled: whether it signalled a running QEMU (which whoever held
+ * the job meanwhile may have seen go: the domain is then already off).
  */
 gboolean qemu_process_destroy_begin(QemuDriver *drv, QemuDomainObj *obj, gboolean graceful,
-                                    GError **error);
+                                    gboolean *ret_signalled, GError **error);
 gboolean qemu_process_kill(QemuDriver *drv, QemuDomainObj *obj, gboolean graceful,
                            int reason, int detail, GError **error);
 
