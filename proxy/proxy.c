@@ -363,8 +363,13 @@ proxy_note_answer(Upstream *up, const MvMessageHeader *call, const MvMessageHead
 
     if (reply->status != MV_NET_OK)
         return;
-    if (info & MV_ROUTE_STREAM)
+    if (info & MV_ROUTE_STREAM) {
         g_array_append_val(up->streams, call->serial);
+        /* Bulk data both ways: whole packets per write. */
+        mv_rpc_conn_set_bulk(up->conn);
+        if (up->pc->client)
+            mv_rpc_conn_set_bulk(mv_server_client_get_conn(up->pc->client));
+    }
     if (info & MV_ROUTE_REGISTER)
         up->registrations++;
     if ((info & MV_ROUTE_DEREGISTER) && up->registrations > 0)

@@ -354,6 +354,25 @@ test_drain_notify_closed(Fixture *f, gconstpointer data)
     g_assert_cmpuint(d.calls, ==, 0);
 }
 
+/* A stream's connection lets the kernel hold several whole 256 KiB
+ * packets: one 1 MiB write goes through without blocking, and the default
+ * buffer (about 200 KiB) does not hold one. */
+static void
+test_bulk_sndbuf(Fixture *f, gconstpointer data)
+{
+    gsize len = 1024 * 1024;
+    g_autofree guint8 *buf = g_malloc0(len);
+    int fd = mv_rpc_conn_get_fd(f->conn);
+    int after = 0;
+    socklen_t sl = sizeof(int);
+
+    mv_rpc_conn_set_bulk(f->conn);
+    mv_rpc_conn_set_bulk(f->conn);
+    g_assert_cmpint(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &after, &sl), ==, 0);
+    g_assert_cmpint(after, >=, 1024 * 1024);
+    g_assert_cmpint(send(fd, buf, 700 * 1024, MSG_DONTWAIT), ==, 700 * 1024);
+}
+
 #define ADD(path, data, func) \
     g_test_add(path, Fixture, data, fixture_setup, func, fixture_teardown)
 
@@ -372,5 +391,6 @@ main(int argc, char **argv)
     ADD("/rpc/conn/drain-notify", NULL, test_drain_notify);
     ADD("/rpc/conn/drain-notify-now", NULL, test_drain_notify_now);
     ADD("/rpc/conn/drain-notify-closed", NULL, test_drain_notify_closed);
+    ADD("/rpc/conn/bulk-sndbuf", NULL, test_bulk_sndbuf);
     return g_test_run();
 }

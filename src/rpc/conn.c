@@ -12,6 +12,8 @@
 #include "rpc/poller.h"
 #include "util/error.h"
 
+#define CONN_BULK_SNDBUF (1024 * 1024)
+
 #define RX_BUFFER_SIZE (16 * 1024)
 /* What a queued packet costs beyond its buffer (struct, list link). */
 #define MESSAGE_OVERHEAD 128
@@ -30,6 +32,7 @@ struct _MvRpcConn {
     GIOCondition events;
 
     gboolean closing;        /* no further I/O wanted; the loop will finish */
+    gint bulk;               /* mv_rpc_conn_set_bulk() done */
     gboolean closed;         /* fd closed */
     gboolean close_after_flush;
     guint corked;            /* sends only queue (nests): see mv_rpc_conn_cork() */
@@ -93,6 +96,17 @@ mv_rpc_conn_new(int fd, GMainContext *ctx)
     if (flags >= 0 && !(flags & O_NONBLOCK))
         fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     return conn;
+}
+
+void
+mv_rpc_conn_set_bulk(MvRpcConn *conn)
+{
+    int size = CONN_BULK_SNDBUF;
+
+    /* A limit, not an allocation: it costs only while a slow reader leaves
+     * data queued (the kernel doubles it for its bookkeeping). */
+    if (g_atomic_int_compare_and_exchange(&conn->bulk, FALSE, TRUE))
+        setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
 MvRpcConn *

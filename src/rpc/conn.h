@@ -52,6 +52,12 @@ gboolean mv_rpc_conn_send(MvRpcConn *conn, MvMessage *msg);
  */
 void mv_rpc_conn_cork(MvRpcConn *conn);
 void mv_rpc_conn_uncork(MvRpcConn *conn);
+/*
+ * The connection carries a stream: let the kernel hold a few whole stream
+ * packets (256 KiB each) of its output, instead of its default ~200 KiB, so
+ * that bulk data goes out in one write per packet.  Thread-safe, idempotent.
+ */
+void mv_rpc_conn_set_bulk(MvRpcConn *conn);
 /* Stop or resume reading; nests (each pause needs a resume).  Thread-safe. */
 void mv_rpc_conn_pause(MvRpcConn *conn);
 void mv_rpc_conn_resume(MvRpcConn *conn);

@@ -30,6 +30,7 @@ mv_server_call_open_stream(MvServerCall *call, const MvServerStreamOps *ops, gpo
     st->state = STREAM_PENDING;
     st->allow_holes = allow_holes;
     g_queue_init(&st->early);
+    mv_rpc_conn_set_bulk(client->conn);
     g_mutex_lock(&client->lock);
     /* NB: a client that went away before its stream existed had its
      * streams aborted already: this one stays out of the list, pending,
