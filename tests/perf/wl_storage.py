@@ -383,7 +383,7 @@ def iscsi_lifecycle(ctx, owners, failed):
     iters = int(ctx.scale(15, 3))
     s = {t.name: {"disk": [], "ctl": []} for t in ctx.targets}
     tfail = {}
-    for _ in range(iters):
+    for i in range(iters):
         for t in ctx.targets:
             key = wl_domains._owner_key(t)
             if key in failed or t.name in tfail or key not in owners:
@@ -391,7 +391,11 @@ def iscsi_lifecycle(ctx, owners, failed):
             try:
                 conn = t.open()
                 try:
-                    for kind, n in zip(("disk", "ctl"), owners[key][2]):
+                    # Which guest goes first alternates: the first start of
+                    # a pair also bears what the previous target left
+                    # running (libvirtd's teardown after its destroy).
+                    pair = list(zip(("disk", "ctl"), owners[key][2]))
+                    for kind, n in (pair if i % 2 == 0 else pair[::-1]):
                         d = conn.lookupByName(n)
                         t0 = time.perf_counter()
                         d.create()
@@ -413,8 +417,9 @@ def iscsi_lifecycle(ctx, owners, failed):
             _na(ctx, "what the iscsi-direct disk adds", t, "ms", why)
             continue
         disk = perflib.median(s[t.name]["disk"])
-        # Each round starts the disk guest then the diskless one right after:
-        # the median of the paired differences is what the disk adds.
+        # Each round starts the disk guest and the diskless one, one right
+        # after the other (in turn first): the median of the paired
+        # differences is what the disk adds.
         diffs = [a - b for a, b in zip(s[t.name]["disk"], s[t.name]["ctl"])]
         ctx.res.add(NAME, "create->running, iscsi-direct disk", t.name, disk, "ms",
                     detail={"disk": perflib.summary(s[t.name]["disk"]),
