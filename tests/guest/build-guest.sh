@@ -97,23 +97,29 @@ for m in /lib/modules/*.ko; do
     [ -f "$m" ] && insmod "$m"
 done
 
-# The ACPI power button: any event from it powers off.
+# The ACPI power button: any event from it powers off.  devtmpfs names
+# its device /dev/input/eventN; a button that cannot be read is reported,
+# and never taken for a press.
 power_button() {
     dev=
     for i in 1 2 3 4 5 6 7 8 9 10; do
         for ev in /sys/class/input/event*; do
             if [ "$(cat "$ev/device/name" 2>/dev/null)" = "Power Button" ]; then
-                dev=/dev/${ev##*/}
+                dev=/dev/input/${ev##*/}
             fi
         done
         [ -n "$dev" ] && [ -e "$dev" ] && break
+        dev=
         sleep 1
     done
     if [ -z "$dev" ]; then
         echo "mvguest: no power button device"
         return
     fi
-    dd if="$dev" of=/dev/null bs=24 count=1 2>/dev/null
+    if ! dd if="$dev" of=/dev/null bs=24 count=1 2>/dev/null; then
+        echo "mvguest: cannot read the power button ($dev)"
+        return
+    fi
     echo "mvguest: power button pressed, powering off"
     sync
     poweroff -f

@@ -210,6 +210,30 @@ def test_python_with_events():
         check(all(e[1] == name for e in events), "events for another domain: %s" % events)
 
 
+def test_guest_runs_until_its_power_button():
+    """The tiny guest keeps running (it powered itself off 10 s after boot,
+    reading a power button device it had misnamed, which made every ACPI
+    shutdown test pass without ACPI), and then powers off on virsh
+    shutdown: the ACPI button, not a timer."""
+    name = "mvt-life-button"
+    with mvtest.Stack(name="mv-lifeb") as s:
+        s.start("mvqemud")
+        uri = s.uri("mvqemud")
+        path = os.path.join(s.root, "dom.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.tiny(name))
+        s.virsh("define", path, uri=uri)
+        t0 = time.monotonic()
+        s.virsh("start", name, uri=uri)
+        conn = connect(uri)
+        mvguest.wait_ready(conn, name)
+        time.sleep(max(0.0, 25 - (time.monotonic() - t0)))
+        check_eq(_state(s, name, uri), "running (booted)", "25 s after start, untouched")
+        s.virsh("shutdown", name, uri=uri)
+        mvtest.wait_for(lambda: _state(s, name, uri) == "shut off (shutdown)", timeout=30,
+                        interval=0.2, what="the guest to power off on the ACPI button")
+
+
 def test_poweroff_restart():
     """on_poweroff='restart': the guest powering off (virsh shutdown, the
     ACPI button) is turned into a reboot of the same QEMU, as libvirt does:
