@@ -19,59 +19,23 @@
 #include <glib.h>
 
 #include "rpc/conn.h"
+#include "rpctestconn.h"
 #include "rpc/message.h"
 
 #define FRAME_MAX ((guint32)MV_NET_MESSAGE_MAX + MV_MESSAGE_LEN_LEN)
 
-typedef struct {
-    GMainContext *ctx;
-    MvRpcConn *conn;
-    int peer;
-    GPtrArray *received;
-    gboolean closed;
-} Fixture;
-
-static void
-fixture_recv(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
-{
-    g_ptr_array_add(((Fixture *)opaque)->received, msg);
-}
-
-static void
-fixture_close(MvRpcConn *conn, gpointer opaque)
-{
-    ((Fixture *)opaque)->closed = TRUE;
-}
+typedef RpcTestConn Fixture;
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    int sv[2];
-
-    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
-    f->ctx = g_main_context_new();
-    f->conn = mv_rpc_conn_new(sv[0], f->ctx);
-    f->peer = sv[1];
-    f->received = g_ptr_array_new_with_free_func((GDestroyNotify)mv_message_free);
-    f->closed = FALSE;
-    mv_rpc_conn_set_callbacks(f->conn, fixture_recv, fixture_close, f);
-    mv_rpc_conn_start(f->conn);
+    rpc_test_conn_open(f);
 }
 
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    mv_rpc_conn_close(f->conn);
-    while (!f->closed && g_main_context_iteration(f->ctx, FALSE))
-        ;
-    mv_rpc_conn_unref(f->conn);
-    if (f->peer >= 0)
-        close(f->peer);
-    /* Let the source's finalizer run before the context goes. */
-    while (g_main_context_iteration(f->ctx, FALSE))
-        ;
-    g_main_context_unref(f->ctx);
-    g_ptr_array_unref(f->received);
+    rpc_test_conn_close(f);
 }
 
 static gboolean

@@ -23,6 +23,7 @@
 #include <glib-unix.h>
 
 #include "rpc/conn.h"
+#include "rpctestconn.h"
 #include "rpc/message.h"
 #include "rpc/poller.h"
 
@@ -382,40 +383,18 @@ test_glib_sources(Fixture *f, gconstpointer data)
 /* ---- connections ---------------------------------------------------------- */
 
 typedef struct {
-    GMainContext *ctx;
-    MvRpcConn *conn;
-    int peer;
-    gboolean closed;
+    RpcTestConn c;
     GPtrArray *fillers;           /* Sock: other watches on the context */
 } ConnFixture;
-
-static void
-conn_closed(MvRpcConn *conn, gpointer opaque)
-{
-    ((ConnFixture *)opaque)->closed = TRUE;
-}
-
-static void
-conn_recv_drop(MvRpcConn *conn, MvMessage *msg, gpointer opaque)
-{
-    mv_message_free(msg);
-}
 
 static void
 conn_fixture_setup(ConnFixture *f, gconstpointer data)
 {
     guint fillers = GPOINTER_TO_UINT(data);
     Fixture tmp;
-    int sv[2];
 
-    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
-    f->ctx = g_main_context_new();
-    f->conn = mv_rpc_conn_new(sv[0], f->ctx);
-    f->peer = sv[1];
-    f->closed = FALSE;
-    mv_rpc_conn_set_callbacks(f->conn, conn_recv_drop, conn_closed, f);
-    mv_rpc_conn_start(f->conn);
-    tmp.ctx = f->ctx;
+    rpc_test_conn_open(&f->c);
+    tmp.ctx = f->c.ctx;
     tmp.socks = f->fillers = g_ptr_array_new_with_free_func(sock_free);
     for (guint i = 0; i < fillers; i++)
         fixture_add(&tmp, G_IO_IN);
@@ -424,16 +403,8 @@ conn_fixture_setup(ConnFixture *f, gconstpointer data)
 static void
 conn_fixture_teardown(ConnFixture *f, gconstpointer data)
 {
-    mv_rpc_conn_close(f->conn);
-    while (!f->closed && g_main_context_iteration(f->ctx, FALSE))
-        ;
-    mv_rpc_conn_unref(f->conn);
-    if (f->peer >= 0)
-        close(f->peer);
     g_ptr_array_unref(f->fillers);
-    while (g_main_context_iteration(f->ctx, FALSE))
-        ;
-    g_main_context_unref(f->ctx);
+    rpc_test_conn_close(&f->c);
 }
 
 /* Held output goes out whole and in order once released. */
@@ -444,20 +415,20 @@ test_conn_cork(ConnFixture *f, gconstpointer data)
     guint8 buf[MV_MESSAGE_MIN_LEN];
     gsize got = 0;
 
-    mv_rpc_conn_cork(f->conn);
+    mv_rpc_conn_cork(f->c.conn);
     for (guint i = 0; i < count; i++)
-        mv_rpc_conn_send(f->conn, mv_message_new_simple(MV_KEEPALIVE_PROGRAM,
+        mv_rpc_conn_send(f->c.conn, mv_message_new_simple(MV_KEEPALIVE_PROGRAM,
                                                         MV_KEEPALIVE_PROTOCOL_VERSION,
                                                         MV_KEEPALIVE_PROC_PING,
                                                         MV_NET_MESSAGE, i, MV_NET_OK));
     /* Nothing left while held. */
-    g_assert_cmpint(recv(f->peer, buf, sizeof(buf), MSG_DONTWAIT), <, 0);
+    g_assert_cmpint(recv(f->c.peer, buf, sizeof(buf), MSG_DONTWAIT), <, 0);
     g_assert_cmpint(errno, ==, EAGAIN);
-    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->conn), ==, count * MV_MESSAGE_MIN_LEN);
-    mv_rpc_conn_uncork(f->conn);
-    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->conn), ==, 0);
+    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->c.conn), ==, count * MV_MESSAGE_MIN_LEN);
+    mv_rpc_conn_uncork(f->c.conn);
+    g_assert_cmpuint(mv_rpc_conn_queued_bytes(f->c.conn), ==, 0);
     for (guint i = 0; i < count; i++) {
-        ssize_t n = recv(f->peer, buf, sizeof(buf), MSG_WAITALL);
+        ssize_t n = recv(f->c.peer, buf, sizeof(buf), MSG_WAITALL);
 
         g_assert_cmpint(n, ==, sizeof(buf));
         g_assert_cmpuint(mv_message_get_u32(buf), ==, MV_MESSAGE_MIN_LEN);
@@ -475,22 +446,22 @@ test_conn_paused_hangup(ConnFixture *f, gconstpointer data)
     GSource *timer = g_timeout_source_new(3000);
     guint busy = 0;
 
-    mv_rpc_conn_pause(f->conn);
-    for (guint i = 0; i < 10 && g_main_context_iteration(f->ctx, FALSE); i++)
+    mv_rpc_conn_pause(f->c.conn);
+    for (guint i = 0; i < 10 && g_main_context_iteration(f->c.ctx, FALSE); i++)
         ;
-    close(f->peer);
-    f->peer = -1;
+    close(f->c.peer);
+    f->c.peer = -1;
     g_source_set_callback(timer, on_timeout, &expired, NULL);
-    g_source_attach(timer, f->ctx);
-    while (!expired && !f->closed) {
-        if (g_main_context_iteration(f->ctx, TRUE) && !expired)
+    g_source_attach(timer, f->c.ctx);
+    while (!expired && !f->c.closed) {
+        if (g_main_context_iteration(f->c.ctx, TRUE) && !expired)
             busy++;
         if (busy > 100000)
             break;
     }
     g_source_destroy(timer);
     g_source_unref(timer);
-    g_assert_true(f->closed);
+    g_assert_true(f->c.closed);
     g_assert_cmpuint(busy, <, SPIN_LIMIT);
 }
 
