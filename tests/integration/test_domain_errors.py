@@ -38,6 +38,16 @@ BAD = [
 ]
 
 
+def _start_idle(s, uri, name):
+    """Define and start an idle KVM guest with virsh; returns its QEMU's pid."""
+    path = os.path.join(s.root, "d.xml")
+    with open(path, "w") as f:
+        f.write(mvguest.idle(name, virt_type="kvm"))
+    s.virsh("define", path, uri=uri)
+    s.virsh("start", name, uri=uri)
+    return list(s.qemu_pids(name))[0]
+
+
 def test_bad_xml_changes_nothing():
     with mvtest.Stack(name="mv-err") as s:
         s.start("mvproxyd")
@@ -80,17 +90,7 @@ def test_job_lock():
         s.env["MODVIRT_QEMU_JOB_TIMEOUT_MS"] = "1500"
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        path = os.path.join(s.root, "d.xml")
-        with open(path, "w") as f:
-            f.write(mvguest.idle(name, virt_type="kvm"))
-        s.virsh("define", path, uri=uri)
-        s.virsh("start", name, uri=uri)
-        qemu = int(s.python("import libvirt,sys; c=libvirt.open(sys.argv[1]); "
-                            "print(open('/proc/self/stat').read() and 0)", uri).stdout.strip() or 0)
-        pidfile = [os.path.join(dp, f) for dp, dn, fn in os.walk(s.root) for f in fn
-                   if f == "qemu.pid"][0]
-        with open(pidfile) as f:
-            qemu = int(f.read())
+        qemu = _start_idle(s, uri, name)
         # A frozen QEMU: "suspend" waits for its monitor, holding the job.
         os.kill(qemu, signal.SIGSTOP)
         try:
@@ -119,12 +119,7 @@ def test_destroy_hung_qemu():
         s.env["MODVIRT_QEMU_JOB_TIMEOUT_MS"] = "60000"
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        path = os.path.join(s.root, "d.xml")
-        with open(path, "w") as f:
-            f.write(mvguest.idle(name, virt_type="kvm"))
-        s.virsh("define", path, uri=uri)
-        s.virsh("start", name, uri=uri)
-        qemu = list(s.qemu_pids(name))[0]
+        qemu = _start_idle(s, uri, name)
         os.kill(qemu, signal.SIGSTOP)
         results = {}
         holder = threading.Thread(target=lambda: results.setdefault(
@@ -237,12 +232,7 @@ def _priority_run(prio_workers):
         s.env["MODVIRT_QEMU_JOB_TIMEOUT_MS"] = "6000"
         s.start("mvqemud")
         uri = s.uri("mvqemud")
-        path = os.path.join(s.root, "d.xml")
-        with open(path, "w") as f:
-            f.write(mvguest.idle(name, virt_type="kvm"))
-        s.virsh("define", path, uri=uri)
-        s.virsh("start", name, uri=uri)
-        qemu = list(s.qemu_pids(name))[0]
+        qemu = _start_idle(s, uri, name)
         os.kill(qemu, signal.SIGSTOP)
         stuck = [threading.Thread(target=lambda: s.virsh("suspend", name, uri=uri,
                                                          check_rc=None, timeout=120))
