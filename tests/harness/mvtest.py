@@ -326,8 +326,20 @@ class Stack:
                         check_rc=check_rc)
 
 
-def main(namespace):
-    """Run the test_* functions of a module, in order, printing TAP."""
+def main(namespace, setup=None, teardown=None):
+    """Run the test_* functions of a module, in order, printing TAP;
+    @setup first, @teardown at the end whatever happened (also when
+    @setup failed)."""
+    try:
+        if setup:
+            setup()
+        _run_tests(namespace)
+    finally:
+        if teardown:
+            teardown()
+
+
+def _run_tests(namespace):
     tests = [(n, f) for n, f in namespace.items() if n.startswith("test_") and callable(f)]
     tests.sort(key=lambda nf: nf[1].__code__.co_firstlineno)
     only = os.environ.get("MVTEST_ONLY")

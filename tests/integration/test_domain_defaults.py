@@ -267,14 +267,4 @@ def test_missing_secret_named():
 
 
 if __name__ == "__main__":
-    ok = False
-    try:
-        setup()
-        ok = True
-    finally:
-        if not ok:
-            teardown()
-    try:
-        mvtest.main(globals())
-    finally:
-        teardown()
+    mvtest.main(globals(), setup=setup, teardown=teardown)

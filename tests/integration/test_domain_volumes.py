@@ -389,14 +389,4 @@ def test_stop_all():
 
 
 if __name__ == "__main__":
-    ok = False
-    try:
-        setup()
-        ok = True
-    finally:
-        if not ok:
-            teardown()
-    try:
-        mvtest.main(globals())
-    finally:
-        teardown()
+    mvtest.main(globals(), setup=setup, teardown=teardown)

@@ -347,12 +347,4 @@ def test_destroy_undefine():
 
 
 if __name__ == "__main__":
-    try:
-        setup()
-    except Exception:
-        teardown()
-        raise
-    try:
-        mvtest.main(globals())
-    finally:
-        teardown()
+    mvtest.main(globals(), setup=setup, teardown=teardown)

@@ -142,7 +142,4 @@ def teardown():
 
 
 if __name__ == "__main__":
-    try:
-        mvtest.main(globals())
-    finally:
-        teardown()
+    mvtest.main(globals(), teardown=teardown)

@@ -266,12 +266,4 @@ def test_proxy_does_not_route_it():
 
 
 if __name__ == "__main__":
-    try:
-        setup()
-    except Exception:
-        teardown()
-        raise
-    try:
-        mvtest.main(globals())
-    finally:
-        teardown()
+    mvtest.main(globals(), setup=setup, teardown=teardown)
