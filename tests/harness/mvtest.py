@@ -75,6 +75,35 @@ def sock_connectable(path):
         s.close()
 
 
+def loop_attach(image, size):
+    """A sparse @image file of @size bytes on a new loop device; returns the
+    device (/dev/loopN).  Detach it with loop_detach()."""
+    with open(image, "wb") as f:
+        f.truncate(size)
+    r = subprocess.run(["losetup", "--find", "--show", image], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise TestFailure("losetup failed: %s" % r.stderr)
+    dev = r.stdout.strip()
+    check(dev.startswith("/dev/loop"), "loop device %r" % dev)
+    return dev
+
+
+def loop_detach(dev):
+    if dev:
+        subprocess.run(["losetup", "-d", dev], capture_output=True)
+
+
+def mount_source(path):
+    """The source of what is mounted on @path, or None."""
+    real = os.path.realpath(path)
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            parts = line.split()
+            if parts[4] == real:
+                return parts[parts.index("-") + 2]
+    return None
+
+
 def rss_kib(pid):
     """VmRSS of @pid in KiB."""
     with open("/proc/%d/status" % pid) as f:

@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 import mvtest  # noqa: E402
-from mvtest import TestFailure, check, check_eq, check_in  # noqa: E402
+from mvtest import check, check_eq, check_in  # noqa: E402
 
 MiB = 1024 * 1024
 POOL = "stfs-pool"
@@ -42,24 +42,11 @@ def virsh(*args, rc=0):
 
 def mounted_from():
     """The source of the mount on the target, or None."""
-    real = os.path.realpath(target())
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            parts = line.split()
-            if parts[4] == real:
-                return parts[parts.index("-") + 2]
-    return None
+    return mvtest.mount_source(target())
 
 
 def test_loop_device():
-    img = os.path.join(stack().root, "fs.img")
-    with open(img, "wb") as f:
-        f.truncate(96 * MiB)
-    r = subprocess.run(["losetup", "--find", "--show", img], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise TestFailure("losetup failed: %s" % r.stderr)
-    LOOP["dev"] = r.stdout.strip()
-    check(LOOP["dev"].startswith("/dev/loop"), "loop device %r" % LOOP["dev"])
+    LOOP["dev"] = mvtest.loop_attach(os.path.join(stack().root, "fs.img"), 96 * MiB)
 
 
 def test_define_build_mkfs():
@@ -144,8 +131,7 @@ def teardown():
         if os.path.exists(target()) and mounted_from():
             subprocess.run(["umount", "-l", target()], capture_output=True)
     finally:
-        if LOOP["dev"]:
-            subprocess.run(["losetup", "-d", LOOP["dev"]], capture_output=True)
+        mvtest.loop_detach(LOOP["dev"])
         if STACK is not None:
             STACK.cleanup()
 

@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 import mvtest  # noqa: E402
-from mvtest import TestFailure, check, check_eq, check_in  # noqa: E402
+from mvtest import check, check_eq, check_in  # noqa: E402
 
 MiB = 1024 * 1024
 POOL = "stlvm-pool"
@@ -57,13 +57,7 @@ def lvm(*args):
 
 
 def test_loop_device():
-    img = os.path.join(stack().root, "pv.img")
-    with open(img, "wb") as f:
-        f.truncate(128 * MiB)
-    r = subprocess.run(["losetup", "--find", "--show", img], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise TestFailure("losetup failed: %s" % r.stderr)
-    LOOP["dev"] = r.stdout.strip()
+    LOOP["dev"] = mvtest.loop_attach(os.path.join(stack().root, "pv.img"), 128 * MiB)
 
 
 def test_define_build_start():
@@ -126,7 +120,7 @@ def teardown():
         if LOOP["dev"]:
             lvm("vgremove", "-f", VG)
             lvm("pvremove", "-ff", "-y", LOOP["dev"])
-            subprocess.run(["losetup", "-d", LOOP["dev"]], capture_output=True)
+            mvtest.loop_detach(LOOP["dev"])
         for path in glob.glob("/etc/lvm/backup/%s" % VG) + \
                 glob.glob("/etc/lvm/archive/%s_*.vg" % VG):
             os.unlink(path)

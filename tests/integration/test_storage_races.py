@@ -563,20 +563,9 @@ def fs_pool_xml():
             % (FS_POOL, LOOP["dev"], fs_target()))
 
 
-def mounted(path):
-    real = os.path.realpath(path)
-    with open("/proc/self/mountinfo") as f:
-        return any(line.split()[4] == real for line in f)
-
-
 def test_fs_setup():
-    img = os.path.join(stack().root, "fs.img")
-    with open(img, "wb") as f:
-        f.truncate(64 * MiB)
-    subprocess.run(["mkfs.ext4", "-q", "-F", img], check=True, capture_output=True)
-    r = subprocess.run(["losetup", "--find", "--show", img], capture_output=True, text=True)
-    check(r.returncode == 0, "losetup: %s" % r.stderr)
-    LOOP["dev"] = r.stdout.strip()
+    LOOP["dev"] = mvtest.loop_attach(os.path.join(stack().root, "fs.img"), 64 * MiB)
+    subprocess.run(["mkfs.ext4", "-q", "-F", LOOP["dev"]], check=True, capture_output=True)
     os.makedirs(fs_target())
 
 
@@ -595,16 +584,16 @@ def test_create_xml_that_times_out_leaves_no_pool():
     finally:
         flag("mount-slow")
     time.sleep(2)
-    mvtest.wait_for(lambda: not mounted(fs_target()), timeout=10, what="the late mount undone")
+    mvtest.wait_for(lambda: not mvtest.mount_source(fs_target()), timeout=10, what="the late mount undone")
     time.sleep(0.5)
-    check(not mounted(fs_target()), "still unmounted")
+    check(not mvtest.mount_source(fs_target()), "still unmounted")
     names = [p.name() for p in c.listAllStoragePools(0)]
     check(FS_POOL not in names, "no such pool: %s" % names)
     state = os.path.join(stack().root, "session", "run", "modvirt", "storage",
                          FS_POOL + ".xml")
     check(not os.path.exists(state), "no state file")
     p = c.storagePoolCreateXML(fs_pool_xml(), 0)
-    check(mounted(fs_target()), "a new create mounts it")
+    check(mvtest.mount_source(fs_target()), "a new create mounts it")
     p.destroy()
 
 
@@ -628,7 +617,7 @@ def test_no_volume_work_while_stopping():
     try:
         th = threading.Thread(target=destroy)
         th.start()
-        mvtest.wait_for(lambda: not mounted(fs_target()), timeout=10, what="the unmount")
+        mvtest.wait_for(lambda: not mvtest.mount_source(fs_target()), timeout=10, what="the unmount")
         c2 = conn()
         p2 = c2.storagePoolLookupByName(FS_POOL)
         code, msg = err(lambda: p2.createXML(vol_xml("late.raw", MiB), 0))
@@ -644,11 +633,10 @@ def test_no_volume_work_while_stopping():
 
 def teardown():
     try:
-        if STACK is not None and mounted(fs_target()):
+        if STACK is not None and mvtest.mount_source(fs_target()):
             subprocess.run(["umount", "-l", fs_target()], capture_output=True)
     finally:
-        if LOOP["dev"]:
-            subprocess.run(["losetup", "-d", LOOP["dev"]], capture_output=True)
+        mvtest.loop_detach(LOOP["dev"])
         if STACK is not None:
             STACK.cleanup()
 
