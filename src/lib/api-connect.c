@@ -160,6 +160,8 @@ mv_connect_open(const char *uri, unsigned int flags)
     if (fd < 0)
         goto fail;
     conn->client = mv_rpc_client_new_fd(fd);
+    if (flags & MV_CONNECT_RO)
+        mv_rpc_client_set_readonly(conn->client);
     conn->watch = mv_lib_watch_new(conn);
     mv_rpc_client_set_close_func(conn->client, connect_client_closed,
                                  mv_lib_watch_ref(conn->watch), mv_lib_watch_unref);

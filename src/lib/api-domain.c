@@ -341,8 +341,7 @@ mv_domain_define_xml(MvConnect *conn, const char *xml)
         mv_lib_error_null_arg("mv_domain_define_xml", "xml");
         return NULL;
     }
-    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_DOMAIN_DEFINE_XML,
-                           remote_call_domain_define_xml(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_CALL(conn, remote_call_domain_define_xml(conn->client, &args, &ret, &_err)))
         return NULL;
     dom = mv_lib_domain_new(conn, &ret.dom);
     xdr_free((xdrproc_t)xdr_remote_domain_define_xml_ret, (char *)&ret);
@@ -363,8 +362,7 @@ mv_domain_define_xml_flags(MvConnect *conn, const char *xml, unsigned int flags)
         mv_lib_error_null_arg("mv_domain_define_xml_flags", "xml");
         return NULL;
     }
-    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS,
-                           remote_call_domain_define_xml_flags(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_CALL(conn, remote_call_domain_define_xml_flags(conn->client, &args, &ret, &_err)))
         return NULL;
     dom = mv_lib_domain_new(conn, &ret.dom);
     xdr_free((xdrproc_t)xdr_remote_domain_define_xml_flags_ret, (char *)&ret);
@@ -379,8 +377,7 @@ mv_domain_undefine(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_undefine", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_UNDEFINE,
-                           remote_call_domain_undefine(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_undefine(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -395,8 +392,7 @@ mv_domain_undefine_flags(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS,
-                           remote_call_domain_undefine_flags(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_undefine_flags(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -425,8 +421,7 @@ mv_domain_create(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_create", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_CREATE,
-                           remote_call_domain_create(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_create(dom->conn->client, &args, &_err)))
         return -1;
     domain_refresh_id(dom);
     return 0;
@@ -445,8 +440,7 @@ mv_domain_create_with_flags(MvDomain *dom, unsigned int flags)
         return mv_domain_create(dom);
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS,
-                           remote_call_domain_create_with_flags(dom->conn->client, &args, &ret,
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_create_with_flags(dom->conn->client, &args, &ret,
                                                                 &_err)))
         return -1;
     dom->id = ret.dom.id;
@@ -468,8 +462,7 @@ mv_domain_create_xml(MvConnect *conn, const char *xml, unsigned int flags)
         mv_lib_error_null_arg("mv_domain_create_xml", "xml");
         return NULL;
     }
-    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_DOMAIN_CREATE_XML,
-                           remote_call_domain_create_xml(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_CALL(conn, remote_call_domain_create_xml(conn->client, &args, &ret, &_err)))
         return NULL;
     dom = mv_lib_domain_new(conn, &ret.dom);
     xdr_free((xdrproc_t)xdr_remote_domain_create_xml_ret, (char *)&ret);
@@ -484,8 +477,7 @@ mv_domain_destroy(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_destroy", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_DESTROY,
-                           remote_call_domain_destroy(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_destroy(dom->conn->client, &args, &_err)))
         return -1;
     dom->id = -1;
     return 0;
@@ -502,8 +494,7 @@ mv_domain_destroy_flags(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_DESTROY_FLAGS,
-                           remote_call_domain_destroy_flags(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_destroy_flags(dom->conn->client, &args, &_err)))
         return -1;
     dom->id = -1;
     return 0;
@@ -517,8 +508,7 @@ mv_domain_shutdown(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_shutdown", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SHUTDOWN,
-                           remote_call_domain_shutdown(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_shutdown(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -533,8 +523,7 @@ mv_domain_shutdown_flags(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS,
-                           remote_call_domain_shutdown_flags(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_shutdown_flags(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -549,8 +538,7 @@ mv_domain_reboot(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_REBOOT,
-                           remote_call_domain_reboot(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_reboot(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -565,8 +553,7 @@ mv_domain_reset(MvDomain *dom, unsigned int flags)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_RESET,
-                           remote_call_domain_reset(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_reset(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -579,8 +566,7 @@ mv_domain_suspend(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_suspend", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SUSPEND,
-                           remote_call_domain_suspend(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_suspend(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -593,8 +579,7 @@ mv_domain_resume(MvDomain *dom)
     if (!mv_lib_check_domain("mv_domain_resume", dom))
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_RESUME,
-                           remote_call_domain_resume(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_resume(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -706,8 +691,7 @@ mv_domain_set_autostart(MvDomain *dom, int autostart)
         return -1;
     mv_lib_domain_to_remote(dom, &args.dom);
     args.autostart = autostart ? 1 : 0;
-    if (!MV_LIB_WRITE_CALL(dom->conn, REMOTE_PROC_DOMAIN_SET_AUTOSTART,
-                           remote_call_domain_set_autostart(dom->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(dom->conn, remote_call_domain_set_autostart(dom->conn->client, &args, &_err)))
         return -1;
     return 0;
 }

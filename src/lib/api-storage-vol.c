@@ -211,8 +211,7 @@ mv_storage_vol_create_xml(MvStoragePool *pool, const char *xml, unsigned int fla
     mv_lib_pool_to_remote(pool, &args.pool);
     args.xml = (char *)xml;
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_VOL_CREATE_XML,
-                           remote_call_storage_vol_create_xml(pool->conn->client, &args, &ret,
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_vol_create_xml(pool->conn->client, &args, &ret,
                                                               &_err)))
         return NULL;
     vol = mv_lib_vol_new(pool->conn, &ret.vol);
@@ -240,8 +239,7 @@ mv_storage_vol_create_xml_from(MvStoragePool *pool, const char *xml, MvStorageVo
     args.xml = (char *)xml;
     mv_lib_vol_to_remote(clonevol, &args.clonevol);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM,
-                           remote_call_storage_vol_create_xml_from(pool->conn->client, &args, &ret,
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_vol_create_xml_from(pool->conn->client, &args, &ret,
                                                                    &_err)))
         return NULL;
     vol = mv_lib_vol_new(pool->conn, &ret.vol);
@@ -260,8 +258,7 @@ mv_storage_vol_delete(MvStorageVol *vol, unsigned int flags)
         return -1;
     mv_lib_vol_to_remote(vol, &args.vol);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(vol->conn, REMOTE_PROC_STORAGE_VOL_DELETE,
-                           remote_call_storage_vol_delete(vol->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(vol->conn, remote_call_storage_vol_delete(vol->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -276,8 +273,7 @@ mv_storage_vol_wipe(MvStorageVol *vol, unsigned int flags)
         return -1;
     mv_lib_vol_to_remote(vol, &args.vol);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(vol->conn, REMOTE_PROC_STORAGE_VOL_WIPE,
-                           remote_call_storage_vol_wipe(vol->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(vol->conn, remote_call_storage_vol_wipe(vol->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -298,8 +294,7 @@ mv_storage_vol_wipe_pattern(MvStorageVol *vol, unsigned int algorithm, unsigned 
     mv_lib_vol_to_remote(vol, &args.vol);
     args.algorithm = algorithm;
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(vol->conn, REMOTE_PROC_STORAGE_VOL_WIPE_PATTERN,
-                           remote_call_storage_vol_wipe_pattern(vol->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(vol->conn, remote_call_storage_vol_wipe_pattern(vol->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -317,8 +312,7 @@ mv_storage_vol_resize(MvStorageVol *vol, unsigned long long capacity, unsigned i
     mv_lib_vol_to_remote(vol, &args.vol);
     args.capacity = capacity;
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(vol->conn, REMOTE_PROC_STORAGE_VOL_RESIZE,
-                           remote_call_storage_vol_resize(vol->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(vol->conn, remote_call_storage_vol_resize(vol->conn->client, &args, &_err)))
         return -1;
     return 0;
 }

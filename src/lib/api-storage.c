@@ -384,8 +384,7 @@ mv_storage_pool_create_xml(MvConnect *conn, const char *xml, unsigned int flags)
         mv_lib_error_null_arg("mv_storage_pool_create_xml", "xml");
         return NULL;
     }
-    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_STORAGE_POOL_CREATE_XML,
-                           remote_call_storage_pool_create_xml(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_CALL(conn, remote_call_storage_pool_create_xml(conn->client, &args, &ret, &_err)))
         return NULL;
     pool = mv_lib_pool_new(conn, &ret.pool);
     xdr_free((xdrproc_t)xdr_remote_storage_pool_create_xml_ret, (char *)&ret);
@@ -407,8 +406,7 @@ mv_storage_pool_define_xml(MvConnect *conn, const char *xml, unsigned int flags)
         mv_lib_error_null_arg("mv_storage_pool_define_xml", "xml");
         return NULL;
     }
-    if (!MV_LIB_WRITE_CALL(conn, REMOTE_PROC_STORAGE_POOL_DEFINE_XML,
-                           remote_call_storage_pool_define_xml(conn->client, &args, &ret, &_err)))
+    if (!MV_LIB_CALL(conn, remote_call_storage_pool_define_xml(conn->client, &args, &ret, &_err)))
         return NULL;
     pool = mv_lib_pool_new(conn, &ret.pool);
     xdr_free((xdrproc_t)xdr_remote_storage_pool_define_xml_ret, (char *)&ret);
@@ -425,8 +423,7 @@ mv_storage_pool_build(MvStoragePool *pool, unsigned int flags)
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_BUILD,
-                           remote_call_storage_pool_build(pool->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_build(pool->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -441,8 +438,7 @@ mv_storage_pool_create(MvStoragePool *pool, unsigned int flags)
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_CREATE,
-                           remote_call_storage_pool_create(pool->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_create(pool->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -455,8 +451,7 @@ mv_storage_pool_destroy(MvStoragePool *pool)
     if (!mv_lib_check_pool("mv_storage_pool_destroy", pool))
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_DESTROY,
-                           remote_call_storage_pool_destroy(pool->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_destroy(pool->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -471,8 +466,7 @@ mv_storage_pool_delete(MvStoragePool *pool, unsigned int flags)
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_DELETE,
-                           remote_call_storage_pool_delete(pool->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_delete(pool->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -485,8 +479,7 @@ mv_storage_pool_undefine(MvStoragePool *pool)
     if (!mv_lib_check_pool("mv_storage_pool_undefine", pool))
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_UNDEFINE,
-                           remote_call_storage_pool_undefine(pool->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_undefine(pool->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -501,8 +494,7 @@ mv_storage_pool_refresh(MvStoragePool *pool, unsigned int flags)
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
     args.flags = flags;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_REFRESH,
-                           remote_call_storage_pool_refresh(pool->conn->client, &args, &_err)))
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_refresh(pool->conn->client, &args, &_err)))
         return -1;
     return 0;
 }
@@ -581,8 +573,7 @@ mv_storage_pool_set_autostart(MvStoragePool *pool, int autostart)
         return -1;
     mv_lib_pool_to_remote(pool, &args.pool);
     args.autostart = autostart ? 1 : 0;
-    if (!MV_LIB_WRITE_CALL(pool->conn, REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART,
-                           remote_call_storage_pool_set_autostart(pool->conn->client, &args,
+    if (!MV_LIB_CALL(pool->conn, remote_call_storage_pool_set_autostart(pool->conn->client, &args,
                                                                   &_err)))
         return -1;
     return 0;

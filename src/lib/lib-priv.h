@@ -87,6 +87,3 @@ void mv_lib_event_queue(void (*func)(gpointer data), gpointer data, GDestroyNoti
             mv_lib_set_error(g_steal_pointer(&_err)); \
         _ok; \
     })
-/* MV_LIB_CALL for @call of the write procedure @proc. */
-#define MV_LIB_WRITE_CALL(conn, proc, call) \
-    MV_LIB_CALL(conn, mv_lib_check_writable((conn), (proc), &_err) && (call))

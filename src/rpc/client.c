@@ -35,6 +35,7 @@ struct _MvRpcClient {
     gboolean closed;
     int close_reason;
     guint call_timeout_ms;
+    gint readonly;
 
     MvRpcClientEventFunc event_func;
     gpointer event_opaque;
@@ -272,6 +273,18 @@ mv_rpc_client_set_close_func(MvRpcClient *client, MvRpcClientCloseFunc func, gpo
     client->close_opaque = opaque;
     client->close_destroy = destroy;
     g_mutex_unlock(&client->lock);
+}
+
+void
+mv_rpc_client_set_readonly(MvRpcClient *client)
+{
+    g_atomic_int_set(&client->readonly, TRUE);
+}
+
+gboolean
+mv_rpc_client_is_readonly(MvRpcClient *client)
+{
+    return g_atomic_int_get(&client->readonly);
 }
 
 void

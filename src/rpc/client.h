@@ -70,6 +70,10 @@ void mv_rpc_client_close(MvRpcClient *client);
 gboolean mv_rpc_client_is_open(MvRpcClient *client);
 /* Give up on a call after @ms milliseconds (0: wait forever). */
 void mv_rpc_client_set_call_timeout(MvRpcClient *client, guint ms);
+/* A read-only connection (VIR_CONNECT_RO): the generated stubs of write
+ * procedures refuse to send, as libvirt's client does.  Never undone. */
+void mv_rpc_client_set_readonly(MvRpcClient *client);
+gboolean mv_rpc_client_is_readonly(MvRpcClient *client);
 
 /* ---- streams ------------------------------------------------------------ */
 

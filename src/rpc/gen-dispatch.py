@@ -409,11 +409,19 @@ def gen_client_header(proto, header_name):
 
 
 def gen_client(proto, client_header):
-    out = [BANNER % proto.path.split("/")[-1], "#include \"%s\"\n\n" % client_header]
+    out = [BANNER % proto.path.split("/")[-1],
+           "#include <modvirt/modvirt-error.h>\n\n#include \"util/error.h\"\n"
+           "#include \"%s\"\n#include \"%s-names.h\"\n\n" % (client_header, proto.prefix)]
     for p in proto.procs:
         if not p.generate("client"):
             continue
         out.append("%s\n{\n" % client_proto(proto, p).replace("gboolean ", "gboolean\n", 1))
+        if p.ann["access"] == "write":
+            # Refused before sending on a read-only connection, as libvirt.
+            out.append("    if (mv_rpc_client_is_readonly(client)) {\n"
+                       "        mv_error_set(error, %s_proc_error_domain(%d), MV_ERR_OPERATION_DENIED,\n"
+                       "                     \"read only access prevents %%s\", %s_proc_api_name(%d));\n"
+                       "        return FALSE;\n    }\n" % (proto.prefix, p.number, proto.prefix, p.number))
         out.append("    return mv_rpc_client_call(client, %s, %s, %d,\n" % (
             proto.program_const, proto.version_const, p.number))
         out.append("                              %s, %s,\n" % (
