@@ -32,7 +32,7 @@ struct _MvRpcConn {
     GIOCondition events;
 
     gboolean closing;        /* no further I/O wanted; the loop will finish */
-    gint bulk;               /* mv_rpc_conn_set_bulk() done */
+    gboolean bulk;           /* mv_rpc_conn_set_bulk() done */
     gboolean closed;         /* fd closed */
     gboolean close_after_flush;
     guint corked;            /* sends only queue (nests): see mv_rpc_conn_cork() */
@@ -105,8 +105,13 @@ mv_rpc_conn_set_bulk(MvRpcConn *conn)
 
     /* A limit, not an allocation: it costs only while a slow reader leaves
      * data queued (the kernel doubles it for its bookkeeping). */
-    if (g_atomic_int_compare_and_exchange(&conn->bulk, FALSE, TRUE))
+    g_mutex_lock(&conn->lock);
+    /* NB: a closed connection's fd number may be another one's already. */
+    if (!conn->bulk && !conn->closed) {
+        conn->bulk = TRUE;
         setsockopt(conn->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    }
+    g_mutex_unlock(&conn->lock);
 }
 
 MvRpcConn *
@@ -828,6 +833,7 @@ conn_watch_cb(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque)
 {
     MvRpcConn *conn = opaque;
     MvRpcConnDrainFunc drain_cb = NULL;
+    gpointer drain_opaque = NULL;
     gboolean closing;
     gboolean ok = TRUE;
 
@@ -838,12 +844,13 @@ conn_watch_cb(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque)
     closing = conn->closing;
     if (!closing && conn->drain_due) {
         drain_cb = g_steal_pointer(&conn->drain_cb);
+        drain_opaque = conn->drain_opaque;
         conn->drain_due = FALSE;
     }
     g_mutex_unlock(&conn->lock);
 
     if (drain_cb)
-        drain_cb(conn, conn->drain_opaque);
+        drain_cb(conn, drain_opaque);
 
     if (!closing) {
         /* What the packets read now make us send goes out in one write

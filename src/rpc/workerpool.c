@@ -195,12 +195,15 @@ mv_worker_pool_push(MvWorkerPool *pool, gpointer job, gboolean priority)
         return;
     }
     /* One thread woken per job: an idle ordinary worker takes either kind;
-     * the priority workers are there for when none is idle. */
+     * the priority workers are there for when none is idle.  A woken
+     * worker counts as idle until it runs: each job queued and not yet
+     * taken has claimed one, so an idle one is left for this job only if
+     * there are at least as many as jobs queued. */
     if (priority)
         g_queue_push_tail(&pool->prio_jobs, job);
     else
         g_queue_push_tail(&pool->jobs, job);
-    if (pool->nfree > 0)
+    if (pool->nfree >= pool->jobs.length + pool->prio_jobs.length)
         g_cond_signal(&pool->cond);
     else if (priority && pool->nprio_free > 0)
         g_cond_signal(&pool->prio_cond);
