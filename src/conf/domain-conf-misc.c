@@ -208,8 +208,15 @@ domain_controller_parse_children(DomainParseCtx *ctx, xmlNode *node, DomainContr
         if ((n = dctx_child(ctx, node, "target"))) {
             guint v;
 
-            if (!dctx_prop_uint(ctx, n, "chassisNr", &ctrl->pci_chassis_nr, error))
+            v = G_MAXUINT;
+            if (!dctx_prop_uint(ctx, n, "chassisNr", &v, error))
                 return FALSE;
+            if (v != G_MAXUINT && (v < 1 || v > 255)) {
+                mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                             "PCI controller chassisNr '%u' out of range - must be 1-255", v);
+                return FALSE;
+            }
+            ctrl->pci_chassis_nr = v == G_MAXUINT ? 0 : v;
             v = G_MAXUINT;
             if (!dctx_prop_uint(ctx, n, "chassis", &v, error))
                 return FALSE;

@@ -212,7 +212,8 @@ qemu_pp_controller_defaults(QemuPP *pp, DomainControllerDef *c)
         if (g_str_equal(c->model, "pci-bridge")) {
             if (!c->pci_model_name)
                 c->pci_model_name = g_strdup("pci-bridge");
-            if (c->pci_chassis_nr == 0 && c->pci_chassis < 0 && c->index > 0)
+            /* chassisNr is 1-255: past that, QEMU's default. */
+            if (c->pci_chassis_nr == 0 && c->pci_chassis < 0 && c->index > 0 && c->index <= 255)
                 c->pci_chassis_nr = (guint)c->index;
         } else if (g_str_equal(c->model, "pcie-root-port")) {
             if (!c->pci_model_name)
