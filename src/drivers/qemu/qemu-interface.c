@@ -403,42 +403,6 @@ iface_is_owned(const DomainNetDef *net)
            (net->type == DOMAIN_NET_TYPE_ETHERNET && net->managed_tap != DOMAIN_TRISTATE_NO);
 }
 
-char **
-qemu_interface_owned_taps(const DomainDef *def)
-{
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-
-    for (guint i = 0; def && i < def->nets->len; i++) {
-        const DomainNetDef *net = g_ptr_array_index(def->nets, i);
-
-        if (iface_is_owned(net))
-            g_ptr_array_add(names, g_strdup(net->ifname));
-    }
-    if (names->len == 0)
-        return NULL;
-    g_ptr_array_add(names, NULL);
-    return (char **)g_ptr_array_free(g_steal_pointer(&names), FALSE);
-}
-
-void
-qemu_interface_release_taps(char *const *names)
-{
-    for (guint i = 0; names && names[i]; i++) {
-        mv_autoclose int fd = -1;
-
-        if (!iface_exists(names[i]))
-            continue;
-        /* attaching fails with EBUSY while another fd holds it */
-        if ((fd = iface_tap_open(names[i], FALSE, FALSE)) < 0) {
-            g_debug("tap '%s' left alone: %s", names[i], g_strerror(-fd));
-            continue;
-        }
-        if (ioctl(fd, TUNSETPERSIST, 0) < 0)
-            g_debug("tap '%s': TUNSETPERSIST: %s", names[i], g_strerror(errno));
-        g_debug("tap '%s' deleted", names[i]);
-    }
-}
-
 void
 qemu_interface_reserve_names(QemuDriver *drv, const DomainDef *def)
 {

@@ -49,19 +49,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuTapFds, qemu_tap_fds_free)
 /* Add the open fds of @taps to @keep (an array of int). */
 void qemu_tap_fds_append(const QemuTapFds *taps, GArray *keep);
 
-/*
- * The names of the taps of @def the daemon created (bridge, and ethernet
- * unless managed='no'), NULL-terminated, or NULL when there are none.
- */
-char **qemu_interface_owned_taps(const DomainDef *def);
-
-/*
- * After the QEMU holding them exited: delete whichever of @names still
- * exists and is not in use (a tap dies with its last fd, so normally none
- * is left; this catches one that was made persistent behind our back).
- */
-void qemu_interface_release_taps(char *const *names);
-
 /* At reconnect: the vnetN names @def uses are taken; new ones count on
  * from there. */
 void qemu_interface_reserve_names(QemuDriver *drv, const DomainDef *def);

@@ -262,7 +262,6 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
 {
     QemuDomainRuntime *rt;
     g_autofree char *channel_dir = NULL;
-    g_auto(GStrv) taps = NULL;
     DomainDef *live;
     gboolean transient;
     gboolean inhibiting;
@@ -278,7 +277,6 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
     pid = obj->pid;
     old_id = obj->def->id;
     channel_dir = domain_def_channel_dir(obj->def, &drv->xmlopts);
-    taps = qemu_interface_owned_taps(obj->def);
     live = obj->def;
     transient = !obj->persistent;
     if (obj->new_def) {
@@ -307,7 +305,6 @@ process_cleanup(QemuDriver *drv, QemuDomainObj *obj, int reason, int detail, gbo
         qemu_domain_runtime_free(rt);
     }
     process_remove_tree(channel_dir);
-    qemu_interface_release_taps(taps);
     if (inhibiting)
         qemu_driver_domain_stopped(drv);
     if (event)
