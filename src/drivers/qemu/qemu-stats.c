@@ -67,16 +67,6 @@ stats_filter(QemuDomainObj *obj, unsigned int flags)
     return TRUE;
 }
 
-static guint64
-stats_read_u64(const char *path)
-{
-    g_autofree char *data = NULL;
-
-    if (!g_file_get_contents(path, &data, NULL, NULL))
-        return 0;
-    return g_ascii_strtoull(data, NULL, 10);
-}
-
 static void
 stats_cpu(TypedParams *tp, pid_t pid)
 {
@@ -218,29 +208,31 @@ stats_vcpu(TypedParams *tp, const StatsSnap *s, QemuMonitor *mon)
 static void
 stats_interfaces(TypedParams *tp, const StatsSnap *s)
 {
-    static const char *const counters[] = {
-        "rx_bytes", "rx.bytes", "rx_packets", "rx.pkts", "rx_errors", "rx.errs",
-        "rx_dropped", "rx.drop", "tx_bytes", "tx.bytes", "tx_packets", "tx.pkts",
-        "tx_errors", "tx.errs", "tx_dropped", "tx.drop",
-    };
-
     typed_params_add_uint(tp, "net.count", s->nnets);
     for (guint i = 0; i < s->nnets; i++) {
         const char *ifname = s->ifnames[i];
         g_autofree char *name = g_strdup_printf("net.%u.name", i);
+        QemuInterfaceStats st = { 0 };
+        /* The guest's view, as DOMAIN_INTERFACE_STATS gives it. */
+        const struct {
+            const char *field;
+            const gint64 *value;
+        } fields[] = {
+            { "rx.bytes", &st.rx_bytes }, { "rx.pkts", &st.rx_packets },
+            { "rx.errs", &st.rx_errs }, { "rx.drop", &st.rx_drop },
+            { "tx.bytes", &st.tx_bytes }, { "tx.pkts", &st.tx_packets },
+            { "tx.errs", &st.tx_errs }, { "tx.drop", &st.tx_drop },
+        };
 
         typed_params_add_string(tp, name, ifname ? ifname : "");
         if (!s->active || !ifname)
             continue;
-        /* A tap counts from the host's side: what it receives, the guest
-         * sent.  Report the guest's view, as libvirt does. */
-        for (guint c = 0; c < G_N_ELEMENTS(counters); c += 2) {
-            const char *swapped = counters[c][0] == 'r' ? "tx" : "rx";
-            g_autofree char *field = g_strdup_printf("net.%u.%s", i, counters[c + 1]);
-            g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/statistics/%s%s",
-                                                   ifname, swapped, counters[c] + 2);
+        /* A counter that cannot be read reports 0, as before. */
+        qemu_interface_stats(ifname, &st, NULL);
+        for (guint c = 0; c < G_N_ELEMENTS(fields); c++) {
+            g_autofree char *field = g_strdup_printf("net.%u.%s", i, fields[c].field);
 
-            typed_params_add_ullong(tp, field, stats_read_u64(sys));
+            typed_params_add_ullong(tp, field, (guint64)MAX(*fields[c].value, 0));
         }
     }
 }
