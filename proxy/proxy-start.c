@@ -15,8 +15,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -36,6 +34,7 @@ typedef struct {
 /* One per daemon program; only touched on the main thread. */
 typedef struct {
     char *daemon;
+    char *start_path;         /* waited for by a start (ProxyDaemonSpec) */
     char *log_path;
     gboolean privileged;
     gboolean running;         /* a start is in progress */
@@ -75,43 +74,15 @@ start_job_free(gpointer p)
     g_free(job);
 }
 
-/*
- * Connect to @path without blocking.  Returns the socket, or -errno with
- * @error set in libvirt's words.  -EAGAIN: the daemon's backlog is full.
- */
+/* Connect to @path without blocking: the fd, or -errno with @error set in
+ * libvirt's words (-EAGAIN: the daemon's backlog is full). */
 static int
 start_try_connect(const char *path, GError **error)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG, "socket path '%s' is too long",
-                     path);
-        return -ENAMETOOLONG;
-    }
-    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) {
-        int err = errno;
-
-        mv_error_set_errno(error, err, "cannot create socket");
-        return -err;
-    }
-    while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        int err = errno;
-
-        if (err == EINTR)
-            continue;
-        close(fd);
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR,
-                     "Failed to connect socket to '%s': %s", path, g_strerror(err));
-        return -err;
-    }
-    return fd;
+    return mv_rpc_socket_connect(path, TRUE, error);
 }
 
-static void start_launch(Starter *st, const char *path);
+static void start_launch(Starter *st);
 
 static void
 start_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
@@ -161,17 +132,17 @@ start_done(GObject *source, GAsyncResult *res, gpointer data)
         w->func(fd, started ? error : start_error, w->opaque);
     }
     if (st->waiters->len > 0)
-        start_launch(st, ((StartWaiter *)st->waiters->pdata[0])->path);
+        start_launch(st);
 }
 
 static void
-start_launch(Starter *st, const char *path)
+start_launch(Starter *st)
 {
     StartJob *job = g_new0(StartJob, 1);
     g_autoptr(GTask) task = NULL;
 
     job->starter = st;
-    job->path = g_strdup(path);
+    job->path = g_strdup(st->start_path);
     job->log_path = g_strdup(st->log_path);
     job->privileged = st->privileged;
     st->running = TRUE;
@@ -197,6 +168,8 @@ start_get(const ProxyDaemonSpec *spec)
     }
     g_free(st->log_path);
     st->log_path = g_strdup(spec->log_path);
+    g_free(st->start_path);
+    st->start_path = g_strdup(spec->start_path ? spec->start_path : spec->path);
     st->privileged = spec->privileged;
     return st;
 }
@@ -224,5 +197,5 @@ proxy_daemon_connect(const ProxyDaemonSpec *spec, ProxyConnectFunc func, gpointe
     w->destroy = destroy;
     g_ptr_array_add(st->waiters, w);
     if (!st->running)
-        start_launch(st, spec->path);
+        start_launch(st);
 }

@@ -21,6 +21,8 @@ typedef void (*ProxyConnectFunc)(int fd, const GError *error, gpointer opaque);
 typedef struct {
     const char *daemon;       /* program name, e.g. "mvstoraged" */
     const char *path;         /* the socket to connect to */
+    const char *start_path;   /* the socket a started daemon binds last (its
+                               * read-write one): what a start waits for */
     const char *log_path;     /* where a started daemon's output goes */
     gboolean privileged;      /* start it with --system, else --session */
 } ProxyDaemonSpec;

@@ -631,9 +631,11 @@ proxy_upstream_start(Upstream *up)
     const char *daemon = route_daemons[up->route];
     g_autofree char *name = g_strdup_printf("%s-%s", daemon, ro ? "sock-ro" : "sock");
     g_autofree char *log = g_strdup_printf("%s.log", daemon);
+    g_autofree char *rw_name = g_strdup_printf("%s-sock", daemon);
     g_autofree char *path = g_build_filename(rd->paths->sock_dir, name, NULL);
+    g_autofree char *rw_path = g_build_filename(rd->paths->sock_dir, rw_name, NULL);
     g_autofree char *log_path = g_build_filename(rd->paths->log_dir, log, NULL);
-    ProxyDaemonSpec spec = { daemon, path, log_path, rd->privileged };
+    ProxyDaemonSpec spec = { daemon, path, rw_path, log_path, rd->privileged };
     ConnectRequest *req = g_new0(ConnectRequest, 1);
 
     req->pc = proxy_client_ref(pc);

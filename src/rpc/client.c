@@ -97,7 +97,7 @@ client_io_context(void)
 /* ---- sockets ----------------------------------------------------------- */
 
 int
-mv_rpc_socket_connect_unix(const char *path, GError **error)
+mv_rpc_socket_connect(const char *path, gboolean nonblock, GError **error)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     mv_autoclose int fd = -1;
@@ -105,13 +105,15 @@ mv_rpc_socket_connect_unix(const char *path, GError **error)
     if (strlen(path) >= sizeof(addr.sun_path)) {
         mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG, "socket path '%s' is too long",
                      path);
-        return -1;
+        return -ENAMETOOLONG;
     }
     g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
     if (fd < 0) {
-        mv_error_set_errno(error, errno, "cannot create socket");
-        return -1;
+        int err = errno;
+
+        mv_error_set_errno(error, err, "cannot create socket");
+        return -err;
     }
     while (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
         int err = errno;
@@ -120,10 +122,21 @@ mv_rpc_socket_connect_unix(const char *path, GError **error)
             continue;
         g_set_error(error, mv_error_quark(MV_FROM_RPC), MV_ERR_SYSTEM_ERROR,
                     "Failed to connect socket to '%s': %s", path, g_strerror(err));
-        errno = err;
-        return -1;
+        return -err;
     }
     return mv_steal_fd(&fd);
+}
+
+int
+mv_rpc_socket_connect_unix(const char *path, GError **error)
+{
+    int fd = mv_rpc_socket_connect(path, FALSE, error);
+
+    if (fd < 0) {
+        errno = -fd;
+        return -1;
+    }
+    return fd;
 }
 
 int

@@ -28,8 +28,12 @@ enum {
     MV_RPC_CLOSE_CLIENT = 3,
 };
 
-/* Connect to a UNIX socket (blocking). */
+/* Connect to a UNIX socket (blocking).  Returns the fd, or -1 with errno
+ * and @error set. */
 int mv_rpc_socket_connect_unix(const char *path, GError **error);
+/* The same, the socket non-blocking when @nonblock; returns the fd or
+ * -errno (-EAGAIN: the listener's backlog is full). */
+int mv_rpc_socket_connect(const char *path, gboolean nonblock, GError **error);
 /*
  * Connect to @path; if nobody listens there, start @binary (found with
  * mv_command_find_daemon) with @extra_args under a lock, and retry for up
