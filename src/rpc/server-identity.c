@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "rpc/server-priv.h"
+#include "util/hostinfo.h"
 
 /* How long a looked-up name is trusted: a renamed user or group shows
  * under its new name at most this late. */
@@ -96,33 +97,9 @@ identity_name(guint id, gboolean group)
 static guint64
 identity_process_time(pid_t pid)
 {
-    g_autofree char *path = NULL;
-    g_auto(GStrv) fields = NULL;
-    char buf[1024];
-    char *p;
-    ssize_t n;
-    int fd;
+    g_auto(GStrv) fields = mv_proc_stat_fields(pid, 0);
 
-    if (pid <= 0)
-        return 0;
-    path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    /* The whole file comes in one read: a few hundred bytes. */
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    p = strrchr(buf, ')');
-    if (!p || p[1] != ' ')
-        return 0;
-    fields = g_strsplit(p + 2, " ", 21);
-    /* Field 22 of the file is index 19 after "pid (comm)". */
-    if (g_strv_length(fields) < 20)
-        return 0;
-    return g_ascii_strtoull(fields[19], NULL, 10);
+    return fields ? g_ascii_strtoull(fields[19], NULL, 10) : 0;
 }
 
 void

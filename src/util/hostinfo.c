@@ -292,3 +292,22 @@ mv_hostinfo_host_uuid(void)
         return NULL;
     return g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s", id, id + 8, id + 12, id + 16, id + 20);
 }
+
+GStrv
+mv_proc_stat_fields(int pid, gint64 tid)
+{
+    g_autofree char *path = tid > 0 ? g_strdup_printf("/proc/%d/task/%" G_GINT64_FORMAT "/stat",
+                                                      pid, tid)
+                                    : g_strdup_printf("/proc/%d/stat", pid);
+    g_autofree char *data = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *p;
+
+    if (pid <= 0 || !g_file_get_contents(path, &data, NULL, NULL) ||
+        !(p = strrchr(data, ')')) || p[1] != ' ')
+        return NULL;
+    fields = g_strsplit(p + 2, " ", -1);
+    if (g_strv_length(fields) < 20)
+        return NULL;
+    return g_steal_pointer(&fields);
+}

@@ -60,3 +60,11 @@ char *mv_hostinfo_host_uuid(void);
 guint64 mv_hostinfo_memory_kib(void);
 /* The DMI string @name (/sys/class/dmi/id/@name), or NULL. */
 char *mv_hostinfo_dmi(const char *name);
+
+/*
+ * The fields of /proc/@pid/stat (of its thread @tid when > 0) after
+ * "pid (comm)": [0] is the state, [11]/[12] utime/stime, [19] the start
+ * time (field N of proc(5) is [N - 3]).  NULL if the process is gone or
+ * the file is short.
+ */
+GStrv mv_proc_stat_fields(int pid, gint64 tid);

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "util/hostinfo.h"
 #include "util/pidfile.h"
 
 #define PIDFILE_DYING_WAIT_MS 10000
@@ -37,13 +38,9 @@ mv_pidfile_read(const char *path, pid_t *ret_pid)
 static gboolean
 pidfile_holder_alive(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *stat = NULL;
-    const char *end;
+    g_auto(GStrv) f = mv_proc_stat_fields(pid, 0);
 
-    if (!g_file_get_contents(path, &stat, NULL, NULL) || !(end = strrchr(stat, ')')))
-        return FALSE;
-    return end[1] == ' ' && end[2] != 'Z' && end[2] != 'X' && end[2] != 'x';
+    return f && !strchr("ZXx", f[0][0]);
 }
 
 int

@@ -22,6 +22,7 @@
 
 #include "drivers/qemu/qemu-monitor.h"
 #include "util/error.h"
+#include "util/hostinfo.h"
 #include "util/macros.h"
 
 #define QEMU_MONITOR_READ_CHUNK 65536
@@ -536,18 +537,14 @@ qemu_monitor_attach(QemuMonitor *mon)
 static gboolean
 qemu_monitor_pid_alive(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *stat = NULL;
-    const char *p;
+    g_auto(GStrv) f = NULL;
 
     if (kill(pid, 0) < 0 && errno == ESRCH)
         return FALSE;
-    if (!g_file_get_contents(path, &stat, NULL, NULL))
+    if (!(f = mv_proc_stat_fields(pid, 0)))
         return TRUE;
-    /* "pid (comm) S ...": a zombie is as good as gone. */
-    if ((p = strrchr(stat, ')')) && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
-        return FALSE;
-    return TRUE;
+    /* A zombie is as good as gone. */
+    return f[0][0] != 'Z' && f[0][0] != 'X';
 }
 
 static int

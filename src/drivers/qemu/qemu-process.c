@@ -39,6 +39,7 @@
 #include "util/command.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/hostinfo.h"
 #include "util/macros.h"
 #include "util/pidfile.h"
 
@@ -86,29 +87,12 @@ qemu_domain_runtime_free(QemuDomainRuntime *rt)
 
 /* ---- /proc ------------------------------------------------------------------ */
 
-static gboolean
-process_stat_fields(pid_t pid, GStrv *ret_fields)
-{
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *data = NULL;
-    char *p;
-
-    if (pid <= 0 || !g_file_get_contents(path, &data, NULL, NULL))
-        return FALSE;
-    p = strrchr(data, ')');
-    if (!p || !p[1])
-        return FALSE;
-    /* fields[0] is the state (field 3 of the file). */
-    *ret_fields = g_strsplit(p + 2, " ", -1);
-    return g_strv_length(*ret_fields) > 20;
-}
-
 guint64
 qemu_process_start_time(pid_t pid)
 {
     g_auto(GStrv) f = NULL;
 
-    if (!process_stat_fields(pid, &f) || g_str_equal(f[0], "Z") || g_str_equal(f[0], "X"))
+    if (!(f = mv_proc_stat_fields(pid, 0)) || g_str_equal(f[0], "Z") || g_str_equal(f[0], "X"))
         return 0;
     return g_ascii_strtoull(f[19], NULL, 10);
 }
@@ -119,7 +103,7 @@ qemu_process_cpu_time(pid_t pid)
     g_auto(GStrv) f = NULL;
     long hz = sysconf(_SC_CLK_TCK);
 
-    if (!process_stat_fields(pid, &f) || hz <= 0)
+    if (!(f = mv_proc_stat_fields(pid, 0)) || hz <= 0)
         return 0;
     /* utime and stime: fields 14 and 15. */
     return (g_ascii_strtoull(f[11], NULL, 10) + g_ascii_strtoull(f[12], NULL, 10)) *

@@ -21,6 +21,7 @@
 #include "drivers/qemu/qemu-process.h"
 #include "remote/remote-typed-params.h"
 #include "util/error.h"
+#include "util/hostinfo.h"
 
 enum {
     STATS_STATE = 1 << 0,
@@ -70,21 +71,12 @@ stats_filter(QemuDomainObj *obj, unsigned int flags)
 static void
 stats_cpu(TypedParams *tp, pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *data = NULL;
-    g_auto(GStrv) f = NULL;
+    g_auto(GStrv) f = mv_proc_stat_fields(pid, 0);
     long hz = sysconf(_SC_CLK_TCK);
-    char *p;
     guint64 ns = hz > 0 ? 1000000000ULL / (guint64)hz : 0;
-    guint64 user = 0, sys = 0;
+    guint64 user = f ? g_ascii_strtoull(f[11], NULL, 10) * ns : 0;
+    guint64 sys = f ? g_ascii_strtoull(f[12], NULL, 10) * ns : 0;
 
-    if (g_file_get_contents(path, &data, NULL, NULL) && (p = strrchr(data, ')'))) {
-        f = g_strsplit(p + 2, " ", -1);
-        if (g_strv_length(f) > 12) {
-            user = g_ascii_strtoull(f[11], NULL, 10) * ns;
-            sys = g_ascii_strtoull(f[12], NULL, 10) * ns;
-        }
-    }
     typed_params_add_ullong(tp, "cpu.time", user + sys);
     typed_params_add_ullong(tp, "cpu.user", user);
     typed_params_add_ullong(tp, "cpu.system", sys);
@@ -93,17 +85,10 @@ stats_cpu(TypedParams *tp, pid_t pid)
 static guint64
 stats_thread_time(pid_t pid, gint64 tid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/task/%" G_GINT64_FORMAT "/stat", (int)pid,
-                                            tid);
-    g_autofree char *data = NULL;
-    g_auto(GStrv) f = NULL;
+    g_auto(GStrv) f = mv_proc_stat_fields(pid, tid);
     long hz = sysconf(_SC_CLK_TCK);
-    char *p;
 
-    if (hz <= 0 || !g_file_get_contents(path, &data, NULL, NULL) || !(p = strrchr(data, ')')))
-        return 0;
-    f = g_strsplit(p + 2, " ", -1);
-    if (g_strv_length(f) <= 12)
+    if (!f || hz <= 0)
         return 0;
     return (g_ascii_strtoull(f[11], NULL, 10) + g_ascii_strtoull(f[12], NULL, 10)) *
            (1000000000ULL / (guint64)hz);
