@@ -18,6 +18,8 @@ annotations:
   @preopen    allowed before CONNECT_OPEN
   @event      a MESSAGE the server sends (no call)
   @stream     read | write       the call opens a stream
+  @register   the call registers an event or close callback for the connection
+  @deregister the call undoes a @register one
 
 A procedure without @generate, @access, @priority and @driver is an error.
 Argument, return and message types are found by name:
@@ -31,10 +33,8 @@ Modes:
   proxy    header: the proxy's routing table.  Besides the daemon and the
            access, it flags the procedures after which the daemon holds
            state for the connection that a new connection would not have:
-           @stream ones (MV_ROUTE_STREAM), and the registrations of events
-           and close callbacks, known by name: a REGISTER word
-           (MV_ROUTE_REGISTER), a DEREGISTER or UNREGISTER word
-           (MV_ROUTE_DEREGISTER)
+           @stream ones (MV_ROUTE_STREAM), @register ones (MV_ROUTE_REGISTER),
+           and @deregister ones undo those (MV_ROUTE_DEREGISTER)
   repr     text: the wire ABI (constants, typedefs, enum values, union arms,
            struct fields, procedure numbers), one line each
   check    nothing: parse and report errors only
@@ -54,7 +54,7 @@ VALUES = {
     "driver": ("conn", "qemu", "storage", "network", "admin"),
     "stream": ("read", "write"),
 }
-FLAGS = ("inline", "preopen", "event")
+FLAGS = ("inline", "preopen", "event", "register", "deregister")
 ACRONYMS = {"XML", "UUID", "ID", "URI", "CPU", "IO", "MAC", "OS", "NUMA", "TLS", "IP",
             "PCI", "SEV", "SGX", "FD", "FDS", "VCPU", "VCPUS", "IOTHREAD", "IOTHREADS"}
 
@@ -448,17 +448,16 @@ def gen_proxy(proto):
            "static const guint16 %s_proc_routes[%d] = {\n" % (proto.prefix, proto.nprocs)]
     for p in proto.procs:
         flags = [drivers[p.ann["driver"]], "MV_ROUTE_KNOWN"]
-        words = p.name.split("_")
         if p.ann["access"] == "write":
             flags.append("MV_ROUTE_WRITE")
         if p.ann["driver"] == "conn":
             flags.append("MV_ROUTE_CONN")
         if "stream" in p.ann:
             flags.append("MV_ROUTE_STREAM")
-        if "DEREGISTER" in words or "UNREGISTER" in words:
-            flags.append("MV_ROUTE_DEREGISTER")
-        elif "REGISTER" in words:
+        if "register" in p.ann:
             flags.append("MV_ROUTE_REGISTER")
+        if "deregister" in p.ann:
+            flags.append("MV_ROUTE_DEREGISTER")
         out.append("    [%d] = %s,\n" % (p.number, " | ".join(flags)))
     out.append("};\n")
     return "".join(out)
