@@ -292,7 +292,6 @@ static void
 stream_handle_packet(MvServerStream *st, MvMessage *msg)
 {
     g_autoptr(GError) error = NULL;
-    MvMessage *confirm;
 
     switch ((mv_net_message_status)msg->header.status) {
     case MV_NET_CONTINUE:
@@ -332,14 +331,7 @@ stream_handle_packet(MvServerStream *st, MvMessage *msg)
             stream_fail(st, error);
             break;
         }
-        confirm = stream_packet(st, MV_NET_STREAM, MV_NET_OK);
-        mv_message_encode_payload(confirm, NULL, NULL, NULL);
-        mv_rpc_conn_send(st->client->conn, confirm);
-        g_mutex_lock(&st->client->lock);
-        mv_server_stream_ref(st);
-        mv_server_stream_detach_locked(st);
-        g_mutex_unlock(&st->client->lock);
-        mv_server_stream_unref(st);
+        stream_confirm_close(st);
         break;
     case MV_NET_ERROR:
     default:
@@ -350,14 +342,7 @@ stream_handle_packet(MvServerStream *st, MvMessage *msg)
          * once that work stopped (mv_server_stream_finish_done()). */
         if (st->ops->finish_begin)
             break;
-        confirm = stream_packet(st, MV_NET_STREAM, MV_NET_OK);
-        mv_message_encode_payload(confirm, NULL, NULL, NULL);
-        mv_rpc_conn_send(st->client->conn, confirm);
-        g_mutex_lock(&st->client->lock);
-        mv_server_stream_ref(st);
-        mv_server_stream_detach_locked(st);
-        g_mutex_unlock(&st->client->lock);
-        mv_server_stream_unref(st);
+        stream_confirm_close(st);
         break;
     }
     mv_message_free(msg);
