@@ -278,6 +278,11 @@ typedef struct {
 static void
 driver_restore_free(DriverRestore *r)
 {
+    /* Done, or dropped at shutdown: nobody waits for it any longer. */
+    g_mutex_lock(&r->obj->lock);
+    r->obj->restoring = FALSE;
+    g_cond_broadcast(&r->obj->cond);
+    g_mutex_unlock(&r->obj->lock);
     storage_pool_obj_unref(r->obj);
     g_free(r);
 }
@@ -376,6 +381,9 @@ driver_restore_pools(StorageDriver *drv)
         r->drv = drv;
         r->obj = storage_pool_obj_ref(obj);
         r->was_active = active;
+        g_mutex_lock(&obj->lock);
+        obj->restoring = TRUE;
+        g_mutex_unlock(&obj->lock);
         storage_job_start(drv, driver_restore_job, r, (GDestroyNotify)driver_restore_free);
     }
 }

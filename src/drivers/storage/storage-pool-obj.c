@@ -1050,6 +1050,17 @@ refresh_job(gpointer data, GError **unused)
     return TRUE;
 }
 
+void
+storage_pool_obj_wait_restored(StoragePoolObj *obj, guint max_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)max_ms * 1000;
+
+    g_mutex_lock(&obj->lock);
+    while (obj->restoring && g_cond_wait_until(&obj->cond, &obj->lock, end))
+        ;
+    g_mutex_unlock(&obj->lock);
+}
+
 StorageRefresh *
 storage_pool_refresh_begin(StoragePoolObj *obj, gboolean notify)
 {

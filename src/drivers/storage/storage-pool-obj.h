@@ -50,6 +50,9 @@ struct _StorageVol {
     gint ref;
     StorageVolDef *def;
 };
+/* Wait, at most @max_ms, while the daemon's start still restores @obj (a
+ * pool active before a restart is inactive until then). */
+void storage_pool_obj_wait_restored(StoragePoolObj *obj, guint max_ms);
 StorageVol *storage_vol_new(StorageVolDef *def);
 StorageVol *storage_vol_ref(StorageVol *vol);
 void storage_vol_unref(StorageVol *vol);
@@ -72,6 +75,7 @@ struct _StoragePoolObj {
     gboolean autostart;
     gboolean active;
     gboolean stopping;           /* destroy passed its checks: no new volume work */
+    gboolean restoring;          /* the daemon's start still brings it back (cond) */
     guint active_gen;            /* bumped at every start and stop */
     gboolean removed;            /* no longer in the list */
     StoragePoolStatus status;

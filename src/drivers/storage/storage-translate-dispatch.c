@@ -72,6 +72,9 @@ translate_dispatch_translate_volume(MvServerCall *call, translate_translate_volu
     }
     if (!(obj = storage_pool_list_find_by_name(drv->pools, args->pool, error)))
         return -1;
+    /* Right after mvstoraged started (mvqemud starts it to ask this), a
+     * pool that was active is so again once its restore ran. */
+    storage_pool_obj_wait_restored(obj, TRANSLATE_REFRESH_WAIT_MS);
     /* A snapshot of the pool under its lock; nothing is changed.  A volume
      * not found while the pool's refresh runs (the one a start or a daemon
      * restart begins) may be what it is about to find: that one is waited
