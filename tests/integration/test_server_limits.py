@@ -143,7 +143,14 @@ def test_fd_limit_reached_by_the_daemon():
                 c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 c.connect(s.sock("mvstoraged"))
                 pending.append(c)
-            time.sleep(0.5)
+            # The downloads first fill their sockets (1 MiB send buffers
+            # each, a stream's): wait until that work is over, at most 20 s.
+            end = time.monotonic() + 20
+            while time.monotonic() < end:
+                spent = _cpu_seconds(pid)
+                time.sleep(0.5)
+                if _cpu_seconds(pid) - spent < 0.05:
+                    break
             spent = _cpu_seconds(pid)
             time.sleep(2.0)
             spent = _cpu_seconds(pid) - spent
