@@ -6,6 +6,10 @@
  * SERVER_CLIENT_EVENTS_MAX (8 MiB) of unread events the client is closed,
  * and what it had not read yet is dropped with it; one that reads as they
  * come never is, however many it gets.
+ *
+ * A reply whose strings a handler keeps in one block of its own
+ * (mv_server_call_set_ret_owner()) is encoded from it, then the block is
+ * freed once, whether the call succeeded or failed.
  */
 #include <errno.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 #include <glib.h>
 
 #include "rpc/message.h"
+#include "util/error.h"
 #include "rpc/server.h"
 
 #define EVENTS_MAX (8 * 1024 * 1024)
@@ -29,6 +34,59 @@ typedef struct {
     int peer;
     char *text;
 } Fixture;
+
+/* ---- replies owned by the handler ---------------------------------------- */
+
+#define OWNED_PROGRAM 0x7e570001
+#define OWNED_TEXT "one block for all the strings"
+
+typedef struct {
+    char *message;                /* points at text */
+    char *str1;                   /* points at text + 4 */
+    char text[sizeof(OWNED_TEXT)];
+} OwnedBlock;
+
+static guint owned_freed;
+
+static void
+owned_block_free(gpointer data)
+{
+    owned_freed++;
+    g_free(data);
+}
+
+/* proc 1: the reply's strings live in a block of the handler's; proc 2
+ * sets that up too, then fails. */
+static int
+owned_proc(MvServerCall *call, void *args, void *ret_, GError **error)
+{
+    mv_net_message_error *ret = ret_;
+    OwnedBlock *b = g_new0(OwnedBlock, 1);
+
+    memcpy(b->text, OWNED_TEXT, sizeof(OWNED_TEXT));
+    b->message = b->text;
+    b->str1 = b->text + 4;
+    ret->code = 7;
+    ret->message = &b->message;
+    ret->str1 = &b->str1;
+    mv_server_call_set_ret_owner(call, owned_block_free, b);
+    if (mv_server_call_get_header(call)->proc == 2) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR, "failed after filling the reply");
+        return -1;
+    }
+    return 0;
+}
+
+static const MvServerProc owned_procs[] = {
+    [1] = { owned_proc, NULL, 0, (xdrproc_t)xdr_mv_net_message_error,
+            sizeof(mv_net_message_error), MV_PROC_INLINE | MV_PROC_PREOPEN | MV_PROC_KNOWN },
+    [2] = { owned_proc, NULL, 0, (xdrproc_t)xdr_mv_net_message_error,
+            sizeof(mv_net_message_error), MV_PROC_INLINE | MV_PROC_PREOPEN | MV_PROC_KNOWN },
+};
+
+static const MvServerProgram owned_program = {
+    OWNED_PROGRAM, 1, owned_procs, G_N_ELEMENTS(owned_procs), NULL, NULL,
+};
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
@@ -208,6 +266,54 @@ test_reader_keeps_up(Fixture *f, gconstpointer data)
     g_assert_cmpuint(r.bytes, >=, 3 * EVENTS_MAX);
 }
 
+/* Call @proc of the owned program; its reply, decoded. */
+static void
+owned_call(Fixture *f, int proc, guint32 *ret_status, mv_net_message_error *ret)
+{
+    g_autoptr(MvMessage) call = mv_message_new_simple(OWNED_PROGRAM, 1, proc, MV_NET_CALL,
+                                                      40 + proc, MV_NET_OK);
+    g_autofree guint8 *buf = NULL;
+    gsize len;
+    XDR xdr;
+
+    g_assert_cmpint(write(f->peer, call->buffer, call->buffer_length), ==,
+                    (ssize_t)call->buffer_length);
+    settle(f);
+    g_assert_cmpint(read_packet(f->peer, &buf, &len), ==, 1);
+    g_assert_cmpuint(mv_message_get_u32(buf + 12), ==, (guint32)proc);
+    g_assert_cmpuint(mv_message_get_u32(buf + 16), ==, MV_NET_REPLY);
+    g_assert_cmpuint(mv_message_get_u32(buf + 20), ==, 40 + (guint32)proc);
+    *ret_status = mv_message_get_u32(buf + 24);
+    xdrmem_create(&xdr, (char *)buf + MV_MESSAGE_MIN_LEN, len - MV_MESSAGE_MIN_LEN, XDR_DECODE);
+    g_assert_true(xdr_mv_net_message_error(&xdr, ret));
+    xdr_destroy(&xdr);
+}
+
+static void
+test_ret_owner(Fixture *f, gconstpointer data)
+{
+    mv_net_message_error ret = { 0 };
+    guint32 status;
+
+    mv_server_add_program(f->srv, &owned_program);
+    owned_freed = 0;
+    owned_call(f, 1, &status, &ret);
+    g_assert_cmpuint(status, ==, MV_NET_OK);
+    g_assert_cmpint(ret.code, ==, 7);
+    g_assert_cmpstr(*ret.message, ==, OWNED_TEXT);
+    g_assert_cmpstr(*ret.str1, ==, OWNED_TEXT + 4);
+    g_assert_null(ret.str2);
+    g_assert_cmpuint(owned_freed, ==, 1);
+    xdr_free((xdrproc_t)xdr_mv_net_message_error, (char *)&ret);
+
+    memset(&ret, 0, sizeof(ret));
+    owned_call(f, 2, &status, &ret);
+    g_assert_cmpuint(status, ==, MV_NET_ERROR);
+    g_assert_cmpstr(*ret.message, ==, "internal error: failed after filling the reply");
+    g_assert_cmpuint(owned_freed, ==, 2);
+    xdr_free((xdrproc_t)xdr_mv_net_message_error, (char *)&ret);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,5 +322,7 @@ main(int argc, char **argv)
                test_too_far_behind, fixture_teardown);
     g_test_add("/rpc/server/events/reader-keeps-up", Fixture, NULL, fixture_setup,
                test_reader_keeps_up, fixture_teardown);
+    g_test_add("/rpc/server/reply/ret-owner", Fixture, NULL, fixture_setup,
+               test_ret_owner, fixture_teardown);
     return g_test_run();
 }

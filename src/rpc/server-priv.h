@@ -40,6 +40,8 @@ struct _MvServerCall {
     GArray *reply_fds;
     MvServerStream *stream;       /* opened by the handler */
     gboolean on_io_thread;        /* an inline procedure running inline */
+    GDestroyNotify ret_free;      /* mv_server_call_set_ret_owner() */
+    gpointer ret_free_data;
 };
 
 typedef enum {

@@ -494,6 +494,19 @@ server_call_free(MvServerCall *call)
     g_free(call);
 }
 
+/* What the handler put in @ret, freed. */
+static void
+server_call_free_ret(MvServerCall *call, gpointer ret)
+{
+    if (call->ret_free) {
+        call->ret_free(call->ret_free_data);
+        call->ret_free = NULL;
+        call->ret_free_data = NULL;
+    } else {
+        mv_xdr_free(call->proc->ret_filter, ret);
+    }
+}
+
 /* Decode, run, reply.  Runs on a worker or, for inline procedures, on the
  * I/O thread; FALSE when an inline procedure asked for a worker (nothing
  * was sent). */
@@ -533,7 +546,7 @@ server_execute_call(MvServerCall *call)
         rv = proc->func(call, args, ret, &error);
         if (rv == MV_SERVER_CALL_TO_WORKER && call->on_io_thread) {
             mv_xdr_free(proc->args_filter, args);
-            mv_xdr_free(proc->ret_filter, ret);
+            server_call_free_ret(call, ret);
             g_clear_error(&error);
             done = FALSE;
             goto cleanup;
@@ -546,6 +559,8 @@ server_execute_call(MvServerCall *call)
     }
 
     if (!ok) {
+        if (call->ret_free)
+            server_call_free_ret(call, ret);
         if (call->stream) {
             g_mutex_lock(&client->lock);
             mv_server_stream_detach_locked(call->stream);
@@ -573,7 +588,7 @@ server_execute_call(MvServerCall *call)
         if (call->stream)
             mv_server_stream_activate(call->stream);
     }
-    mv_xdr_free(proc->ret_filter, ret);
+    server_call_free_ret(call, ret);
 
  cleanup:
     if (args && args != (gpointer)args_buf)
@@ -1171,4 +1186,12 @@ mv_server_call_add_reply_fd(MvServerCall *call, int fd)
     if (!call->reply_fds)
         call->reply_fds = g_array_new(FALSE, FALSE, sizeof(int));
     g_array_append_val(call->reply_fds, fd);
+}
+
+void
+mv_server_call_set_ret_owner(MvServerCall *call, GDestroyNotify free_fn, gpointer data)
+{
+    g_return_if_fail(!call->ret_free);
+    call->ret_free = free_fn;
+    call->ret_free_data = data;
 }

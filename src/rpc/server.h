@@ -189,6 +189,13 @@ int mv_server_call_take_fd(MvServerCall *call, guint i);
 guint mv_server_call_num_fds(MvServerCall *call);
 /* Send @fd back with the reply (REPLY_WITH_FDS); ownership taken. */
 void mv_server_call_add_reply_fd(MvServerCall *call, int fd);
+/*
+ * Everything the return struct points to is owned by @data, not allocated
+ * piece by piece: once the reply is encoded (or the call failed), the
+ * server calls @free_fn(@data) instead of xdr_free() on it.  For big lists,
+ * where one block for all the strings saves a malloc and a free for each.
+ */
+void mv_server_call_set_ret_owner(MvServerCall *call, GDestroyNotify free_fn, gpointer data);
 
 /* ---- streams ----------------------------------------------------------- */
 

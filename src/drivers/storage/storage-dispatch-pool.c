@@ -497,6 +497,42 @@ remote_dispatch_storage_pool_list_volumes(MvServerCall *call,
     return 0;
 }
 
+/*
+ * The pool's volumes as one block: the array, then the pool's name once
+ * and each volume's name and key, owned by @call's reply (a pool of
+ * thousands of volumes would otherwise cost three mallocs and frees each).
+ * Called with @obj locked.
+ */
+static remote_nonnull_storage_vol *
+dispatch_vol_list_block(StoragePoolObj *obj, MvServerCall *call)
+{
+    guint n = obj->vols->len;
+    gsize size = n * sizeof(remote_nonnull_storage_vol) + strlen(obj->name) + 1;
+    remote_nonnull_storage_vol *vals;
+    char *pool;
+    char *p;
+
+    for (guint i = 0; i < n; i++) {
+        const StorageVolDef *def = ((StorageVol *)g_ptr_array_index(obj->vols, i))->def;
+
+        size += strlen(def->name) + 1 + (def->key ? strlen(def->key) : 0) + 1;
+    }
+    vals = g_malloc(size);
+    pool = (char *)(vals + n);
+    p = stpcpy(pool, obj->name) + 1;
+    for (guint i = 0; i < n; i++) {
+        const StorageVolDef *def = ((StorageVol *)g_ptr_array_index(obj->vols, i))->def;
+
+        vals[i].pool = pool;
+        vals[i].name = p;
+        p = stpcpy(p, def->name) + 1;
+        vals[i].key = p;
+        p = stpcpy(p, def->key ? def->key : "") + 1;
+    }
+    mv_server_call_set_ret_owner(call, g_free, vals);
+    return vals;
+}
+
 int
 remote_dispatch_storage_pool_list_all_volumes(MvServerCall *call,
                                               remote_storage_pool_list_all_volumes_args *args,
@@ -511,13 +547,8 @@ remote_dispatch_storage_pool_list_all_volumes(MvServerCall *call,
         return -1;
     n = obj->vols->len;
     if (args->need_results) {
-        ret->vols.vols_val = g_new0(remote_nonnull_storage_vol, n);
+        ret->vols.vols_val = dispatch_vol_list_block(obj, call);
         ret->vols.vols_len = n;
-        for (guint i = 0; i < n; i++) {
-            StorageVol *vol = g_ptr_array_index(obj->vols, i);
-
-            storage_dispatch_make_vol(obj->name, vol->def, &ret->vols.vols_val[i]);
-        }
     }
     ret->ret = n;
     g_mutex_unlock(&obj->lock);
