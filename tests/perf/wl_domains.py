@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """wl_domains: domain workloads.
 
+* the file system's floor for a define in each daemon's config directory
+  (temporary file, 1 KiB, fsync, rename), which this machine's churn moves
+  a lot from run to run;
 * define and undefine rates (1000 per target), then N (10,000) defined
   domains: define rate, listAllDomains and getAllDomainStats times, the
   daemon's RSS, undefine rate;
@@ -15,6 +18,7 @@
 Alone: wl_domains.py [run.py options] (= run.py --only domains).
 """
 
+import glob
 import json
 import os
 import shutil
@@ -644,9 +648,51 @@ def inode_reuse_window():
         return 35.0
 
 
+def _config_dir(t):
+    if t.impl == "modvirt":
+        found = glob.glob(os.path.join(t.owner.root, "*", "*", "etc", "modvirt", "qemu"))
+        found += glob.glob(os.path.join(t.owner.root, "etc", "modvirt", "qemu"))
+        return found[0] if found else None
+    path = os.path.join(t.owner.dir, "etc", "qemu")
+    return path if os.path.isdir(path) else None
+
+
+def fs_floor(ctx, n=200):
+    """What the file system alone costs a define in each daemon's config
+    directory: n x (new temporary file, 1 KiB, fsync, rename), the steps
+    both daemons take.  Which block group a directory's files land in
+    decides much of it here (see inode_reuse_window())."""
+    data = b"<domain/>".ljust(1024)
+    seen = set()
+    for t in ctx.targets:
+        key = _owner_key(t)
+        d = _config_dir(t)
+        if key in seen or d is None:
+            continue
+        seen.add(key)
+        names = [os.path.join(d, "zz-floor-%d.probe" % i) for i in range(n)]
+        t0 = time.perf_counter()
+        for p in names:
+            fd = os.open(p + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(p + ".tmp", p)
+        us = (time.perf_counter() - t0) / n * 1e6
+        for p in names:
+            os.unlink(p)
+        ctx.res.note(NAME, "file system floor of a define in %s's config directory: %.0f us "
+                     "(create, write 1 KiB, fsync, rename; %d rounds)" % (t.name, us, n))
+
+
 def run(ctx):
     if any(t.owner is None for t in ctx.targets):
         raise NotAvailable("the domain workload needs the targets it starts itself (no --uri)")
+    fs_floor(ctx)
+    # The floor's own files were just deleted: see below.
+    time.sleep(inode_reuse_window())
     define_batch(ctx, int(ctx.scale(1000, 200)))
     # define_batch just freed 1000 inodes in libvirtd's config directory and
     # 2000 in mvqemud's (proxy, then direct).  Until the kernel may reuse
