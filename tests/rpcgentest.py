@@ -34,7 +34,7 @@ REGEN = os.environ.get("MODVIRT_TEST_REGENERATE") == "1"
 # --header/--protos are the ones the compile test writes.
 MODES = [
     ("demo-protos.h", ["--mode=protos", "--header=demo.h"]),
-    ("demo-server-qemu.c", ["--mode=server", "--driver=qemu",
+    ("demo-server-qemu.c", ["--mode=server", "--driver=qemu", "--gate=demo_gate",
                             "--protos=demo-dispatch-protos.h"]),
     ("demo-server-all.c", ["--mode=server", "--driver=all",
                            "--protos=demo-dispatch-protos.h"]),

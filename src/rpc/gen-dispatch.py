@@ -27,7 +27,10 @@ PREFIX_<proc>_args, PREFIX_<proc>_ret, PREFIX_<proc>_msg.
 
 Modes:
   protos   header: prototypes of the hand-written server handlers
-  server   C: the dispatch table of one driver (--driver)
+  server   C: the dispatch table of one driver (--driver); with --gate FUNC,
+           each of that driver's own procedures (not the conn ones) first
+           calls int FUNC(MvServerCall *, GError **) and returns what it
+           returns unless 0 (e.g. MV_SERVER_CALL_TO_WORKER)
   client   C or header (--header): client stubs
   names    C: procedure names, API names and error domains
   proxy    header: the proxy's routing table.  Besides the daemon and the
@@ -322,18 +325,23 @@ def gen_protos(proto, header_name):
     return "".join(out)
 
 
-def gen_server(proto, driver, protos_header):
+def gen_server(proto, driver, protos_header, gate=None):
     out = [BANNER % proto.path.split("/")[-1], "#include <glib.h>\n\n",
            "#include \"%s\"\n#include \"%s-names.h\"\n\n" % (protos_header, proto.prefix)]
     served = [p for p in proto.procs if p.generate("server") and
               (p.ann["driver"] == driver or p.ann["driver"] == "conn" or driver == "all")]
+    if gate:
+        out.append("int %s(MvServerCall *call, GError **error);\n\n" % gate)
     for p in served:
         args = "(%s *)args" % p.args if p.args else None
         ret = "(%s *)ret" % p.ret if p.ret else None
         call = ", ".join(x for x in ("call", args, ret, "error") if x)
+        body = "    return %s(%s);\n" % (handler_name(proto, p), call)
+        if gate and p.ann["driver"] == driver:
+            body = ("    int rv = %s(call, error);\n\n    if (rv != 0)\n        return rv;\n%s"
+                    % (gate, body))
         out.append("static int\n%s_wrap(MvServerCall *call, void *args, void *ret, "
-                   "GError **error)\n{\n    return %s(%s);\n}\n\n"
-                   % (handler_name(proto, p), handler_name(proto, p), call))
+                   "GError **error)\n{\n%s}\n\n" % (handler_name(proto, p), body))
     served_names = {p.name for p in served}
     table = "%s_procs_%s" % (proto.prefix, driver)
     out.append("static const MvServerProc %s[%d] = {\n" % (table, proto.nprocs))
@@ -493,6 +501,7 @@ def main():
     ap.add_argument("--driver")
     ap.add_argument("--header", help="the rpcgen header to include")
     ap.add_argument("--protos", help="the protos header to include (server mode)")
+    ap.add_argument("--gate", help="server mode: called before each of the driver's procedures")
     ap.add_argument("input")
     ap.add_argument("output")
     a = ap.parse_args()
@@ -507,7 +516,7 @@ def main():
         if not a.driver:
             sys.stderr.write("gen-dispatch.py: --driver is required in server mode\n")
             return 1
-        text = gen_server(proto, a.driver, a.protos)
+        text = gen_server(proto, a.driver, a.protos, a.gate)
     elif a.mode == "client":
         text = gen_client(proto, a.header)
     elif a.mode == "client-header":

@@ -6,7 +6,9 @@ Every pool and volume command of virsh the storage driver serves is run and
 its output and effect checked (files on disk, sizes, XML), then the same
 through the Python API (lookups, legacy list calls, transient pools), then
 persistence: the pools come back after a daemon restart as they were, and
-after a "reboot" (runtime state gone) only the autostarted ones start.
+after a "reboot" (runtime state gone) only the autostarted ones start, and
+calls made while a restarted daemon still brings its pools back wait for
+them instead of seeing active pools as inactive.
 Pool lifecycle and refresh events are watched with virsh pool-event and
 with Python callbacks.
 """
@@ -423,6 +425,33 @@ def test_restart_keeps_pools():
              "states after a restart")
     vols_after = sorted(r[0] for r in list_rows(virsh("vol-list", POOL).stdout))
     check_eq(vols_after, vols_before, "volumes found again")
+
+
+def test_calls_wait_for_pools_coming_back():
+    """strace holds the restart's check of POOL's directory back for 1.5 s:
+    pool-list, pool-info and vol-list sent meanwhile (through the proxy)
+    wait for it and see the pool active with its volumes."""
+    mvtest.require_tool("strace")
+    st = stack()
+    vols_before = sorted(r[0] for r in list_rows(virsh("vol-list", POOL).stdout))
+    check(vols_before, "no volumes in %s to find again" % POOL)
+    st.kill("mvstoraged", signal.SIGTERM)
+    st.start("mvstoraged", wrapper=["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null",
+                                    "-e", "trace=%%stat", "-P", pool_dir(),
+                                    "-e", "inject=%%stat:delay_enter=1500000:when=1"])
+    t0 = time.monotonic()
+    rows = {r[0]: r[1] for r in list_rows(virsh("pool-list", "--all").stdout)}
+    waited = time.monotonic() - t0
+    check_eq(rows, {POOL: "active", "stdir-p2": "active", "stdir-p3": "inactive"},
+             "states right after a restart")
+    check(waited > 0.8, "pool-list took %.2f s: the held-back restore was not waited for"
+          % waited)
+    check_eq(fields(virsh("pool-info", POOL).stdout)["State"], "running", "pool-info State")
+    check_eq(sorted(r[0] for r in list_rows(virsh("vol-list", POOL).stdout)), vols_before,
+             "volumes right after a restart")
+    # Back to a daemon without strace for the tests after this one.
+    st.kill("mvstoraged", signal.SIGTERM)
+    st.start("mvstoraged")
 
 
 def test_reboot_starts_autostart_only():

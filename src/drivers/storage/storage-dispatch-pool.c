@@ -42,6 +42,21 @@ storage_dispatch_drv(MvServerCall *call)
     return storage_driver_from_client(mv_server_call_get_client(call));
 }
 
+int
+storage_dispatch_gate(MvServerCall *call, GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+
+    if (!g_atomic_int_get(&drv->restoring))
+        return 0;
+    if (mv_server_call_is_inline(call))
+        return MV_SERVER_CALL_TO_WORKER;
+    if (!storage_driver_wait_restored(drv, STORAGE_RESTORE_WAIT_MS))
+        g_info("storage call %d goes on while pools are still being restored",
+               mv_server_call_get_header(call)->proc);
+    return 0;
+}
+
 StoragePoolObj *
 storage_dispatch_get_pool(StorageDriver *drv, const remote_nonnull_storage_pool *pool,
                           GError **error)

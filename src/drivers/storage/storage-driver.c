@@ -283,6 +283,7 @@ driver_restore_free(DriverRestore *r)
     r->obj->restoring = FALSE;
     g_cond_broadcast(&r->obj->cond);
     g_mutex_unlock(&r->obj->lock);
+    g_atomic_int_dec_and_test(&r->drv->restoring);
     storage_pool_obj_unref(r->obj);
     g_free(r);
 }
@@ -384,8 +385,29 @@ driver_restore_pools(StorageDriver *drv)
         g_mutex_lock(&obj->lock);
         obj->restoring = TRUE;
         g_mutex_unlock(&obj->lock);
+        g_atomic_int_inc(&drv->restoring);
         storage_job_start(drv, driver_restore_job, r, (GDestroyNotify)driver_restore_free);
     }
+}
+
+gboolean
+storage_driver_wait_restored(StorageDriver *drv, guint max_ms)
+{
+    g_autoptr(GPtrArray) all = NULL;
+    gint64 end;
+
+    if (!g_atomic_int_get(&drv->restoring))
+        return TRUE;
+    end = g_get_monotonic_time() + (gint64)max_ms * 1000;
+    all = storage_pool_list_all(drv->pools);
+    for (guint i = 0; i < all->len; i++) {
+        gint64 left = end - g_get_monotonic_time();
+
+        if (left <= 0)
+            break;
+        storage_pool_obj_wait_restored(g_ptr_array_index(all, i), (guint)(left / 1000) + 1);
+    }
+    return !g_atomic_int_get(&drv->restoring);
 }
 
 static gboolean
