@@ -5,10 +5,13 @@
  * Both variants (fsync'ed and volatile) give the new content in full with
  * the mode asked for, whatever the umask, replace an existing file, and
  * leave no temporary file behind, also when they fail; a failure leaves the
- * old content.
+ * old content.  A new file appears in its directory under its own name
+ * only, complete (inotify sees no temporary name): it was written unnamed
+ * (O_TMPFILE).
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,6 +89,61 @@ test_write_replace(gconstpointer data)
     g_rmdir(dir);
 }
 
+/* The names the directory events read from @ifd name, in order, "+" for
+ * created, ">" for renamed to, "<" for renamed from. */
+static char *
+read_dir_events(int ifd)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t n;
+
+    while ((n = read(ifd, buf, sizeof(buf))) > 0) {
+        for (char *p = buf; p < buf + n; ) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+
+            g_string_append_printf(out, "%s%s ",
+                                   (ev->mask & IN_CREATE) ? "+" :
+                                   (ev->mask & IN_MOVED_TO) ? ">" : "<",
+                                   ev->len ? ev->name : "?");
+            p += sizeof(*ev) + ev->len;
+        }
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+static void
+test_new_file_appears_whole(gconstpointer data)
+{
+    const Variant *v = data;
+    g_autofree char *dir = g_dir_make_tmp("utilfiletest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "dom.xml", NULL);
+    g_autofree char *events = NULL;
+    g_autoptr(GError) error = NULL;
+    int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+    g_assert_cmpint(ifd, >=, 0);
+    g_assert_cmpint(inotify_add_watch(ifd, dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM), >=, 0);
+    g_assert_true(v->fn(path, "new\n", 4, 0600, &error));
+    g_assert_no_error(error);
+    events = read_dir_events(ifd);
+    g_assert_cmpstr(events, ==, "+dom.xml ");
+    check_file(path, "new\n", 0600);
+
+    /* Replacing it: under a temporary name, renamed over it. */
+    g_clear_pointer(&events, g_free);
+    g_assert_true(v->fn(path, "newer\n", 6, 0600, &error));
+    events = read_dir_events(ifd);
+    g_assert_true(g_str_has_suffix(events, ">dom.xml "));
+    g_assert_true(g_str_has_prefix(events, "+dom.xml."));
+    check_file(path, "newer\n", 0600);
+    g_assert_cmpuint(count_entries(dir), ==, 1);
+
+    close(ifd);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 static void
 test_write_failure(gconstpointer data)
 {
@@ -124,9 +182,12 @@ main(int argc, char **argv)
     for (guint i = 0; i < G_N_ELEMENTS(variants); i++) {
         g_autofree char *a = g_strdup_printf("/util/file/%s/write-replace", variants[i].name);
         g_autofree char *b = g_strdup_printf("/util/file/%s/failure", variants[i].name);
+        g_autofree char *c = g_strdup_printf("/util/file/%s/new-file-appears-whole",
+                                             variants[i].name);
 
         g_test_add_data_func(a, &variants[i], test_write_replace);
         g_test_add_data_func(b, &variants[i], test_write_failure);
+        g_test_add_data_func(c, &variants[i], test_new_file_appears_whole);
     }
     return g_test_run();
 }

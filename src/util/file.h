@@ -7,8 +7,10 @@
 
 /*
  * Replace @path with @data atomically: write a temporary file in the same
- * directory, fsync it, rename it over @path.  A crash (of the process or of
- * the machine) at any point leaves either the old or the new content.
+ * directory (unnamed, O_TMPFILE, where the file system has it), fsync it,
+ * then link it as @path if there is none, else rename it over @path.  A
+ * crash (of the process or of the machine) at any point leaves either the
+ * old or the new content.
  */
 gboolean mv_file_write_atomic(const char *path, const void *data, gsize len, mode_t mode,
                               GError **error);
