@@ -7,13 +7,20 @@
 * throughput with 1, 8 and 32 clients, each on its own connection, as
   processes and as threads, with CPU per call;
 * connection open+close;
-* idle RSS of each daemon.
+* idle RSS of each daemon;
+* the machine's floor: a message and its answer between two processes over
+  a unix socketpair (tests/perf/pingpong.c, pinned like the run), which a
+  direct call makes once and a call through the proxy twice, before any
+  client or daemon code runs.
 
 Alone: wl_spine.py [run.py options] (= run.py --only spine), or
 wl_spine.py --uri URI [--pid PID ...] against any endpoint (figures only).
 """
 
+import json
 import multiprocessing
+import os
+import subprocess
 import threading
 import time
 
@@ -196,8 +203,30 @@ def record_rss(ctx, rss, label, goals):
         ctx.res.add(NAME, "RSS all modvirt (%s)" % label, "proxy", total / 1024.0, "MiB")
 
 
+def hop_floor(ctx):
+    """perf-pingpong in the build tree, pinned like the run."""
+    exe = os.path.join(ctx.args.build, "tests", "perf-pingpong")
+    cmd = [exe, str(int(ctx.scale(200000, 50000)))]
+    if ctx.pinned:
+        cmd = ["taskset", "-c", str(ctx.cpu)] + cmd
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+        f = json.loads(r.stdout)
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        ctx.res.note(NAME, "machine floor not measured: %s" % perflib.err_text(e))
+        return
+    ctx.res.note(NAME, "machine floor (%s): a 28-byte message and its answer between two "
+                 "processes on a socketpair: %.1f us wall, %.1f us CPU of both; so at least "
+                 "%.1f us wall and, of the daemons' CPU, %.1f us per call through the proxy "
+                 "(two such round trips, the proxy in both), %.1f us wall and %.1f us CPU direct"
+                 % ("pinned to CPU %d" % ctx.cpu if ctx.pinned else "unpinned",
+                    f["round_trip_us"], f["cpu_us"], 2 * f["round_trip_us"],
+                    1.5 * f["cpu_us"], f["round_trip_us"], 0.5 * f["cpu_us"]))
+
+
 def run(ctx):
     pinned = ctx.pinned
+    hop_floor(ctx)
     n_lat = int(ctx.scale(3000, 800))
     warm = int(ctx.scale(300, 100))
 
