@@ -45,15 +45,19 @@ storage_dispatch_drv(MvServerCall *call)
 int
 storage_dispatch_gate(MvServerCall *call, GError **error)
 {
+    static gint late_logged;
     StorageDriver *drv = storage_dispatch_drv(call);
 
-    if (!g_atomic_int_get(&drv->restoring))
+    /* One deadline for all calls: a pool whose storage hangs delays the
+     * calls of the daemon's first seconds, then none. */
+    if (!g_atomic_int_get(&drv->restoring) || g_get_monotonic_time() >= drv->restore_deadline)
         return 0;
     if (mv_server_call_is_inline(call))
         return MV_SERVER_CALL_TO_WORKER;
-    if (!storage_driver_wait_restored(drv, STORAGE_RESTORE_WAIT_MS))
-        g_info("storage call %d goes on while pools are still being restored",
-               mv_server_call_get_header(call)->proc);
+    if (!storage_driver_wait_restored(drv) &&
+        g_atomic_int_compare_and_exchange(&late_logged, 0, 1))
+        g_warning("storage pools still being restored %d s after the start: "
+                  "calls go on without them", STORAGE_RESTORE_WAIT_MS / 1000);
     return 0;
 }
 

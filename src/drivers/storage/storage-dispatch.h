@@ -14,7 +14,8 @@ StorageDriver *storage_dispatch_drv(MvServerCall *call);
  * Run first by every storage procedure (gen-dispatch.py --gate): while the
  * daemon's start still brings pools back, a call would see an active pool
  * as inactive, so it waits for them (on a worker: an inline call is handed
- * over), at most STORAGE_RESTORE_WAIT_MS, then goes on with what there is.
+ * over), until STORAGE_RESTORE_WAIT_MS after the start at most, then goes on
+ * with what there is.
  */
 int storage_dispatch_gate(MvServerCall *call, GError **error);
 /* The pool of a handle (by uuid): a new reference, or NULL with

@@ -279,11 +279,11 @@ static void
 driver_restore_free(DriverRestore *r)
 {
     /* Done, or dropped at shutdown: nobody waits for it any longer. */
+    g_atomic_int_add(&r->drv->restoring, -1);
     g_mutex_lock(&r->obj->lock);
     r->obj->restoring = FALSE;
     g_cond_broadcast(&r->obj->cond);
     g_mutex_unlock(&r->obj->lock);
-    g_atomic_int_dec_and_test(&r->drv->restoring);
     storage_pool_obj_unref(r->obj);
     g_free(r);
 }
@@ -318,7 +318,11 @@ driver_reattach(StorageDriver *drv, StoragePoolObj *obj, GError **error)
         if (ctx.bp.priv)
             obj->priv = storage_shared_new(ctx.bp.priv, (GDestroyNotify)ctx.backend->free_priv);
         g_mutex_unlock(&obj->lock);
+        /* Back with its volumes, as after a start: the first refresh is
+         * waited for (it is bounded by refresh_timeout; its failure shows in
+         * the pool's state). */
         r = storage_pool_refresh_begin(obj, FALSE);
+        storage_refresh_wait(r, NULL);
         g_info("storage pool '%s' is still active", obj->name);
     } else if (ctx.bp.priv && ctx.backend->free_priv) {
         ctx.backend->free_priv(ctx.bp.priv);
@@ -370,6 +374,9 @@ driver_restore_pools(StorageDriver *drv)
     g_autoptr(GPtrArray) was_active = driver_load_states(drv);
     g_autoptr(GPtrArray) all = storage_pool_list_all(drv->pools);
 
+    drv->restore_deadline = g_get_monotonic_time() +
+                            STORAGE_RESTORE_WAIT_MS * G_GINT64_CONSTANT(1000);
+
     /* One job each: a pool whose storage hangs does not hold the others. */
     for (guint i = 0; i < all->len; i++) {
         StoragePoolObj *obj = g_ptr_array_index(all, i);
@@ -391,17 +398,15 @@ driver_restore_pools(StorageDriver *drv)
 }
 
 gboolean
-storage_driver_wait_restored(StorageDriver *drv, guint max_ms)
+storage_driver_wait_restored(StorageDriver *drv)
 {
     g_autoptr(GPtrArray) all = NULL;
-    gint64 end;
 
     if (!g_atomic_int_get(&drv->restoring))
         return TRUE;
-    end = g_get_monotonic_time() + (gint64)max_ms * 1000;
     all = storage_pool_list_all(drv->pools);
     for (guint i = 0; i < all->len; i++) {
-        gint64 left = end - g_get_monotonic_time();
+        gint64 left = drv->restore_deadline - g_get_monotonic_time();
 
         if (left <= 0)
             break;

@@ -23,7 +23,7 @@
 #define STORAGE_DEFAULT_REFRESH_TIMEOUT_MS 30000
 #define STORAGE_DEFAULT_JOB_TIMEOUT_MS 60000
 #define STORAGE_DEFAULT_JOB_WAIT_MS 30000
-/* How long a call waits for the pools the daemon's start brings back. */
+/* How long after the daemon's start calls wait for the pools it brings back. */
 #define STORAGE_RESTORE_WAIT_MS 5000
 
 struct _StorageDriver {
@@ -45,6 +45,7 @@ struct _StorageDriver {
     guint job_wait_ms;           /* job_wait: how long a call waits for a busy pool */
 
     gint restoring;              /* pools the daemon's start still brings back */
+    gint64 restore_deadline;     /* monotonic: calls wait for them until then */
     gint shutting_down;
 };
 
@@ -52,9 +53,10 @@ extern const MvDaemonDriver storage_daemon_driver;
 
 /* The driver of the daemon @client is connected to. */
 StorageDriver *storage_driver_from_client(MvServerClient *client);
-/* Wait, at most @max_ms, until every pool the daemon's start brings back
- * (storage_driver_init()) is back; FALSE if some still are not. */
-gboolean storage_driver_wait_restored(StorageDriver *drv, guint max_ms);
+/* Wait until every pool the daemon's start brings back (storage_driver_init())
+ * is back, or its deadline (STORAGE_RESTORE_WAIT_MS after the start) passed;
+ * FALSE if some still are not. */
+gboolean storage_driver_wait_restored(StorageDriver *drv);
 
 /* ---- persistence (storage-driver.c) ----------------------------------------- */
 
