@@ -13,20 +13,27 @@
 #include "util/file.h"
 #include "util/macros.h"
 
-/* Give the unnamed file @fd (O_TMPFILE) the name @path; fails with EEXIST
- * if @path exists.  AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; without it,
- * the file's /proc/self/fd link does the same. */
+/* Give the unnamed file @fd (O_TMPFILE) the name @path: 0, or -errno
+ * (-EEXIST if @path exists).  AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH
+ * before Linux 6.10; without it, the file's /proc/self/fd link does the
+ * same (remembered: session daemons would try the former every time). */
 static int
 file_link_fd(int fd, const char *path)
 {
+    static gint empty_path_refused;
     char proc[64];
 
-    if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
-        return 0;
-    if (errno != ENOENT && errno != EPERM)
-        return -1;
+    if (!g_atomic_int_get(&empty_path_refused)) {
+        if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+            return 0;
+        if (errno != ENOENT && errno != EPERM)
+            return -errno;
+        g_atomic_int_set(&empty_path_refused, 1);
+    }
     g_snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) < 0)
+        return -errno;
+    return 0;
 }
 
 /* Write all of @data to @fd, then set @mode (the umask applied at creation
@@ -98,6 +105,7 @@ file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolea
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *tmp = NULL;
     mv_autoclose int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    int r;
 
     if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
         return file_replace_named(path, data, len, mode, durable, error);
@@ -107,10 +115,14 @@ file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolea
     }
     if (!file_fill(fd, path, data, len, mode, durable, error))
         return FALSE;
-    if (file_link_fd(fd, path) == 0)
+    r = file_link_fd(fd, path);
+    if (r == 0)
         return TRUE;
-    if (errno != EEXIST) {
-        mv_error_set_errno(error, errno, "cannot create '%s'", path);
+    /* Neither way to link it (no /proc, say): the named temporary file. */
+    if (r == -ENOENT || r == -EPERM)
+        return file_replace_named(path, data, len, mode, durable, error);
+    if (r != -EEXIST) {
+        mv_error_set_errno(error, -r, "cannot create '%s'", path);
         return FALSE;
     }
     /* Replace: a temporary name ("PATH.XXXXXX", as g_mkstemp() makes), then
@@ -121,10 +133,11 @@ file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolea
 
         for (guint i = 0; i < 6; i++)
             x[i] = letters[g_random_int_range(0, sizeof(letters) - 1)];
-        if (file_link_fd(fd, tmp) == 0)
+        r = file_link_fd(fd, tmp);
+        if (r == 0)
             break;
-        if (errno != EEXIST || tries >= 100) {
-            mv_error_set_errno(error, errno, "cannot create temporary file for '%s'", path);
+        if (r != -EEXIST || tries >= 100) {
+            mv_error_set_errno(error, -r, "cannot create temporary file for '%s'", path);
             return FALSE;
         }
     }
