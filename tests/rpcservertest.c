@@ -19,8 +19,8 @@
 #include <glib.h>
 
 #include "rpc/message.h"
-#include "util/error.h"
 #include "rpc/server.h"
+#include "util/error.h"
 
 #define EVENTS_MAX (8 * 1024 * 1024)
 #define EVENT_TEXT 60000

@@ -42,14 +42,21 @@ full_io(int fd, char *buf, gsize len, gboolean out)
     return TRUE;
 }
 
+static gboolean
+round_trip(int fd, char *buf)
+{
+    return full_io(fd, buf, MSG_LEN, TRUE) && full_io(fd, buf, MSG_LEN, FALSE);
+}
+
 static int
 echo_main(void)
 {
     char buf[MSG_LEN];
 
-    while (full_io(0, buf, sizeof(buf), FALSE))
+    while (full_io(0, buf, sizeof(buf), FALSE)) {
         if (!full_io(0, buf, sizeof(buf), TRUE))
             return 1;
+    }
     return 0;
 }
 
@@ -94,14 +101,16 @@ main(int argc, char **argv)
     }
     close(sv[1]);
     /* Warm up, then measure. */
-    for (guint i = 0; i < 1000; i++)
-        if (!full_io(sv[0], buf, sizeof(buf), TRUE) || !full_io(sv[0], buf, sizeof(buf), FALSE))
+    for (guint i = 0; i < 1000; i++) {
+        if (!round_trip(sv[0], buf))
             return 1;
+    }
     cpu0 = rusage_us(RUSAGE_SELF);
     t0 = g_get_monotonic_time();
-    for (guint64 i = 0; i < n; i++)
-        if (!full_io(sv[0], buf, sizeof(buf), TRUE) || !full_io(sv[0], buf, sizeof(buf), FALSE))
+    for (guint64 i = 0; i < n; i++) {
+        if (!round_trip(sv[0], buf))
             return 1;
+    }
     t1 = g_get_monotonic_time();
     cpu0 = rusage_us(RUSAGE_SELF) - cpu0;
     close(sv[0]);

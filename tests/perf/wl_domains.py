@@ -659,9 +659,11 @@ def _config_dir(t):
 
 def fs_floor(ctx, n=200):
     """What the file system alone costs a define in each daemon's config
-    directory: n x (new temporary file, 1 KiB, fsync, rename), the steps
-    both daemons take.  Which block group a directory's files land in
-    decides much of it here (see inode_reuse_window())."""
+    directory: n x (new named temporary file, 1 KiB, fsync, rename), the
+    steps libvirtd takes (modvirt writes a new file unnamed, O_TMPFILE, and
+    links it: one directory change instead of three).  Which block group a
+    directory's files land in decides much of it here (see
+    inode_reuse_window())."""
     data = b"<domain/>".ljust(1024)
     seen = set()
     for t in ctx.targets:
@@ -684,7 +686,8 @@ def fs_floor(ctx, n=200):
         for p in names:
             os.unlink(p)
         ctx.res.note(NAME, "file system floor of a define in %s's config directory: %.0f us "
-                     "(create, write 1 KiB, fsync, rename; %d rounds)" % (t.name, us, n))
+                     "(named temporary file, write 1 KiB, fsync, rename; %d rounds)"
+                     % (t.name, us, n))
 
 
 def run(ctx):

@@ -3,8 +3,9 @@
 """wl_storage: storage workloads.
 
 * dir pool: qcow2 (1 GiB) volume create rate; listAllVolumes (with the
-  daemons' CPU per call) and refresh of a pool with 1,000 volumes; upload and download of a 256 MiB raw volume
-  through streams (content checked by sha256);
+  daemons' CPU per call) and refresh of a pool with 1,000 volumes; upload
+  and download of a 256 MiB raw volume through streams (content checked by
+  sha256);
 * iscsi-direct (a private tgtd on loopback): create -> running of a guest
   whose disk is a volume of the pool, against the same guest without a disk
   (what the disk adds), and restart -> first reply with it running.
