@@ -165,14 +165,35 @@ dispatch_list_match(QemuDomainObj *obj, unsigned int flags)
     return match;
 }
 
+/*
+ * The reply of CONNECT_LIST_ALL_DOMAINS: the array and every name in one
+ * string block, owned by the call (mv_server_call_set_ret_owner()): with
+ * 10,000 domains, 10,000 g_strdup()s and frees fewer.
+ */
+typedef struct {
+    remote_nonnull_domain *doms;
+    GString *names;              /* each name and its NUL */
+} DispatchListBlock;
+
+static void
+dispatch_list_block_free(gpointer data)
+{
+    DispatchListBlock *b = data;
+
+    g_free(b->doms);
+    g_string_free(b->names, TRUE);
+    g_free(b);
+}
+
 typedef struct {
     unsigned int flags;
     gboolean need_results;
     guint n;
-    remote_nonnull_domain *doms;
+    DispatchListBlock *block;
 } DispatchListAll;
 
-/* One domain of CONNECT_LIST_ALL_DOMAINS: one lock, nothing else taken. */
+/* One domain of CONNECT_LIST_ALL_DOMAINS: one lock, nothing else taken.
+ * Its name's offset in the block stands in for the pointer until the end. */
 static void
 dispatch_list_all_one(QemuDomainObj *obj, guint total, gpointer opaque)
 {
@@ -188,10 +209,13 @@ dispatch_list_all_one(QemuDomainObj *obj, guint total, gpointer opaque)
     id = obj->def->id;
     g_mutex_unlock(&obj->lock);
     if (l->need_results) {
-        if (!l->doms)
-            l->doms = g_new(remote_nonnull_domain, total);
-        dom = &l->doms[l->n];
-        dom->name = g_strdup(obj->name);
+        if (!l->block->doms) {
+            l->block->doms = g_new(remote_nonnull_domain, total);
+            l->block->names = g_string_sized_new(total * 24);
+        }
+        dom = &l->block->doms[l->n];
+        dom->name = GSIZE_TO_POINTER(l->block->names->len);
+        g_string_append_len(l->block->names, obj->name, strlen(obj->name) + 1);
         memcpy(dom->uuid, obj->uuid, MV_UUID_LEN);
         dom->id = id;
     }
@@ -208,9 +232,17 @@ remote_dispatch_connect_list_all_domains(MvServerCall *call,
 
     if (!qemu_dispatch_check_flags("virConnectListAllDomains", args->flags, LIST_ALL_FLAGS, error))
         return -1;
+    l.block = g_new0(DispatchListBlock, 1);
     qemu_domain_list_foreach(dispatch_drv(call)->domains, dispatch_list_all_one, &l);
+    if (!l.block->doms) {
+        l.block->doms = g_new0(remote_nonnull_domain, 1);
+        l.block->names = g_string_new(NULL);
+    }
+    for (guint i = 0; i < l.n && l.need_results; i++)
+        l.block->doms[i].name = l.block->names->str + GPOINTER_TO_SIZE(l.block->doms[i].name);
+    mv_server_call_set_ret_owner(call, dispatch_list_block_free, l.block);
     if (l.need_results) {
-        ret->domains.domains_val = l.doms ? l.doms : g_new0(remote_nonnull_domain, 1);
+        ret->domains.domains_val = l.block->doms;
         ret->domains.domains_len = l.n;
     }
     ret->ret = l.n;
