@@ -64,16 +64,7 @@ file_fill(int fd, const char *what, const void *data, gsize len, mode_t mode,
     return TRUE;
 }
 
-/*
- * The content goes to a file without a name in @path's directory
- * (O_TMPFILE), is fsync'ed, then appears under its name complete: linked
- * as @path if there was none (one directory change, and a crash can leave
- * no temporary file), else linked under a temporary name and renamed over
- * @path.  Where O_TMPFILE is not supported: a named temporary file, fsync,
- * rename.  The directory is not synced: the new name reaches the disk with
- * the directory's next writeback, and until then a machine crash leaves the
- * old content (or none), never a partial one.
- */
+/* The way without O_TMPFILE: a named temporary file, (fsync,) rename. */
 static gboolean
 file_replace_named(const char *path, const void *data, gsize len, mode_t mode,
                    gboolean durable, GError **error)
@@ -97,6 +88,16 @@ file_replace_named(const char *path, const void *data, gsize len, mode_t mode,
     return TRUE;
 }
 
+/*
+ * The content goes to a file without a name in @path's directory
+ * (O_TMPFILE), is fsync'ed, then appears under its name complete: linked
+ * as @path if there was none (one directory change, and a crash can leave
+ * no temporary file), else linked under a temporary name and renamed over
+ * @path.  Where O_TMPFILE is not supported: a named temporary file, fsync,
+ * rename.  The directory is not synced: the new name reaches the disk with
+ * the directory's next writeback, and until then a machine crash leaves the
+ * old content (or none), never a partial one.
+ */
 static gboolean
 file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolean durable,
              GError **error)
