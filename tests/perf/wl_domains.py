@@ -639,8 +639,9 @@ def inode_reuse_window():
     """Seconds during which ext4 without a journal (this machine's root file
     system) will not reuse a freed inode: it skips each one, reading its
     inode table block, on every file creation in that block group
-    (fs/ext4/ialloc.c, recently_deleted(): dirty_expire_centisecs / 100,
-    + 5 while the table block is dirty)."""
+    (recently_deleted() in fs/ext4/ialloc.c, seen in perf).  Taken as
+    dirty_expire_centisecs / 100 + 5 s: measured here, 2000 deletes cost
+    +520 us per create at once and nothing 37 s later."""
     try:
         with open("/proc/sys/vm/dirty_expire_centisecs") as f:
             return int(f.read()) / 100.0 + 5
