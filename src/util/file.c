@@ -64,6 +64,18 @@ file_fill(int fd, const char *what, const void *data, gsize len, mode_t mode,
     return TRUE;
 }
 
+/* Rename the temporary @tmp over @path; on failure @tmp goes. */
+static gboolean
+file_rename_tmp(const char *tmp, const char *path, GError **error)
+{
+    if (rename(tmp, path) < 0) {
+        mv_error_set_errno(error, errno, "cannot rename '%s' to '%s'", tmp, path);
+        unlink(tmp);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The way without O_TMPFILE: a named temporary file, (fsync,) rename. */
 static gboolean
 file_replace_named(const char *path, const void *data, gsize len, mode_t mode,
@@ -80,12 +92,7 @@ file_replace_named(const char *path, const void *data, gsize len, mode_t mode,
         unlink(tmp);
         return FALSE;
     }
-    if (rename(tmp, path) < 0) {
-        mv_error_set_errno(error, errno, "cannot rename '%s' to '%s'", tmp, path);
-        unlink(tmp);
-        return FALSE;
-    }
-    return TRUE;
+    return file_rename_tmp(tmp, path, error);
 }
 
 /*
@@ -142,12 +149,7 @@ file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolea
             return FALSE;
         }
     }
-    if (rename(tmp, path) < 0) {
-        mv_error_set_errno(error, errno, "cannot rename '%s' to '%s'", tmp, path);
-        unlink(tmp);
-        return FALSE;
-    }
-    return TRUE;
+    return file_rename_tmp(tmp, path, error);
 }
 
 gboolean

@@ -113,10 +113,22 @@ def rss_kib(pid):
     raise TestFailure("no VmRSS for %d" % pid)
 
 
+def proc_stat(pid):
+    """The fields of /proc/PID/stat after the command: [0] is the state,
+    [7] minflt, [11] utime, [12] stime (proc(5) numbers minus 3)."""
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid):
+    """utime + stime of @pid, in seconds."""
+    fields = proc_stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pid_alive(pid):
     try:
-        with open("/proc/%d/stat" % pid) as f:
-            state = f.read().rsplit(")", 1)[1].split()[0]
+        state = proc_stat(pid)[0]
         return state not in ("Z", "X")
     except (OSError, IndexError):
         return False

@@ -85,13 +85,6 @@ def _count_lines(path):
         return 0
 
 
-def _cpu_seconds(pid):
-    """utime + stime of @pid, in seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _runnable_seconds(pid):
     """Seconds the main thread (the one running the I/O loop) of @pid spent
     on a CPU or waiting for one (/proc/PID/task/PID/schedstat).  A busy
@@ -105,10 +98,10 @@ def _runnable_seconds(pid):
 def _cpu_over(pid, seconds=1.0):
     """(CPU time, runnable time of the main thread) of @pid over the next
     @seconds."""
-    cpu = _cpu_seconds(pid)
+    cpu = mvtest.cpu_seconds(pid)
     runnable = _runnable_seconds(pid)
     time.sleep(seconds)
-    return _cpu_seconds(pid) - cpu, _runnable_seconds(pid) - runnable
+    return mvtest.cpu_seconds(pid) - cpu, _runnable_seconds(pid) - runnable
 
 
 def _clients(stack, daemon):

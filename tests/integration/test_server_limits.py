@@ -84,10 +84,16 @@ def _flood_connections(stack, daemon, handshake):
     check(mvtest.pid_alive(pid), "%s alive" % daemon)
 
 
-def test_fd_limit():
+def _raise_own_nofile(want):
+    """This test's own soft limit of open files to @want (at most the hard
+    one): its clients need that many sockets."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 1024:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+
+
+def test_fd_limit():
+    _raise_own_nofile(1024)
     limit = ["prlimit", "--nofile=256:256", "--"]
     with mvtest.Stack(name="mv-limits") as s:
         s.start("mvqemud", wrapper=limit)
@@ -96,19 +102,11 @@ def test_fd_limit():
         _flood_connections(s, "mvproxyd", True)
 
 
-def _cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def test_fd_limit_reached_by_the_daemon():
     """Clients' own work (a download each: its file) can take the reserve
     too: then accept() fails (EMFILE) and the daemon waits a second before
     trying again, instead of spinning on the still readable socket."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 1024:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    _raise_own_nofile(1024)
     with mvtest.Stack(name="mv-limits") as s:
         s.start("mvstoraged", wrapper=["prlimit", "--nofile=256:256", "--"])
         pid = s.pid_of("mvstoraged")
@@ -147,13 +145,13 @@ def test_fd_limit_reached_by_the_daemon():
             # each, a stream's): wait until that work is over, at most 20 s.
             end = time.monotonic() + 20
             while time.monotonic() < end:
-                spent = _cpu_seconds(pid)
+                spent = mvtest.cpu_seconds(pid)
                 time.sleep(0.5)
-                if _cpu_seconds(pid) - spent < 0.05:
+                if mvtest.cpu_seconds(pid) - spent < 0.05:
                     break
-            spent = _cpu_seconds(pid)
+            spent = mvtest.cpu_seconds(pid)
             time.sleep(2.0)
-            spent = _cpu_seconds(pid) - spent
+            spent = mvtest.cpu_seconds(pid) - spent
             check(spent < 0.5, "mvstoraged used %.2fs of CPU in 2s with no descriptor left"
                   % spent)
             check_in("no file descriptor left", s.log("mvstoraged"), "log")
@@ -178,9 +176,7 @@ def _nofile(pid):
 def test_nofile_raised():
     """The soft limit goes up to the hard one (at most 65536): systemd's
     default of 1024 would otherwise cap the clients far below max_clients."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < 4096:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    _raise_own_nofile(4096)
     with mvtest.Stack(name="mv-limits") as s:
         s.start("mvqemud", wrapper=["prlimit", "--nofile=1024:2048", "--"])
         pid = s.pid_of("mvqemud")

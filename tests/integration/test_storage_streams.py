@@ -106,8 +106,7 @@ def test_virsh_upload_download_full():
 
 
 def minor_faults(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        return int(f.read().rsplit(")", 1)[1].split()[7])
+    return int(mvtest.proc_stat(pid)[7])
 
 
 def test_proxy_reuses_stream_buffers():
