@@ -10,8 +10,13 @@
  * A reply whose strings a handler keeps in one block of its own
  * (mv_server_call_set_ret_owner()) is encoded from it, then the block is
  * freed once, whether the call succeeded or failed.
+ *
+ * Stream data a client sends before the reply that opens its stream waits
+ * for that reply, but only up to STREAM_EARLY_MAX (1 MiB): beyond, the
+ * client is not read until the reply went out, then everything arrives.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -87,6 +92,82 @@ static const MvServerProc owned_procs[] = {
 static const MvServerProgram owned_program = {
     OWNED_PROGRAM, 1, owned_procs, G_N_ELEMENTS(owned_procs), NULL, NULL,
 };
+
+/* ---- stream data before the stream is open ------------------------------ */
+
+#define EARLY_PROGRAM 0x7e570002
+#define EARLY_MAX (1024 * 1024)
+#define EARLY_PACKET (64 * 1024)
+#define EARLY_TOTAL (16 * 1024 * 1024)
+
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    gboolean waiting;            /* the handler holds its reply back */
+    gboolean release;
+    gboolean go;                 /* the stream is open: the writer may send */
+    gsize received;              /* stream data handed to recv() */
+    gint written;                /* bytes the client's writer got out */
+    int fd;
+} Early;
+
+static Early early;
+
+static gboolean
+early_recv(MvServerStream *st, const guint8 *data, gsize len, gpointer opaque, GError **error)
+{
+    early.received += len;
+    return TRUE;
+}
+
+static const MvServerStreamOps early_ops = { .recv = early_recv };
+
+/* Opens a stream, then keeps its reply back until the test says so. */
+static int
+early_proc(MvServerCall *call, void *args, void *ret, GError **error)
+{
+    mv_server_call_open_stream(call, &early_ops, NULL, FALSE);
+    g_mutex_lock(&early.lock);
+    early.waiting = TRUE;
+    g_cond_broadcast(&early.cond);
+    while (!early.release)
+        g_cond_wait(&early.cond, &early.lock);
+    g_mutex_unlock(&early.lock);
+    return 0;
+}
+
+static const MvServerProc early_procs[] = {
+    [1] = { early_proc, NULL, 0, NULL, 0, MV_PROC_PREOPEN | MV_PROC_KNOWN },
+};
+
+static const MvServerProgram early_program = {
+    EARLY_PROGRAM, 1, early_procs, G_N_ELEMENTS(early_procs), NULL, NULL,
+};
+
+/* The client: once the stream is open, all its data at once, without
+ * waiting for the reply. */
+static gpointer
+early_writer(gpointer data)
+{
+    g_autoptr(MvMessage) call = mv_message_new_simple(EARLY_PROGRAM, 1, 1, MV_NET_CALL, 9,
+                                                      MV_NET_OK);
+    g_autofree guint8 *pkt = g_malloc0(MV_MESSAGE_MIN_LEN + EARLY_PACKET);
+
+    g_mutex_lock(&early.lock);
+    while (!early.go)
+        g_cond_wait(&early.cond, &early.lock);
+    g_mutex_unlock(&early.lock);
+    memcpy(pkt, call->buffer, MV_MESSAGE_MIN_LEN);
+    mv_message_put_u32(pkt, MV_MESSAGE_MIN_LEN + EARLY_PACKET);
+    mv_message_put_u32(pkt + 16, MV_NET_STREAM);
+    mv_message_put_u32(pkt + 24, MV_NET_CONTINUE);
+    for (gsize sent = 0; sent < EARLY_TOTAL; sent += EARLY_PACKET) {
+        g_assert_cmpint(write(early.fd, pkt, MV_MESSAGE_MIN_LEN + EARLY_PACKET), ==,
+                        MV_MESSAGE_MIN_LEN + EARLY_PACKET);
+        g_atomic_int_add(&early.written, EARLY_PACKET);
+    }
+    return NULL;
+}
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
@@ -314,6 +395,65 @@ test_ret_owner(Fixture *f, gconstpointer data)
     xdr_free((xdrproc_t)xdr_mv_net_message_error, (char *)&ret);
 }
 
+static void
+test_stream_early_bounded(Fixture *f, gconstpointer data)
+{
+    g_autoptr(MvMessage) call = mv_message_new_simple(EARLY_PROGRAM, 1, 1, MV_NET_CALL, 9,
+                                                      MV_NET_OK);
+    g_autofree guint8 *buf = NULL;
+    GThread *writer;
+    gint before;
+    gsize len;
+
+    memset(&early, 0, sizeof(early));
+    g_mutex_init(&early.lock);
+    g_cond_init(&early.cond);
+    early.fd = f->peer;
+    mv_server_add_program(f->srv, &early_program);
+    writer = g_thread_new("writer", early_writer, NULL);
+    g_assert_cmpint(write(f->peer, call->buffer, call->buffer_length), ==,
+                    (ssize_t)call->buffer_length);
+
+    g_mutex_lock(&early.lock);
+    while (!early.waiting) {
+        g_mutex_unlock(&early.lock);
+        g_main_context_iteration(f->ctx, FALSE);
+        g_mutex_lock(&early.lock);
+    }
+    early.go = TRUE;
+    g_cond_broadcast(&early.cond);
+    g_mutex_unlock(&early.lock);
+    /* Read the client until it stops getting anything out. */
+    do {
+        before = g_atomic_int_get(&early.written);
+        for (guint i = 0; i < 200; i++) {
+            g_main_context_iteration(f->ctx, FALSE);
+            g_usleep(500);
+        }
+    } while (g_atomic_int_get(&early.written) != before);
+    /* Taken: the limit and a packet, plus what fits in the socket and the
+     * connection's read buffer; nothing handed on yet. */
+    g_assert_cmpint(before, <, EARLY_MAX + 2 * 1024 * 1024);
+    g_assert_cmpuint(early.received, ==, 0);
+
+    g_mutex_lock(&early.lock);
+    early.release = TRUE;
+    g_cond_broadcast(&early.cond);
+    g_mutex_unlock(&early.lock);
+    while (poll(&(struct pollfd){ .fd = f->peer, .events = POLLIN }, 1, 1) == 0)
+        g_main_context_iteration(f->ctx, FALSE);
+    g_assert_cmpint(read_packet(f->peer, &buf, &len), ==, 1);
+    g_assert_cmpuint(mv_message_get_u32(buf + 16), ==, MV_NET_REPLY);
+    g_assert_cmpuint(mv_message_get_u32(buf + 24), ==, MV_NET_OK);
+    /* Then the client is read again, to the end, in order. */
+    while (early.received < EARLY_TOTAL)
+        g_main_context_iteration(f->ctx, TRUE);
+    g_thread_join(writer);
+    g_assert_cmpuint(early.received, ==, EARLY_TOTAL);
+    g_mutex_clear(&early.lock);
+    g_cond_clear(&early.cond);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -324,5 +464,7 @@ main(int argc, char **argv)
                test_reader_keeps_up, fixture_teardown);
     g_test_add("/rpc/server/reply/ret-owner", Fixture, NULL, fixture_setup,
                test_ret_owner, fixture_teardown);
+    g_test_add("/rpc/server/stream/early-bounded", Fixture, NULL, fixture_setup,
+               test_stream_early_bounded, fixture_teardown);
     return g_test_run();
 }

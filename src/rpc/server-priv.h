@@ -60,6 +60,8 @@ struct _MvServerStream {
     StreamState state;
     gboolean allow_holes;
     GQueue early;                 /* packets that came before the reply went out */
+    gsize early_bytes;
+    gboolean early_paused;        /* the client's input waits for the reply */
 };
 
 /* server-identity.c */

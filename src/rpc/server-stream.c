@@ -14,6 +14,9 @@
 #include "util/error.h"
 
 #define STREAM_QUEUE_HIGH (4 * 1024 * 1024)
+/* Stream data a client may send before the reply that opens the stream;
+ * beyond, its connection is not read until the reply went out. */
+#define STREAM_EARLY_MAX (1024 * 1024)
 
 MvServerStream *
 mv_server_call_open_stream(MvServerCall *call, const MvServerStreamOps *ops, gpointer opaque,
@@ -60,6 +63,9 @@ mv_server_stream_unref(MvServerStream *st)
         return;
     while ((msg = g_queue_pop_head(&st->early)))
         mv_message_free(msg);
+    /* Never opened (the call failed): the client is read again. */
+    if (st->early_paused)
+        mv_rpc_conn_resume(st->client->conn);
     if (st->ops && st->ops->free)
         st->ops->free(st->opaque);
     if (st->client)
@@ -213,14 +219,29 @@ mv_server_stream_wait_writable(MvServerStream *st)
 
 static void stream_handle_packet(MvServerStream *st, MvMessage *msg);
 
-static gboolean
-stream_replay_early(gpointer data)
+/* Handle the packets that came before the reply, then read the client
+ * again if they had stopped it.  I/O thread. */
+static void
+stream_drain_early(MvServerStream *st)
 {
-    MvServerStream *st = data;
     MvMessage *msg;
+    gboolean paused;
 
     while ((msg = g_queue_pop_head(&st->early)))
         stream_handle_packet(st, msg);
+    g_mutex_lock(&st->client->lock);
+    paused = st->early_paused;
+    st->early_paused = FALSE;
+    st->early_bytes = 0;
+    g_mutex_unlock(&st->client->lock);
+    if (paused)
+        mv_rpc_conn_resume(st->client->conn);
+}
+
+static gboolean
+stream_replay_early(gpointer data)
+{
+    stream_drain_early(data);
     return G_SOURCE_REMOVE;
 }
 
@@ -353,6 +374,9 @@ mv_server_client_stream_packet(MvServerClient *client, MvMessage *msg)
 {
     MvServerStream *st;
     gboolean pending;
+    gboolean pause = FALSE;
+    gint32 proc = msg->header.proc;
+    guint32 serial = msg->header.serial;
 
     g_mutex_lock(&client->lock);
     st = mv_server_client_find_stream_locked(client, msg->header.prog, msg->header.proc,
@@ -360,22 +384,29 @@ mv_server_client_stream_packet(MvServerClient *client, MvMessage *msg)
     if (st)
         mv_server_stream_ref(st);
     pending = st && st->state == STREAM_PENDING;
-    if (pending)
+    if (pending) {
+        st->early_bytes += msg->buffer_length;
         g_queue_push_tail(&st->early, msg);
+        /* NB: bounded, as a slow handler would otherwise let a client
+         * queue all it can send. */
+        if (st->early_bytes > STREAM_EARLY_MAX && !st->early_paused)
+            pause = st->early_paused = TRUE;
+    }
     g_mutex_unlock(&client->lock);
+    if (pause) {
+        g_debug("stream (proc %d, serial %u) not open yet and over %d bytes for it: "
+                "not reading the client until it is", proc, serial, STREAM_EARLY_MAX);
+        mv_rpc_conn_pause(client->conn);
+    }
 
     if (!st) {
         /* A late packet for a stream that is gone: nothing to do. */
-        g_debug("dropping stream packet for unknown stream (proc %d, serial %u)",
-                msg->header.proc, msg->header.serial);
+        g_debug("dropping stream packet for unknown stream (proc %d, serial %u)", proc, serial);
         mv_message_free(msg);
         return;
     }
     if (!pending) {
-        MvMessage *early;
-
-        while ((early = g_queue_pop_head(&st->early)))
-            stream_handle_packet(st, early);
+        stream_drain_early(st);
         stream_handle_packet(st, msg);
     }
     mv_server_stream_unref(st);

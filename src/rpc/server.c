@@ -582,6 +582,11 @@ server_execute_call(MvServerCall *call)
     if (!mv_message_encode_header(reply, &hdr, &error) ||
         !mv_message_encode_payload(reply, proc->ret_filter, ret, &error)) {
         mv_message_free(reply);
+        if (call->stream) {
+            g_mutex_lock(&client->lock);
+            mv_server_stream_detach_locked(call->stream);
+            g_mutex_unlock(&client->lock);
+        }
         server_send_error_reply(client, &call->header, MV_NET_REPLY, error);
     } else {
         mv_rpc_conn_send(client->conn, reply);
