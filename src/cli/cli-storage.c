@@ -415,6 +415,68 @@ cmd_pool_define_as(CliCtl *ctl, const CliArgs *args)
     return TRUE;
 }
 
+static gboolean
+cmd_pool_create_as(CliCtl *ctl, const CliArgs *args)
+{
+    g_autofree char *xml = pool_build_xml(args);
+    g_autoptr(MvStoragePool) pool = NULL;
+    const char *name = cli_args_get(args, "name");
+
+    if (!xml)
+        return FALSE;
+    if (cli_args_has(args, "print-xml")) {
+        printf("%s", xml);
+        return TRUE;
+    }
+    if (!(pool = mv_storage_pool_create_xml(ctl->conn, xml, pool_create_flags(args)))) {
+        cli_fail("Failed to create pool %s", name);
+        return FALSE;
+    }
+    cli_print_extra(ctl, "Pool %s created\n", name);
+    return TRUE;
+}
+
+/* ---- names and uuids ------------------------------------------------------------------- */
+
+/* pool-name takes a uuid only, pool-uuid a name only, as in virsh. */
+static gboolean
+cmd_pool_name(CliCtl *ctl, const CliArgs *args)
+{
+    const char *str = cli_args_get(args, "pool");
+    g_autoptr(MvStoragePool) pool = NULL;
+
+    if (strlen(str) == MV_UUID_STRING_BUFLEN - 1)
+        pool = mv_storage_pool_lookup_by_uuid_string(ctl->conn, str);
+    if (!pool) {
+        if (strlen(str) == MV_UUID_STRING_BUFLEN - 1)
+            cli_fail("failed to get pool '%s'", str);
+        else
+            cli_error("failed to get pool '%s'", str);
+        return FALSE;
+    }
+    printf("%s\n", mv_storage_pool_get_name(pool));
+    return TRUE;
+}
+
+static gboolean
+cmd_pool_uuid(CliCtl *ctl, const CliArgs *args)
+{
+    const char *str = cli_args_get(args, "pool");
+    g_autoptr(MvStoragePool) pool = mv_storage_pool_lookup_by_name(ctl->conn, str);
+    char uuid[MV_UUID_STRING_BUFLEN];
+
+    if (!pool) {
+        cli_fail("failed to get pool '%s'", str);
+        return FALSE;
+    }
+    if (mv_storage_pool_get_uuid_string(pool, uuid) < 0) {
+        cli_error("failed to get pool UUID");
+        return FALSE;
+    }
+    printf("%s\n", uuid);
+    return TRUE;
+}
+
 /* ---- actions on one pool --------------------------------------------------------------- */
 
 static gboolean
@@ -569,6 +631,16 @@ static const CliOpt opts_pool[] = {
     { NULL }
 };
 
+static const CliOpt opts_pool_name[] = {
+    { "pool", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "pool uuid" },
+    { NULL }
+};
+
+static const CliOpt opts_pool_uuid[] = {
+    { "pool", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "pool name" },
+    { NULL }
+};
+
 static const CliOpt opts_pool_info[] = {
     OPT_POOL,
     { "bytes", CLI_OPT_BOOL, 0, "Return pool info in bytes" },
@@ -638,10 +710,35 @@ static const CliOpt opts_pool_define_as[] = {
     { NULL }
 };
 
+static const CliOpt opts_pool_create_as[] = {
+    { "name", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "name of the pool" },
+    { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "type of the pool" },
+    { "print-xml", CLI_OPT_BOOL, 0, "print XML document, but don't define/create" },
+    { "build", CLI_OPT_BOOL, 0, "build the pool as normal" },
+    { "no-overwrite", CLI_OPT_BOOL, 0, "do not overwrite any existing data" },
+    { "overwrite", CLI_OPT_BOOL, 0, "overwrite any existing data" },
+    { "source-host", CLI_OPT_STRING, 0, "source-host for underlying storage" },
+    { "source-path", CLI_OPT_STRING, 0, "source path for underlying storage" },
+    { "source-dev", CLI_OPT_STRING, 0, "source device for underlying storage" },
+    { "source-name", CLI_OPT_STRING, 0, "source name for underlying storage" },
+    { "target", CLI_OPT_STRING, 0, "target for underlying storage" },
+    { "source-format", CLI_OPT_STRING, 0, "format for underlying storage" },
+    { "auth-type", CLI_OPT_STRING, 0, "auth type to be used for underlying storage" },
+    { "auth-username", CLI_OPT_STRING, 0, "auth username to be used for underlying storage" },
+    { "secret-usage", CLI_OPT_STRING, 0, "auth secret usage to be used for underlying storage" },
+    { "secret-uuid", CLI_OPT_STRING, 0, "auth secret UUID to be used for underlying storage" },
+    { "adapter-name", CLI_OPT_STRING, 0, "adapter name to be used for underlying storage" },
+    { "source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option" },
+    { "source-initiator", CLI_OPT_STRING, 0, "initiator iqn for underlying storage" },
+    { NULL }
+};
+
 const CliCmd cli_storage_cmds[] = {
     { "pool-autostart", cmd_pool_autostart, opts_pool_autostart, "autostart a pool", 0 },
     { "pool-build", cmd_pool_build, opts_pool_build, "build a pool", 0 },
     { "pool-create", cmd_pool_create, opts_pool_create, "create a pool from an XML file", 0 },
+    { "pool-create-as", cmd_pool_create_as, opts_pool_create_as,
+      "create a pool from a set of args", 0 },
     { "pool-define", cmd_pool_define, opts_pool_define,
       "define an inactive persistent storage pool or modify an existing persistent one from "
       "an XML file", 0 },
@@ -652,9 +749,11 @@ const CliCmd cli_storage_cmds[] = {
     { "pool-dumpxml", cmd_pool_dumpxml, opts_pool_dumpxml, "pool information in XML", 0 },
     { "pool-info", cmd_pool_info, opts_pool_info, "storage pool information", 0 },
     { "pool-list", cmd_pool_list, opts_pool_list, "list pools", 0 },
+    { "pool-name", cmd_pool_name, opts_pool_name, "convert a pool UUID to pool name", 0 },
     { "pool-refresh", cmd_pool_refresh, opts_pool, "refresh a pool", 0 },
     { "pool-start", cmd_pool_start, opts_pool_start, "start a (previously defined) inactive pool",
       0 },
     { "pool-undefine", cmd_pool_undefine, opts_pool, "undefine an inactive pool", 0 },
+    { "pool-uuid", cmd_pool_uuid, opts_pool_uuid, "convert a pool name to pool UUID", 0 },
     { NULL }
 };

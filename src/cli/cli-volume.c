@@ -161,6 +161,53 @@ cmd_vol_path(CliCtl *ctl, const CliArgs *args)
 }
 
 static gboolean
+cmd_vol_name(CliCtl *ctl, const CliArgs *args)
+{
+    g_autoptr(MvStorageVol) vol = cli_lookup_vol(ctl, args, "vol", NULL);
+
+    if (!vol)
+        return FALSE;
+    printf("%s\n", mv_storage_vol_get_name(vol));
+    return TRUE;
+}
+
+static gboolean
+cmd_vol_key(CliCtl *ctl, const CliArgs *args)
+{
+    g_autoptr(MvStorageVol) vol = cli_lookup_vol(ctl, args, "vol", "pool");
+
+    if (!vol)
+        return FALSE;
+    printf("%s\n", mv_storage_vol_get_key(vol));
+    return TRUE;
+}
+
+static gboolean
+cmd_vol_pool(CliCtl *ctl, const CliArgs *args)
+{
+    g_autoptr(MvStorageVol) vol = cli_lookup_vol(ctl, args, "vol", NULL);
+    g_autoptr(MvStoragePool) pool = NULL;
+    char uuid[MV_UUID_STRING_BUFLEN];
+
+    if (!vol)
+        return FALSE;
+    if (!(pool = mv_storage_pool_lookup_by_volume(vol))) {
+        cli_fail("failed to get parent pool");
+        return FALSE;
+    }
+    if (!cli_args_has(args, "uuid")) {
+        printf("%s\n", mv_storage_pool_get_name(pool));
+        return TRUE;
+    }
+    if (mv_storage_pool_get_uuid_string(pool, uuid) < 0) {
+        cli_report_error(NULL);
+        return FALSE;
+    }
+    printf("%s\n", uuid);
+    return TRUE;
+}
+
+static gboolean
 cmd_vol_dumpxml(CliCtl *ctl, const CliArgs *args)
 {
     g_autoptr(MvStorageVol) vol = cli_lookup_vol(ctl, args, "vol", "pool");
@@ -742,6 +789,17 @@ static const CliOpt opts_vol[] = {
     { NULL }
 };
 
+static const CliOpt opts_vol_name[] = {
+    { "vol", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "volume key or path" },
+    { NULL }
+};
+
+static const CliOpt opts_vol_pool[] = {
+    { "vol", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "volume key or path" },
+    { "uuid", CLI_OPT_BOOL, 0, "return the pool uuid rather than pool name" },
+    { NULL }
+};
+
 static const CliOpt opts_vol_dumpxml[] = {
     OPT_VOL,
     OPT_POOL_OPTIONAL,
@@ -858,9 +916,15 @@ const CliCmd cli_volume_cmds[] = {
       0 },
     { "vol-dumpxml", cmd_vol_dumpxml, opts_vol_dumpxml, "vol information in XML", 0 },
     { "vol-info", cmd_vol_info, opts_vol_info, "storage vol information", 0 },
+    { "vol-key", cmd_vol_key, opts_vol, "returns the volume key for a given volume name or path",
+      0 },
     { "vol-list", cmd_vol_list, opts_vol_list, "list vols", 0 },
+    { "vol-name", cmd_vol_name, opts_vol_name,
+      "returns the volume name for a given volume key or path", 0 },
     { "vol-path", cmd_vol_path, opts_vol, "returns the volume path for a given volume name or key",
       0 },
+    { "vol-pool", cmd_vol_pool, opts_vol_pool,
+      "returns the storage pool for a given volume key or path", 0 },
     { "vol-resize", cmd_vol_resize, opts_vol_resize, "resize a vol", 0 },
     { "vol-upload", cmd_vol_upload, opts_vol_transfer, "upload file contents to a volume", 0 },
     { "vol-wipe", cmd_vol_wipe, opts_vol_wipe, "wipe a vol", 0 },

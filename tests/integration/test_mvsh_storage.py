@@ -56,6 +56,13 @@ def test_pools_match_virsh():
                      ["pool-dumpxml", "active"], ["pool-dumpxml", "dormant", "--inactive"],
                      ["pool-info", "nosuch"]):
             same(s, *args)
+        uuid = s.mvsh("pool-uuid", "active", check_rc=0).stdout.strip()
+        check_eq(len(uuid), 36, "pool-uuid prints a uuid")
+        # pool-name takes a uuid only, pool-uuid a name only.
+        for args in (["pool-uuid", "active"], ["pool-uuid", "nosuch"], ["pool-uuid", uuid],
+                     ["pool-name", uuid], ["pool-name", "active"],
+                     ["pool-name", "00000000-0000-0000-0000-000000000000"]):
+            same(s, *args)
         check_eq(s.mvsh("pool-autostart", "active", "--disable").stdout,
                  "Pool active unmarked as autostarted\n", "pool-autostart --disable")
         check_eq(s.mvsh("pool-refresh", "active").stdout, "Pool active refreshed\n", "refresh")
@@ -76,6 +83,17 @@ def test_pools_match_virsh():
         same(s, "pool-list", "--all", "--details")
         same(s, "pool-list", "--transient")
         s.mvsh("pool-destroy", "transient", check_rc=0)
+        args = ["transient2", "dir", "--target", os.path.join(s.root, "tdir2")]
+        r = s.mvsh("pool-create-as", *args, "--print-xml", check_rc=0)
+        check_eq(r.stdout, s.mvsh("pool-define-as", *args, "--print-xml").stdout,
+                 "pool-create-as --print-xml")
+        r = s.mvsh("pool-create-as", *args, check_rc=1)
+        check_in("error: Failed to create pool transient2", r.stderr)
+        r = s.mvsh("pool-create-as", *args, "--build", check_rc=0)
+        check_eq(r.stdout, "Pool transient2 created\n", "pool-create-as --build")
+        check(os.path.isdir(os.path.join(s.root, "tdir2")), "pool-create-as --build made the dir")
+        same(s, "pool-list", "--transient")
+        s.mvsh("pool-destroy", "transient2", check_rc=0)
 
 
 def test_volumes_match_virsh():
@@ -98,7 +116,13 @@ def test_volumes_match_virsh():
                      ["vol-info", "Sparse.raw", "--pool", "p", "--physical"],
                      ["vol-path", "a.img", "--pool", "p"],
                      ["vol-dumpxml", "b.qcow2", "--pool", "p"],
-                     ["vol-info", "nosuch", "--pool", "p"], ["vol-info", "nosuch"]):
+                     ["vol-info", "nosuch", "--pool", "p"], ["vol-info", "nosuch"],
+                     ["vol-key", "a.img", "--pool", "p"],
+                     ["vol-key", os.path.join(target, "b.qcow2")],
+                     ["vol-name", os.path.join(target, "b.qcow2")], ["vol-name", "nosuch"],
+                     ["vol-pool", os.path.join(target, "a.img")],
+                     ["vol-pool", os.path.join(target, "a.img"), "--uuid"],
+                     ["vol-pool", "nosuch"]):
             same(s, *args)
         r = s.mvsh("vol-resize", "a.img", "20M", "--pool", "p", check_rc=0)
         check_eq(r.stdout, "Size of volume 'a.img' successfully changed to 20M\n", "resize")
