@@ -11,7 +11,9 @@
 * the machine's floor: a message and its answer between two processes over
   a unix socketpair (tests/perf/pingpong.c, pinned like the run), which a
   direct call makes once and a call through the proxy twice, before any
-  client or daemon code runs.
+  client or daemon code runs; and the same through a relay that only
+  copies, in user space and in the kernel (BPF sockmap): the least any
+  proxy adds.
 
 Alone: wl_spine.py [run.py options] (= run.py --only spine), or
 wl_spine.py --uri URI [--pid PID ...] against any endpoint (figures only).
@@ -203,15 +205,23 @@ def record_rss(ctx, rss, label, goals):
         ctx.res.add(NAME, "RSS all modvirt (%s)" % label, "proxy", total / 1024.0, "MiB")
 
 
-def hop_floor(ctx):
-    """perf-pingpong in the build tree, pinned like the run."""
+def _pingpong(ctx, *args):
+    """perf-pingpong in the build tree, pinned like the run: its JSON."""
     exe = os.path.join(ctx.args.build, "tests", "perf-pingpong")
-    cmd = [exe, str(int(ctx.scale(200000, 50000)))]
+    cmd = [exe] + list(args) + [str(int(ctx.scale(200000, 50000)))]
     if ctx.pinned:
         cmd = ["taskset", "-c", str(ctx.cpu)] + cmd
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(r.stdout)
+
+
+def hop_floor(ctx):
+    """The machine's floor of a call: a bare round trip, and one through a
+    relay that does nothing but copy (in user space, and in the kernel with
+    a BPF sockmap), the least any proxy adds."""
+    where = "pinned to CPU %d" % ctx.cpu if ctx.pinned else "unpinned"
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
-        f = json.loads(r.stdout)
+        f = _pingpong(ctx)
     except (OSError, ValueError, subprocess.SubprocessError) as e:
         ctx.res.note(NAME, "machine floor not measured: %s" % perflib.err_text(e))
         return
@@ -219,9 +229,18 @@ def hop_floor(ctx):
                  "processes on a socketpair: %.1f us wall, %.1f us CPU of both; so at least "
                  "%.1f us wall and, of the daemons' CPU, %.1f us per call through the proxy "
                  "(two such round trips, the proxy in both), %.1f us wall and %.1f us CPU direct"
-                 % ("pinned to CPU %d" % ctx.cpu if ctx.pinned else "unpinned",
-                    f["round_trip_us"], f["cpu_us"], 2 * f["round_trip_us"],
+                 % (where, f["round_trip_us"], f["cpu_us"], 2 * f["round_trip_us"],
                     1.5 * f["cpu_us"], f["round_trip_us"], 0.5 * f["cpu_us"]))
+    relays = []
+    for kind, label in (("user", "a process that polls and copies"),
+                        ("sockmap", "the kernel, a BPF sockmap redirect")):
+        try:
+            r = _pingpong(ctx, "--relay", kind)
+            relays.append("%s: %.1f us wall" % (label, r["round_trip_us"]))
+        except (OSError, ValueError, subprocess.SubprocessError) as e:
+            relays.append("%s: not measured (%s)" % (label, perflib.err_text(e)))
+    ctx.res.note(NAME, "relay floor (%s): the same round trip with a relay in the middle that "
+                 "only copies, the least any proxy costs: %s" % (where, "; ".join(relays)))
 
 
 def run(ctx):
