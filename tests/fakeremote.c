@@ -137,7 +137,7 @@ static int
 fake_close(MvServerCall *call, void *a, void *r, GError **error)
 {
     fake_enter(call);
-    mv_server_client_close_after_reply(mv_server_call_get_client(call));
+    mv_server_call_close_after_reply(call);
     return 0;
 }
 

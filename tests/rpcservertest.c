@@ -9,11 +9,15 @@
  *
  * A reply whose strings a handler keeps in one block of its own
  * (mv_server_call_set_ret_owner()) is encoded from it, then the block is
- * freed once, whether the call succeeded or failed.
+ * freed once, whether the call succeeded or failed; a reply filled the
+ * ordinary way by a handler that then fails is freed too.
  *
  * Stream data a client sends before the reply that opens its stream waits
  * for that reply, but only up to STREAM_EARLY_MAX (1 MiB): beyond, the
  * client is not read until the reply went out, then everything arrives.
+ *
+ * A call that closes its client after its reply (CONNECT_CLOSE) does so
+ * after its own reply, even when another call of the client ends first.
  */
 #include <errno.h>
 #include <poll.h>
@@ -82,10 +86,35 @@ owned_proc(MvServerCall *call, void *args, void *ret_, GError **error)
     return 0;
 }
 
+/* proc 3: fills its reply the ordinary way (xdr_free() frees it), then
+ * fails: what it put there is freed all the same. */
+static guint plain_freed;
+
+static bool_t
+xdr_counted_error(XDR *xdrs, mv_net_message_error *ret)
+{
+    if (xdrs->x_op == XDR_FREE && ret->message)
+        plain_freed++;
+    return xdr_mv_net_message_error(xdrs, ret);
+}
+
+static int
+plain_proc_fails(MvServerCall *call, void *args, void *ret_, GError **error)
+{
+    mv_net_message_error *ret = ret_;
+
+    ret->message = g_new0(char *, 1);
+    *ret->message = g_strdup("filled, then the call failed");
+    mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR, "failed after filling the reply");
+    return -1;
+}
+
 static const MvServerProc owned_procs[] = {
     [1] = { owned_proc, NULL, 0, (xdrproc_t)xdr_mv_net_message_error,
             sizeof(mv_net_message_error), MV_PROC_INLINE | MV_PROC_PREOPEN | MV_PROC_KNOWN },
     [2] = { owned_proc, NULL, 0, (xdrproc_t)xdr_mv_net_message_error,
+            sizeof(mv_net_message_error), MV_PROC_INLINE | MV_PROC_PREOPEN | MV_PROC_KNOWN },
+    [3] = { plain_proc_fails, NULL, 0, (xdrproc_t)xdr_counted_error,
             sizeof(mv_net_message_error), MV_PROC_INLINE | MV_PROC_PREOPEN | MV_PROC_KNOWN },
 };
 
@@ -168,6 +197,49 @@ early_writer(gpointer data)
     }
     return NULL;
 }
+
+/* ---- close after the reply -------------------------------------------------- */
+
+#define CLOSING_PROGRAM 0x7e570003
+
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    gboolean flagged;            /* proc 1 asked for the close */
+    gboolean release;
+} Closing;
+
+static Closing closing;
+
+/* proc 1: closes the client after its reply, which waits for the test. */
+static int
+closing_proc(MvServerCall *call, void *args, void *ret, GError **error)
+{
+    mv_server_call_close_after_reply(call);
+    g_mutex_lock(&closing.lock);
+    closing.flagged = TRUE;
+    g_cond_broadcast(&closing.cond);
+    while (!closing.release)
+        g_cond_wait(&closing.cond, &closing.lock);
+    g_mutex_unlock(&closing.lock);
+    return 0;
+}
+
+/* proc 2: any other call. */
+static int
+closing_other(MvServerCall *call, void *args, void *ret, GError **error)
+{
+    return 0;
+}
+
+static const MvServerProc closing_procs[] = {
+    [1] = { closing_proc, NULL, 0, NULL, 0, MV_PROC_PREOPEN | MV_PROC_KNOWN },
+    [2] = { closing_other, NULL, 0, NULL, 0, MV_PROC_PREOPEN | MV_PROC_KNOWN },
+};
+
+static const MvServerProgram closing_program = {
+    CLOSING_PROGRAM, 1, closing_procs, G_N_ELEMENTS(closing_procs), NULL, NULL,
+};
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
@@ -393,6 +465,13 @@ test_ret_owner(Fixture *f, gconstpointer data)
     g_assert_cmpstr(*ret.message, ==, "internal error: failed after filling the reply");
     g_assert_cmpuint(owned_freed, ==, 2);
     xdr_free((xdrproc_t)xdr_mv_net_message_error, (char *)&ret);
+
+    memset(&ret, 0, sizeof(ret));
+    plain_freed = 0;
+    owned_call(f, 3, &status, &ret);
+    g_assert_cmpuint(status, ==, MV_NET_ERROR);
+    g_assert_cmpuint(plain_freed, ==, 1);
+    xdr_free((xdrproc_t)xdr_mv_net_message_error, (char *)&ret);
 }
 
 static void
@@ -454,6 +533,69 @@ test_stream_early_bounded(Fixture *f, gconstpointer data)
     g_cond_clear(&early.cond);
 }
 
+/* Iterate until the peer has something to read (or EOF). */
+static void
+wait_readable(Fixture *f)
+{
+    while (poll(&(struct pollfd){ .fd = f->peer, .events = POLLIN }, 1, 1) == 0)
+        g_main_context_iteration(f->ctx, FALSE);
+}
+
+static void
+send_simple(Fixture *f, guint32 prog, int proc, guint32 serial)
+{
+    g_autoptr(MvMessage) call = mv_message_new_simple(prog, 1, proc, MV_NET_CALL, serial,
+                                                      MV_NET_OK);
+
+    g_assert_cmpint(write(f->peer, call->buffer, call->buffer_length), ==,
+                    (ssize_t)call->buffer_length);
+}
+
+static void
+test_close_after_own_reply(Fixture *f, gconstpointer data)
+{
+    g_autofree guint8 *buf = NULL;
+    g_autofree guint8 *buf2 = NULL;
+    gsize len;
+
+    memset(&closing, 0, sizeof(closing));
+    g_mutex_init(&closing.lock);
+    g_cond_init(&closing.cond);
+    mv_server_add_program(f->srv, &closing_program);
+    send_simple(f, CLOSING_PROGRAM, 1, 70);
+    g_mutex_lock(&closing.lock);
+    while (!closing.flagged) {
+        g_mutex_unlock(&closing.lock);
+        g_main_context_iteration(f->ctx, FALSE);
+        g_mutex_lock(&closing.lock);
+    }
+    g_mutex_unlock(&closing.lock);
+
+    /* Another call ends while the closing one waits: its reply comes, and
+     * the connection stays open. */
+    send_simple(f, CLOSING_PROGRAM, 2, 71);
+    wait_readable(f);
+    g_assert_cmpint(read_packet(f->peer, &buf, &len), ==, 1);
+    g_assert_cmpuint(mv_message_get_u32(buf + 20), ==, 71);
+    settle(f);
+    g_assert_false(mv_server_client_is_closed(f->client));
+
+    /* Then the closing call's reply, then the end. */
+    g_mutex_lock(&closing.lock);
+    closing.release = TRUE;
+    g_cond_broadcast(&closing.cond);
+    g_mutex_unlock(&closing.lock);
+    g_clear_pointer(&buf, g_free);
+    wait_readable(f);
+    g_assert_cmpint(read_packet(f->peer, &buf2, &len), ==, 1);
+    g_assert_cmpuint(mv_message_get_u32(buf2 + 20), ==, 70);
+    g_assert_cmpuint(mv_message_get_u32(buf2 + 24), ==, MV_NET_OK);
+    wait_readable(f);
+    g_assert_cmpint(read_packet(f->peer, &buf, &len), ==, 0);
+    g_mutex_clear(&closing.lock);
+    g_cond_clear(&closing.cond);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -466,5 +608,7 @@ main(int argc, char **argv)
                test_ret_owner, fixture_teardown);
     g_test_add("/rpc/server/stream/early-bounded", Fixture, NULL, fixture_setup,
                test_stream_early_bounded, fixture_teardown);
+    g_test_add("/rpc/server/close/after-own-reply", Fixture, NULL, fixture_setup,
+               test_close_after_own_reply, fixture_teardown);
     return g_test_run();
 }

@@ -92,7 +92,7 @@ admin_dispatch_connect_close(MvServerCall *call, GError **error)
     MvServerClient *client = mv_server_call_get_client(call);
 
     mv_server_client_set_opened(client, FALSE);
-    mv_server_client_close_after_reply(client);
+    mv_server_call_close_after_reply(call);
     return 0;
 }
 

@@ -145,7 +145,7 @@ remote_dispatch_connect_close(MvServerCall *call, GError **error)
 
     mv_server_client_set_opened(client, FALSE);
     /* Reply first, then close ("delayed close"). */
-    mv_server_client_close_after_reply(client);
+    mv_server_call_close_after_reply(call);
     return 0;
 }
 

@@ -16,7 +16,6 @@ struct _MvServerClient {
     gboolean readonly;
     gboolean opened;
     gboolean closed;
-    gboolean close_after_reply;
     MvIdentity peer;              /* from the socket; the rest when first asked */
     gboolean peer_complete;       /* peer's process time and names looked up */
     MvIdentity *asserted;         /* CONNECT_SET_IDENTITY, or NULL */
@@ -41,6 +40,7 @@ struct _MvServerCall {
     MvServerStream *stream;       /* opened by the handler */
     gboolean on_io_thread;        /* an inline procedure running inline */
     GDestroyNotify ret_free;      /* mv_server_call_set_ret_owner() */
+    gboolean close_after_reply;   /* mv_server_call_close_after_reply() */
     gpointer ret_free_data;
 };
 

@@ -350,11 +350,9 @@ mv_server_client_close(MvServerClient *client)
 }
 
 void
-mv_server_client_close_after_reply(MvServerClient *client)
+mv_server_call_close_after_reply(MvServerCall *call)
 {
-    g_mutex_lock(&client->lock);
-    client->close_after_reply = TRUE;
-    g_mutex_unlock(&client->lock);
+    call->close_after_reply = TRUE;
 }
 
 gboolean
@@ -545,6 +543,7 @@ server_execute_call(MvServerCall *call)
     } else {
         rv = proc->func(call, args, ret, &error);
         if (rv == MV_SERVER_CALL_TO_WORKER && call->on_io_thread) {
+            call->close_after_reply = FALSE;
             mv_xdr_free(proc->args_filter, args);
             server_call_free_ret(call, ret);
             g_clear_error(&error);
@@ -559,8 +558,8 @@ server_execute_call(MvServerCall *call)
     }
 
     if (!ok) {
-        if (call->ret_free)
-            server_call_free_ret(call, ret);
+        /* What a failed handler put in @ret, if anything. */
+        server_call_free_ret(call, ret);
         if (call->stream) {
             g_mutex_lock(&client->lock);
             mv_server_stream_detach_locked(call->stream);
@@ -602,14 +601,10 @@ server_execute_call(MvServerCall *call)
         g_free(ret);
     if (!done)
         return FALSE;
-    g_mutex_lock(&client->lock);
-    if (client->close_after_reply) {
-        client->close_after_reply = FALSE;
-        g_mutex_unlock(&client->lock);
+    /* NB: the call's, not the client's: another call of the client that
+     * ends meanwhile must not close it before this reply is queued. */
+    if (call->close_after_reply)
         mv_rpc_conn_close_after_flush(client->conn);
-    } else {
-        g_mutex_unlock(&client->lock);
-    }
     return TRUE;
 }
 

@@ -168,8 +168,6 @@ gboolean mv_server_client_send_event(MvServerClient *client, guint32 prog, guint
 /* Queue a packet as is. */
 gboolean mv_server_client_send(MvServerClient *client, MvMessage *msg);
 void mv_server_client_close(MvServerClient *client);
-/* Close the client once the reply to the current call is written. */
-void mv_server_client_close_after_reply(MvServerClient *client);
 gboolean mv_server_client_is_closed(MvServerClient *client);
 
 /* ---- calls ----------------------------------------------------------- */
@@ -196,6 +194,9 @@ void mv_server_call_add_reply_fd(MvServerCall *call, int fd);
  * where one block for all the strings saves a malloc and a free for each.
  */
 void mv_server_call_set_ret_owner(MvServerCall *call, GDestroyNotify free_fn, gpointer data);
+/* Close the client once this call's reply is queued (CONNECT_CLOSE's
+ * "delayed close"); other calls of the client ending meanwhile do not. */
+void mv_server_call_close_after_reply(MvServerCall *call);
 
 /* ---- streams ----------------------------------------------------------- */
 
