@@ -7,7 +7,11 @@
  * owner drops it: mv_rpc_client_stream_set_notify() returns only once a
  * notify in progress has ended, so that its opaque can be freed right
  * after.  That holds for the notify the lost connection triggers too.
+ *
+ * The last user of a client closes its connection, also when two users
+ * leave at the same moment.
  */
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -101,10 +105,70 @@ test_notify_on_close(void)
     mv_rpc_client_unref(client);
 }
 
+typedef struct {
+    MvRpcClient *client;
+    GMutex lock;
+    GCond cond;
+    gint ready;
+    gboolean go;
+} Leaver;
+
+static gpointer
+leave(gpointer data)
+{
+    Leaver *l = data;
+
+    g_mutex_lock(&l->lock);
+    l->ready++;
+    g_cond_broadcast(&l->cond);
+    while (!l->go)
+        g_cond_wait(&l->cond, &l->lock);
+    g_mutex_unlock(&l->lock);
+    mv_rpc_client_unref(l->client);
+    return NULL;
+}
+
+static void
+test_last_users_leave_together(void)
+{
+    for (guint round = 0; round < 300; round++) {
+        Leaver l = { 0 };
+        GThread *th[2];
+        struct pollfd pfd;
+        guint8 byte;
+        int sv[2];
+
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+        g_mutex_init(&l.lock);
+        g_cond_init(&l.cond);
+        l.client = mv_rpc_client_new_fd(sv[0]);
+        mv_rpc_client_ref(l.client);
+        for (guint i = 0; i < 2; i++)
+            th[i] = g_thread_new("leaver", leave, &l);
+        g_mutex_lock(&l.lock);
+        while (l.ready < 2)
+            g_cond_wait(&l.cond, &l.lock);
+        l.go = TRUE;
+        g_cond_broadcast(&l.cond);
+        g_mutex_unlock(&l.lock);
+        for (guint i = 0; i < 2; i++)
+            g_thread_join(th[i]);
+        /* Both gone: the connection is closed (EOF on the other end). */
+        pfd.fd = sv[1];
+        pfd.events = POLLIN;
+        g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
+        g_assert_cmpint(recv(sv[1], &byte, 1, MSG_DONTWAIT), ==, 0);
+        close(sv[1]);
+        g_mutex_clear(&l.lock);
+        g_cond_clear(&l.cond);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/rpc/client/stream/notify-on-close", test_notify_on_close);
+    g_test_add_func("/rpc/client/unref/last-users-together", test_last_users_leave_together);
     return g_test_run();
 }

@@ -25,7 +25,8 @@ typedef struct {
 } PendingCall;
 
 struct _MvRpcClient {
-    gint ref;
+    gint ref;                     /* the users', and the conn's callbacks' until closed */
+    gint users;                   /* mv_rpc_client_ref(): the last one closes */
     GMutex lock;
     GCond cond;
     MvRpcConn *conn;
@@ -218,6 +219,7 @@ mv_rpc_client_new_fd(int fd)
     MvRpcClient *client = g_new0(MvRpcClient, 1);
 
     client->ref = 2; /* the caller, and the conn's callbacks until closed */
+    client->users = 1;
     g_mutex_init(&client->lock);
     g_cond_init(&client->cond);
     client->pending = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -240,19 +242,14 @@ mv_rpc_client_new_unix(const char *path, GError **error)
 MvRpcClient *
 mv_rpc_client_ref(MvRpcClient *client)
 {
+    g_atomic_int_inc(&client->users);
     g_atomic_int_inc(&client->ref);
     return client;
 }
 
-void
-mv_rpc_client_unref(MvRpcClient *client)
+static void
+client_release(MvRpcClient *client)
 {
-    if (!client)
-        return;
-    if (g_atomic_int_get(&client->ref) == 2 && !client->closed) {
-        /* The last user goes: close, which drops the callbacks' ref. */
-        mv_rpc_client_close(client);
-    }
     if (!g_atomic_int_dec_and_test(&client->ref))
         return;
     if (client->event_destroy)
@@ -264,6 +261,18 @@ mv_rpc_client_unref(MvRpcClient *client)
     g_mutex_clear(&client->lock);
     g_cond_clear(&client->cond);
     g_free(client);
+}
+
+void
+mv_rpc_client_unref(MvRpcClient *client)
+{
+    if (!client)
+        return;
+    /* NB: a count of users apart from the references, so that of two
+     * users leaving at once exactly one sees it was the last. */
+    if (g_atomic_int_dec_and_test(&client->users))
+        mv_rpc_client_close(client);
+    client_release(client);
 }
 
 void
@@ -552,7 +561,7 @@ client_conn_closed(MvRpcConn *conn, gpointer opaque)
     g_list_free_full(streams, (GDestroyNotify)mv_rpc_client_stream_unref);
     if (func)
         func(client, reason, client->close_opaque);
-    mv_rpc_client_unref(client);
+    client_release(client);
 }
 
 /* ---- calls --------------------------------------------------------------- */
