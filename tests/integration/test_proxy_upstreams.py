@@ -12,6 +12,8 @@ start, and connections whose peer hangs up while they are paused.
   instead, and its close callback runs;
 - mvqemud killed: a client without a close callback reconnects (CONNECT_OPEN
   replayed), one with a close callback (virsh) is closed;
+- a CONNECT_OPEN that failed is not what the other daemons get: only one
+  that succeeded is replayed;
 - a daemon slow to start: one start for all the clients waiting, while
   other clients are answered at once;
 - a client whose reading is paused (max_client_requests reached) that hangs
@@ -298,6 +300,29 @@ def test_storage_refuses_open():
                          "procedures the daemon saw")
         finally:
             fake.close()
+
+
+# ---- a CONNECT_OPEN that fails -----------------------------------------------------
+
+
+def test_failed_open_not_replayed():
+    """Raw wire: the client's first CONNECT_OPEN is refused by mvqemud, its
+    second one works; the open the proxy replays to mvstoraged is the one
+    that worked, so pool calls work too.  (libvirt's own clients hang up
+    after a failed open; a client of the wire may try again.)"""
+    with mvtest.Stack(name="mv-pxup") as s:
+        s.start("mvqemud")
+        s.start("mvstoraged")
+        _start_proxy(s)
+        with mvwire.Wire(s.sock("mvproxyd"), timeout=30) as w:
+            w.call(mvwire.PROC_AUTH_LIST)
+            e = w.call_error(mvwire.PROC_CONNECT_OPEN,
+                             mvwire.xdr_opt_string("qemu:///nowhere") + mvwire.u32(0))
+            check_in("unexpected URI path", e.message)
+            w.call(mvwire.PROC_CONNECT_OPEN, mvwire.xdr_opt_string(None) + mvwire.u32(0))
+            check_eq(mvwire.Reader(w.call(PROC_CONNECT_NUM_OF_STORAGE_POOLS)).i32(), 0,
+                     "pools after a failed then a good open")
+            check_eq(w.hostname(), socket.gethostname(), "hostname")
 
 
 # ---- mvstoraged dies ---------------------------------------------------------------
