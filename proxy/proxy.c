@@ -765,7 +765,10 @@ proxy_client_idle(ProxyClient *pc)
  * closed once the reply is out, as a daemon does.  Its upstream connections
  * are closed, which each daemon takes as the client going away (it drops
  * what it held for it, as after its own CONNECT_CLOSE).  With calls or
- * streams in flight it goes to mvqemud like any call, behind them.
+ * streams in flight it goes to mvqemud like any call, which answers it at
+ * once and closes that connection; calls still running there then get the
+ * proxy's "connection lost" error instead of their replies, which a libvirt
+ * daemon would drop too (the client does not wait for them).
  */
 static gboolean
 proxy_handle_close(ProxyClient *pc, MvMessage *msg)
