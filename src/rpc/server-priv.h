@@ -80,3 +80,6 @@ void mv_server_client_abort_streams(MvServerClient *client);
 MvServerStream *mv_server_client_find_stream_locked(MvServerClient *client, guint32 prog,
                                                     gint32 proc, guint32 serial);
 void mv_server_stream_detach_locked(MvServerStream *st);
+/* The call that opened @st failed: the stream is gone before it started,
+ * and its work, if any began, is aborted. */
+void mv_server_stream_cancel(MvServerStream *st);

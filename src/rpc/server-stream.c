@@ -107,6 +107,19 @@ mv_server_stream_detach_locked(MvServerStream *st)
     }
 }
 
+void
+mv_server_stream_cancel(MvServerStream *st)
+{
+    gboolean pending;
+
+    g_mutex_lock(&st->client->lock);
+    pending = st->state == STREAM_PENDING;
+    mv_server_stream_detach_locked(st);
+    g_mutex_unlock(&st->client->lock);
+    if (pending && st->ops->abort)
+        st->ops->abort(st, st->opaque);
+}
+
 gboolean
 mv_server_stream_is_closed(MvServerStream *st)
 {

@@ -560,11 +560,8 @@ server_execute_call(MvServerCall *call)
     if (!ok) {
         /* What a failed handler put in @ret, if anything. */
         server_call_free_ret(call, ret);
-        if (call->stream) {
-            g_mutex_lock(&client->lock);
-            mv_server_stream_detach_locked(call->stream);
-            g_mutex_unlock(&client->lock);
-        }
+        if (call->stream)
+            mv_server_stream_cancel(call->stream);
         server_send_error_reply(client, &call->header, MV_NET_REPLY, error);
         goto cleanup;
     }
@@ -581,11 +578,8 @@ server_execute_call(MvServerCall *call)
     if (!mv_message_encode_header(reply, &hdr, &error) ||
         !mv_message_encode_payload(reply, proc->ret_filter, ret, &error)) {
         mv_message_free(reply);
-        if (call->stream) {
-            g_mutex_lock(&client->lock);
-            mv_server_stream_detach_locked(call->stream);
-            g_mutex_unlock(&client->lock);
-        }
+        if (call->stream)
+            mv_server_stream_cancel(call->stream);
         server_send_error_reply(client, &call->header, MV_NET_REPLY, error);
     } else {
         mv_rpc_conn_send(client->conn, reply);
