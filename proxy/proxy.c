@@ -82,8 +82,8 @@ struct _ProxyClient {
     MvServerClient *client;   /* borrowed: the client owns us */
     gboolean closed;
     gboolean closing;         /* CONNECT_CLOSE answered: the rest is ignored */
-    MvMessage *open_msg;      /* the client's CONNECT_OPEN that succeeded, for replays */
-    MvMessage *open_try;      /* its latest CONNECT_OPEN, not answered yet */
+    MvMessage *open_msg;      /* the client's CONNECT_OPEN, for replays */
+    gboolean open_ok;         /* mvqemud accepted it */
     guint inflight;           /* packets forwarded and not answered yet */
     gboolean throttled;       /* reading the client paused because of them */
     gboolean upstreams_held;  /* its upstreams not read: it is slow to read */
@@ -119,7 +119,6 @@ proxy_client_unref(ProxyClient *pc)
         g_array_unref(pc->up[i].streams);
     }
     mv_message_free(pc->open_msg);
-    mv_message_free(pc->open_try);
     g_free(pc);
 }
 
@@ -364,12 +363,14 @@ proxy_note_answer(Upstream *up, const MvMessageHeader *call, const MvMessageHead
     ProxyClient *pc = up->pc;
     guint info = proxy_proc_info(call);
 
-    /* Only an open that succeeded is replayed to the other daemons. */
-    if (call->prog == REMOTE_PROGRAM && call->proc == REMOTE_PROC_CONNECT_OPEN && pc->open_try &&
-        pc->open_try->header.serial == call->serial) {
-        if (reply->status == MV_NET_OK && !pc->open_msg)
-            pc->open_msg = g_steal_pointer(&pc->open_try);
-        g_clear_pointer(&pc->open_try, mv_message_free);
+    /* An open that mvqemud refused is not replayed to the other daemons;
+     * once one was accepted, nothing changes the replayed one. */
+    if (call->prog == REMOTE_PROGRAM && call->proc == REMOTE_PROC_CONNECT_OPEN &&
+        !pc->open_ok) {
+        if (reply->status == MV_NET_OK)
+            pc->open_ok = TRUE;
+        else if (pc->open_msg && pc->open_msg->header.serial == call->serial)
+            g_clear_pointer(&pc->open_msg, mv_message_free);
     }
 
     if (reply->status != MV_NET_OK)
@@ -812,13 +813,14 @@ proxy_handle_locally(ProxyClient *pc, MvMessage *msg, guint info)
     case REMOTE_PROC_CONNECT_CLOSE:
         return proxy_handle_close(pc, msg);
     case REMOTE_PROC_CONNECT_OPEN:
-        /* Kept until mvqemud answers it (proxy_note_answer()). */
-        if (!pc->open_msg) {
-            mv_message_free(pc->open_try);
-            pc->open_try = mv_message_new();
-            pc->open_try->buffer = g_memdup2(msg->buffer, msg->buffer_length);
-            pc->open_try->buffer_alloc = pc->open_try->buffer_length = msg->buffer_length;
-            pc->open_try->header = msg->header;
+        /* Replayed from now on (a daemon connected before mvqemud answers
+         * gets it too), unless mvqemud refuses it (proxy_note_answer()). */
+        if (!pc->open_ok) {
+            mv_message_free(pc->open_msg);
+            pc->open_msg = mv_message_new();
+            pc->open_msg->buffer = g_memdup2(msg->buffer, msg->buffer_length);
+            pc->open_msg->buffer_alloc = pc->open_msg->buffer_length = msg->buffer_length;
+            pc->open_msg->header = msg->header;
         }
         return FALSE;
     default:

@@ -309,7 +309,8 @@ def test_failed_open_not_replayed():
     """Raw wire: the client's first CONNECT_OPEN is refused by mvqemud, its
     second one works; the open the proxy replays to mvstoraged is the one
     that worked, so pool calls work too.  (libvirt's own clients hang up
-    after a failed open; a client of the wire may try again.)"""
+    after a failed open; a client of the wire may try again.)  A pool call
+    sent before the open is answered gets the open replayed too."""
     with mvtest.Stack(name="mv-pxup") as s:
         s.start("mvqemud")
         s.start("mvstoraged")
@@ -323,6 +324,18 @@ def test_failed_open_not_replayed():
             check_eq(mvwire.Reader(w.call(PROC_CONNECT_NUM_OF_STORAGE_POOLS)).i32(), 0,
                      "pools after a failed then a good open")
             check_eq(w.hostname(), socket.gethostname(), "hostname")
+        # A pool call sent right behind the open, before its answer: the
+        # storage daemon gets the open all the same.
+        with mvwire.Wire(s.sock("mvproxyd"), timeout=30) as w:
+            w.call(mvwire.PROC_AUTH_LIST)
+            w.send(packet(REMOTE_PROGRAM, mvwire.PROC_CONNECT_OPEN, CALL, 600,
+                          payload=mvwire.xdr_opt_string(None) + mvwire.u32(0)) +
+                   packet(REMOTE_PROGRAM, PROC_CONNECT_NUM_OF_STORAGE_POOLS, CALL, 601))
+            got = {}
+            for _ in range(2):
+                pkt = w.recv(timeout=20)
+                got[pkt.serial] = pkt.status
+            check_eq(got, {600: OK, 601: OK}, "open and pool call, pipelined")
 
 
 # ---- mvstoraged dies ---------------------------------------------------------------
