@@ -297,14 +297,25 @@ pool_create_flags(const CliArgs *args)
     return flags;
 }
 
+/* pool-create(-as) and pool-start: not both (pool-build sends both). */
+static gboolean
+pool_overwrite_exclusive(const CliArgs *args)
+{
+    if (cli_args_has(args, "overwrite") && cli_args_has(args, "no-overwrite")) {
+        cli_error("Options --overwrite and --no-overwrite are mutually exclusive");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 cmd_pool_create(CliCtl *ctl, const CliArgs *args)
 {
     const char *file = cli_args_get(args, "file");
-    g_autofree char *xml = cli_read_file(file);
+    g_autofree char *xml = NULL;
     g_autoptr(MvStoragePool) pool = NULL;
 
-    if (!xml)
+    if (!pool_overwrite_exclusive(args) || !(xml = cli_read_file(file)))
         return FALSE;
     if (!(pool = mv_storage_pool_create_xml(ctl->conn, xml, pool_create_flags(args)))) {
         cli_fail("Failed to create pool from %s", file);
@@ -418,11 +429,11 @@ cmd_pool_define_as(CliCtl *ctl, const CliArgs *args)
 static gboolean
 cmd_pool_create_as(CliCtl *ctl, const CliArgs *args)
 {
-    g_autofree char *xml = pool_build_xml(args);
+    g_autofree char *xml = NULL;
     g_autoptr(MvStoragePool) pool = NULL;
     const char *name = cli_args_get(args, "name");
 
-    if (!xml)
+    if (!pool_overwrite_exclusive(args) || !(xml = pool_build_xml(args)))
         return FALSE;
     if (cli_args_has(args, "print-xml")) {
         printf("%s", xml);
@@ -504,7 +515,7 @@ cmd_pool_start(CliCtl *ctl, const CliArgs *args)
 {
     g_autoptr(MvStoragePool) pool = cli_lookup_pool(ctl, args, "pool");
 
-    if (!pool)
+    if (!pool || !pool_overwrite_exclusive(args))
         return FALSE;
     if (mv_storage_pool_create(pool, pool_create_flags(args)) < 0) {
         cli_fail("Failed to start pool %s", cli_args_get(args, "pool"));

@@ -48,6 +48,7 @@ def test_pools_match_virsh():
                check_rc=0)
         dir_pool(s, "active")
         s.mvsh("pool-autostart", "active", check_rc=0)
+        same(s, "pool-start", "active", "--overwrite", "--no-overwrite")
         for args in (["pool-list"], ["pool-list", "--all"], ["pool-list", "--inactive"],
                      ["pool-list", "--all", "--details"], ["pool-list", "--all", "--name"],
                      ["pool-list", "--uuid"], ["pool-list", "--autostart", "--all"],
@@ -89,6 +90,9 @@ def test_pools_match_virsh():
                  "pool-create-as --print-xml")
         r = s.mvsh("pool-create-as", *args, check_rc=1)
         check_in("error: Failed to create pool transient2", r.stderr)
+        same(s, "pool-create-as", *args, "--overwrite", "--no-overwrite", "--print-xml")
+        same(s, "pool-create", xml, "--overwrite", "--no-overwrite")
+        same(s, "pool-start", "nosuch", "--overwrite", "--no-overwrite")
         r = s.mvsh("pool-create-as", *args, "--build", check_rc=0)
         check_eq(r.stdout, "Pool transient2 created\n", "pool-create-as --build")
         check(os.path.isdir(os.path.join(s.root, "tdir2")), "pool-create-as --build made the dir")
