@@ -405,46 +405,40 @@ pool_build_xml(const CliArgs *args)
     return g_string_free(xml, FALSE);
 }
 
+/* pool-define-as and pool-create-as. */
 static gboolean
-cmd_pool_define_as(CliCtl *ctl, const CliArgs *args)
-{
-    g_autofree char *xml = pool_build_xml(args);
-    g_autoptr(MvStoragePool) pool = NULL;
-    const char *name = cli_args_get(args, "name");
-
-    if (!xml)
-        return FALSE;
-    if (cli_args_has(args, "print-xml")) {
-        printf("%s", xml);
-        return TRUE;
-    }
-    if (!(pool = mv_storage_pool_define_xml(ctl->conn, xml, 0))) {
-        cli_fail("Failed to define pool %s", name);
-        return FALSE;
-    }
-    cli_print_extra(ctl, "Pool %s defined\n", name);
-    return TRUE;
-}
-
-static gboolean
-cmd_pool_create_as(CliCtl *ctl, const CliArgs *args)
+pool_x_as(CliCtl *ctl, const CliArgs *args, gboolean create)
 {
     g_autofree char *xml = NULL;
     g_autoptr(MvStoragePool) pool = NULL;
     const char *name = cli_args_get(args, "name");
 
-    if (!pool_overwrite_exclusive(args) || !(xml = pool_build_xml(args)))
+    if ((create && !pool_overwrite_exclusive(args)) || !(xml = pool_build_xml(args)))
         return FALSE;
     if (cli_args_has(args, "print-xml")) {
         printf("%s", xml);
         return TRUE;
     }
-    if (!(pool = mv_storage_pool_create_xml(ctl->conn, xml, pool_create_flags(args)))) {
-        cli_fail("Failed to create pool %s", name);
+    pool = create ? mv_storage_pool_create_xml(ctl->conn, xml, pool_create_flags(args))
+                  : mv_storage_pool_define_xml(ctl->conn, xml, 0);
+    if (!pool) {
+        cli_fail("Failed to %s pool %s", create ? "create" : "define", name);
         return FALSE;
     }
-    cli_print_extra(ctl, "Pool %s created\n", name);
+    cli_print_extra(ctl, "Pool %s %s\n", name, create ? "created" : "defined");
     return TRUE;
+}
+
+static gboolean
+cmd_pool_define_as(CliCtl *ctl, const CliArgs *args)
+{
+    return pool_x_as(ctl, args, FALSE);
+}
+
+static gboolean
+cmd_pool_create_as(CliCtl *ctl, const CliArgs *args)
+{
+    return pool_x_as(ctl, args, TRUE);
 }
 
 /* ---- names and uuids ------------------------------------------------------------------- */
@@ -701,46 +695,35 @@ static const CliOpt opts_pool_dumpxml[] = {
     { NULL }
 };
 
-static const CliOpt opts_pool_define_as[] = {
-    { "name", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "name of the pool" },
-    { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "type of the pool" },
-    { "print-xml", CLI_OPT_BOOL, 0, "print XML document, but don't define/create" },
-    { "source-host", CLI_OPT_STRING, 0, "source-host for underlying storage" },
-    { "source-path", CLI_OPT_STRING, 0, "source path for underlying storage" },
-    { "source-dev", CLI_OPT_STRING, 0, "source device for underlying storage" },
-    { "source-name", CLI_OPT_STRING, 0, "source name for underlying storage" },
-    { "target", CLI_OPT_STRING, 0, "target for underlying storage" },
-    { "source-format", CLI_OPT_STRING, 0, "format for underlying storage" },
-    { "auth-type", CLI_OPT_STRING, 0, "auth type to be used for underlying storage" },
-    { "auth-username", CLI_OPT_STRING, 0, "auth username to be used for underlying storage" },
-    { "secret-usage", CLI_OPT_STRING, 0, "auth secret usage to be used for underlying storage" },
-    { "secret-uuid", CLI_OPT_STRING, 0, "auth secret UUID to be used for underlying storage" },
-    { "adapter-name", CLI_OPT_STRING, 0, "adapter name to be used for underlying storage" },
-    { "source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option" },
+/* The options pool-define-as and pool-create-as share, as in virsh. */
+#define OPTS_POOL_X_AS \
+    { "name", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "name of the pool" }, \
+    { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "type of the pool" }, \
+    { "print-xml", CLI_OPT_BOOL, 0, "print XML document, but don't define/create" }, \
+    { "source-host", CLI_OPT_STRING, 0, "source-host for underlying storage" }, \
+    { "source-path", CLI_OPT_STRING, 0, "source path for underlying storage" }, \
+    { "source-dev", CLI_OPT_STRING, 0, "source device for underlying storage" }, \
+    { "source-name", CLI_OPT_STRING, 0, "source name for underlying storage" }, \
+    { "target", CLI_OPT_STRING, 0, "target for underlying storage" }, \
+    { "source-format", CLI_OPT_STRING, 0, "format for underlying storage" }, \
+    { "auth-type", CLI_OPT_STRING, 0, "auth type to be used for underlying storage" }, \
+    { "auth-username", CLI_OPT_STRING, 0, "auth username to be used for underlying storage" }, \
+    { "secret-usage", CLI_OPT_STRING, 0, "auth secret usage to be used for underlying storage" }, \
+    { "secret-uuid", CLI_OPT_STRING, 0, "auth secret UUID to be used for underlying storage" }, \
+    { "adapter-name", CLI_OPT_STRING, 0, "adapter name to be used for underlying storage" }, \
+    { "source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option" }, \
     { "source-initiator", CLI_OPT_STRING, 0, "initiator iqn for underlying storage" },
+
+static const CliOpt opts_pool_define_as[] = {
+    OPTS_POOL_X_AS
     { NULL }
 };
 
 static const CliOpt opts_pool_create_as[] = {
-    { "name", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "name of the pool" },
-    { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL, "type of the pool" },
-    { "print-xml", CLI_OPT_BOOL, 0, "print XML document, but don't define/create" },
+    OPTS_POOL_X_AS
     { "build", CLI_OPT_BOOL, 0, "build the pool as normal" },
     { "no-overwrite", CLI_OPT_BOOL, 0, "do not overwrite any existing data" },
     { "overwrite", CLI_OPT_BOOL, 0, "overwrite any existing data" },
-    { "source-host", CLI_OPT_STRING, 0, "source-host for underlying storage" },
-    { "source-path", CLI_OPT_STRING, 0, "source path for underlying storage" },
-    { "source-dev", CLI_OPT_STRING, 0, "source device for underlying storage" },
-    { "source-name", CLI_OPT_STRING, 0, "source name for underlying storage" },
-    { "target", CLI_OPT_STRING, 0, "target for underlying storage" },
-    { "source-format", CLI_OPT_STRING, 0, "format for underlying storage" },
-    { "auth-type", CLI_OPT_STRING, 0, "auth type to be used for underlying storage" },
-    { "auth-username", CLI_OPT_STRING, 0, "auth username to be used for underlying storage" },
-    { "secret-usage", CLI_OPT_STRING, 0, "auth secret usage to be used for underlying storage" },
-    { "secret-uuid", CLI_OPT_STRING, 0, "auth secret UUID to be used for underlying storage" },
-    { "adapter-name", CLI_OPT_STRING, 0, "adapter name to be used for underlying storage" },
-    { "source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option" },
-    { "source-initiator", CLI_OPT_STRING, 0, "initiator iqn for underlying storage" },
     { NULL }
 };
 
