@@ -286,10 +286,17 @@ mv_server_stream_activate(MvServerStream *st)
                                (GDestroyNotify)mv_server_stream_unref);
 }
 
+/* A packet the stream refused: the client gets the error, and the
+ * driver's work for the stream stops as after the client's abort.  NB:
+ * the error detaches the stream, so neither the client's abort nor its
+ * leaving would reach the driver any more (an upload's writer would wait
+ * for data forever, holding its volume). */
 static void
 stream_fail(MvServerStream *st, GError *error)
 {
     mv_server_stream_send_error(st, error);
+    if (st->ops->abort)
+        st->ops->abort(st, st->opaque);
 }
 
 /* Confirm the client's finish or abort, and forget the stream. */

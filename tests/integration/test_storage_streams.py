@@ -7,6 +7,9 @@
   source, the volume and the download have the same sha256, and sparse
   transfers keep the holes (allocation);
 - offset and length are honoured, and writing past the length fails;
+  a stream the daemon refuses that way (or a hole in a plain upload, sent
+  on the raw wire) leaves the volume free: uploaded to and deleted right
+  after;
 - resize (grow, shrink), clone (raw, qcow2, raw -> qcow2) and wipe (raw,
   qcow2) verified by content;
 - the proxy relays a second 256 MiB upload in buffers it already has: no
@@ -22,7 +25,10 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 import mvtest  # noqa: E402
+import mvwire  # noqa: E402
 from mvtest import check, check_eq, check_in  # noqa: E402
+
+PROC_STORAGE_VOL_UPLOAD = 208
 
 MiB = 1024 * 1024
 SIZE = 256 * MiB
@@ -360,6 +366,73 @@ print("deleted after")
     check_in("refused", out)
     check_in("volume 'busy.raw' is still in use.", out)
     check_in("deleted after", out)
+
+
+def test_refused_stream_frees_volume():
+    """A stream the daemon refuses ends its work there, and the volume is
+    free at once: uploaded to and deleted right after, no file of it held
+    by mvstoraged.  Refused: data past the upload's length (python3-libvirt,
+    then its abort), and a hole in a plain upload (raw wire: the client
+    library will not send one, then the client just goes)."""
+    st = stack()
+    virsh("vol-create-as", POOL, "refused.raw", "1M")
+    code = r'''
+import libvirt, sys
+c = libvirt.open(sys.argv[1])
+v = c.storagePoolLookupByName(sys.argv[2]).storageVolLookupByName("refused.raw")
+s = c.newStream(0)
+v.upload(s, 0, 10, 0)
+try:
+    s.send(b"a" * 100)
+    s.finish()
+    print("overflow accepted")
+except libvirt.libvirtError as e:
+    print("overflow refused:", e.get_error_message())
+    try:
+        s.abort()
+    except libvirt.libvirtError:
+        pass
+s = c.newStream(0)
+v.upload(s, 0, 0, 0)
+s.send(b"b" * 10)
+s.finish()
+print("uploaded after")
+'''
+    out = st.python(code, st.uri(), POOL).stdout
+    check_in("overflow refused: cannot write to stream: No space left on device", out)
+    check_in("uploaded after", out)
+
+    vol = (mvwire.xdr_string(POOL) + mvwire.xdr_string("refused.raw") +
+           mvwire.xdr_string(vol_path("refused.raw")) + mvwire.u32(0) * 5)
+    with mvwire.Wire(st.sock("mvproxyd"), timeout=20) as w:
+        w.handshake()
+        pkt = w.call_raw(PROC_STORAGE_VOL_UPLOAD, vol)
+        check_eq(pkt.status, mvwire.OK, "plain upload opened")
+        w.send(mvwire.packet(mvwire.REMOTE_PROGRAM, PROC_STORAGE_VOL_UPLOAD,
+                             mvwire.STREAM_HOLE, pkt.serial, mvwire.CONTINUE,
+                             mvwire.u32(0) + mvwire.u32(4096) + mvwire.u32(0)))
+        pkt = w.recv(timeout=10)
+        check_eq((pkt.type, pkt.status), (mvwire.STREAM, mvwire.ERROR), "hole refused")
+        check_in("Unexpected stream hole", pkt.error().message)
+    out = st.python(code.replace("v.upload(s, 0, 10, 0)", "v.upload(s, 0, 0, 0)")
+                    .replace("s.send(b\"a\" * 100)", "s.send(b\"a\" * 5)"),
+                    st.uri(), POOL).stdout
+    check_in("uploaded after", out)
+    virsh("vol-delete", "refused.raw", "--pool", POOL)
+    pid = st.pid_of("mvstoraged")
+    mvtest.wait_for(lambda: not any(t.endswith("refused.raw") for t in _fd_targets(pid)),
+                    timeout=10, what="mvstoraged closing refused.raw")
+
+
+def _fd_targets(pid):
+    d = "/proc/%d/fd" % pid
+    out = []
+    for fd in os.listdir(d):
+        try:
+            out.append(os.readlink(os.path.join(d, fd)))
+        except OSError:
+            pass
+    return out
 
 
 def teardown():
