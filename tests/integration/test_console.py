@@ -3,7 +3,9 @@
 TCG: stock `virsh console` driven through a pty (read the guest's prompt,
 send a line, get the answer, leave with Ctrl+]), the busy console and
 --force, python3-libvirt streams (device names, errors), and the
-stream's end when the domain stops."""
+stream's end when the domain stops.  A console session ends with its
+client, and with a packet the daemon refuses (then no --force is needed
+for the next one)."""
 
 import os
 import signal
@@ -261,6 +263,22 @@ def test_client_that_dies_frees_the_console():
             mvguest.talk(c, "after")
             c.send(mvguest.CTRL_RBRACKET)
             check_eq(c.wait(), 0, "virsh console exit status")
+            # A packet the console refuses (a hole) ends the session there,
+            # even though its client then stays and never aborts.
+            w, serial = _raw_console(s, s.sock("mvproxyd"), "condie")
+            w.send(mvwire.packet(mvwire.REMOTE_PROGRAM, PROC_DOMAIN_OPEN_CONSOLE,
+                                 mvwire.STREAM_HOLE, serial, mvwire.CONTINUE,
+                                 u32(0) + u32(4096) + u32(0)))
+            while True:
+                pkt = w.recv(timeout=10)
+                if pkt.status != mvwire.CONTINUE:
+                    break
+            check_eq((pkt.type, pkt.status), (mvwire.STREAM, mvwire.ERROR), "hole refused")
+            c = mvguest.virsh_console(s, uri, "condie")
+            mvguest.talk(c, "after a refused packet")
+            c.send(mvguest.CTRL_RBRACKET)
+            check_eq(c.wait(), 0, "virsh console exit status")
+            w.close()
         finally:
             s.virsh("destroy", "condie", uri=uri, check_rc=None)
 
