@@ -122,6 +122,75 @@ static const MvServerProgram owned_program = {
     OWNED_PROGRAM, 1, owned_procs, G_N_ELEMENTS(owned_procs), NULL, NULL,
 };
 
+/* ---- a handler the test holds --------------------------------------------- */
+
+/* A handler on a worker says it got somewhere, then waits until the test
+ * lets it go; the test iterates the server's context meanwhile. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    gboolean reached;
+    gboolean released;
+} Hold;
+
+static void
+hold_init(Hold *h)
+{
+    g_mutex_init(&h->lock);
+    g_cond_init(&h->cond);
+    h->reached = h->released = FALSE;
+}
+
+static void
+hold_clear(Hold *h)
+{
+    g_mutex_clear(&h->lock);
+    g_cond_clear(&h->cond);
+}
+
+/* Any thread: wait until the test lets it go. */
+static void
+hold_wait_released(Hold *h)
+{
+    g_mutex_lock(&h->lock);
+    while (!h->released)
+        g_cond_wait(&h->cond, &h->lock);
+    g_mutex_unlock(&h->lock);
+}
+
+/* The handler: here, then wait. */
+static void
+hold_here(Hold *h)
+{
+    g_mutex_lock(&h->lock);
+    h->reached = TRUE;
+    g_cond_broadcast(&h->cond);
+    g_mutex_unlock(&h->lock);
+    hold_wait_released(h);
+}
+
+/* The test: iterate @ctx until the handler is there. */
+static void
+hold_wait_reached(Hold *h, GMainContext *ctx)
+{
+    g_mutex_lock(&h->lock);
+    while (!h->reached) {
+        g_mutex_unlock(&h->lock);
+        g_main_context_iteration(ctx, FALSE);
+        g_mutex_lock(&h->lock);
+    }
+    g_mutex_unlock(&h->lock);
+}
+
+static void
+hold_release(Hold *h)
+{
+    g_mutex_lock(&h->lock);
+    h->released = TRUE;
+    g_cond_broadcast(&h->cond);
+    g_mutex_unlock(&h->lock);
+}
+
 /* ---- stream data before the stream is open ------------------------------ */
 
 #define EARLY_PROGRAM 0x7e570002
@@ -130,11 +199,8 @@ static const MvServerProgram owned_program = {
 #define EARLY_TOTAL (16 * 1024 * 1024)
 
 typedef struct {
-    GMutex lock;
-    GCond cond;
-    gboolean waiting;            /* the handler holds its reply back */
-    gboolean release;
-    gboolean go;                 /* the stream is open: the writer may send */
+    Hold handler;                /* holds its reply back */
+    Hold writer;                 /* released once the stream is open */
     gsize received;              /* stream data handed to recv() */
     guint32 next;                /* the sequence number recv() expects */
     gint written;                /* bytes the client's writer got out */
@@ -161,12 +227,7 @@ static int
 early_proc(MvServerCall *call, void *args, void *ret, GError **error)
 {
     mv_server_call_open_stream(call, &early_ops, NULL, FALSE);
-    g_mutex_lock(&early.lock);
-    early.waiting = TRUE;
-    g_cond_broadcast(&early.cond);
-    while (!early.release)
-        g_cond_wait(&early.cond, &early.lock);
-    g_mutex_unlock(&early.lock);
+    hold_here(&early.handler);
     return 0;
 }
 
@@ -187,10 +248,7 @@ early_writer(gpointer data)
                                                       MV_NET_OK);
     g_autofree guint8 *pkt = g_malloc0(MV_MESSAGE_MIN_LEN + EARLY_PACKET);
 
-    g_mutex_lock(&early.lock);
-    while (!early.go)
-        g_cond_wait(&early.cond, &early.lock);
-    g_mutex_unlock(&early.lock);
+    hold_wait_released(&early.writer);
     memcpy(pkt, call->buffer, MV_MESSAGE_MIN_LEN);
     mv_message_put_u32(pkt, MV_MESSAGE_MIN_LEN + EARLY_PACKET);
     mv_message_put_u32(pkt + 16, MV_NET_STREAM);
@@ -208,26 +266,14 @@ early_writer(gpointer data)
 
 #define CLOSING_PROGRAM 0x7e570003
 
-typedef struct {
-    GMutex lock;
-    GCond cond;
-    gboolean flagged;            /* proc 1 asked for the close */
-    gboolean release;
-} Closing;
-
-static Closing closing;
+static Hold closing;             /* proc 1 asked for the close */
 
 /* proc 1: closes the client after its reply, which waits for the test. */
 static int
 closing_proc(MvServerCall *call, void *args, void *ret, GError **error)
 {
     mv_server_call_close_after_reply(call);
-    g_mutex_lock(&closing.lock);
-    closing.flagged = TRUE;
-    g_cond_broadcast(&closing.cond);
-    while (!closing.release)
-        g_cond_wait(&closing.cond, &closing.lock);
-    g_mutex_unlock(&closing.lock);
+    hold_here(&closing);
     return 0;
 }
 
@@ -323,6 +369,14 @@ read_packet(int fd, guint8 **ret_buf, gsize *ret_len)
     *ret_buf = g_steal_pointer(&buf);
     *ret_len = len;
     return 1;
+}
+
+/* Iterate until the peer has something to read (or EOF). */
+static void
+wait_readable(Fixture *f)
+{
+    while (poll(&(struct pollfd){ .fd = f->peer, .events = POLLIN }, 1, 1) == 0)
+        g_main_context_iteration(f->ctx, FALSE);
 }
 
 static void
@@ -491,23 +545,16 @@ test_stream_early_bounded(Fixture *f, gconstpointer data)
     gsize len;
 
     memset(&early, 0, sizeof(early));
-    g_mutex_init(&early.lock);
-    g_cond_init(&early.cond);
+    hold_init(&early.handler);
+    hold_init(&early.writer);
     early.fd = f->peer;
     mv_server_add_program(f->srv, &early_program);
     writer = g_thread_new("writer", early_writer, NULL);
     g_assert_cmpint(write(f->peer, call->buffer, call->buffer_length), ==,
                     (ssize_t)call->buffer_length);
 
-    g_mutex_lock(&early.lock);
-    while (!early.waiting) {
-        g_mutex_unlock(&early.lock);
-        g_main_context_iteration(f->ctx, FALSE);
-        g_mutex_lock(&early.lock);
-    }
-    early.go = TRUE;
-    g_cond_broadcast(&early.cond);
-    g_mutex_unlock(&early.lock);
+    hold_wait_reached(&early.handler, f->ctx);
+    hold_release(&early.writer);
     /* Read the client until it stops getting anything out, past the
      * limit (a writer slow to be scheduled has not reached it yet). */
     do {
@@ -522,12 +569,8 @@ test_stream_early_bounded(Fixture *f, gconstpointer data)
     g_assert_cmpint(before, <, EARLY_MAX + 2 * 1024 * 1024);
     g_assert_cmpuint(early.received, ==, 0);
 
-    g_mutex_lock(&early.lock);
-    early.release = TRUE;
-    g_cond_broadcast(&early.cond);
-    g_mutex_unlock(&early.lock);
-    while (poll(&(struct pollfd){ .fd = f->peer, .events = POLLIN }, 1, 1) == 0)
-        g_main_context_iteration(f->ctx, FALSE);
+    hold_release(&early.handler);
+    wait_readable(f);
     g_assert_cmpint(read_packet(f->peer, &buf, &len), ==, 1);
     g_assert_cmpuint(mv_message_get_u32(buf + 16), ==, MV_NET_REPLY);
     g_assert_cmpuint(mv_message_get_u32(buf + 24), ==, MV_NET_OK);
@@ -536,16 +579,8 @@ test_stream_early_bounded(Fixture *f, gconstpointer data)
         g_main_context_iteration(f->ctx, TRUE);
     g_thread_join(writer);
     g_assert_cmpuint(early.received, ==, EARLY_TOTAL);
-    g_mutex_clear(&early.lock);
-    g_cond_clear(&early.cond);
-}
-
-/* Iterate until the peer has something to read (or EOF). */
-static void
-wait_readable(Fixture *f)
-{
-    while (poll(&(struct pollfd){ .fd = f->peer, .events = POLLIN }, 1, 1) == 0)
-        g_main_context_iteration(f->ctx, FALSE);
+    hold_clear(&early.handler);
+    hold_clear(&early.writer);
 }
 
 static void
@@ -565,18 +600,10 @@ test_close_after_own_reply(Fixture *f, gconstpointer data)
     g_autofree guint8 *buf2 = NULL;
     gsize len;
 
-    memset(&closing, 0, sizeof(closing));
-    g_mutex_init(&closing.lock);
-    g_cond_init(&closing.cond);
+    hold_init(&closing);
     mv_server_add_program(f->srv, &closing_program);
     send_simple(f, CLOSING_PROGRAM, 1, 70);
-    g_mutex_lock(&closing.lock);
-    while (!closing.flagged) {
-        g_mutex_unlock(&closing.lock);
-        g_main_context_iteration(f->ctx, FALSE);
-        g_mutex_lock(&closing.lock);
-    }
-    g_mutex_unlock(&closing.lock);
+    hold_wait_reached(&closing, f->ctx);
 
     /* Another call ends while the closing one waits: its reply comes, and
      * the connection stays open. */
@@ -593,10 +620,7 @@ test_close_after_own_reply(Fixture *f, gconstpointer data)
     g_assert_false(mv_server_client_is_closed(f->client));
 
     /* Then the closing call's reply, then the end. */
-    g_mutex_lock(&closing.lock);
-    closing.release = TRUE;
-    g_cond_broadcast(&closing.cond);
-    g_mutex_unlock(&closing.lock);
+    hold_release(&closing);
     g_clear_pointer(&buf, g_free);
     wait_readable(f);
     g_assert_cmpint(read_packet(f->peer, &buf2, &len), ==, 1);
@@ -604,8 +628,7 @@ test_close_after_own_reply(Fixture *f, gconstpointer data)
     g_assert_cmpuint(mv_message_get_u32(buf2 + 24), ==, MV_NET_OK);
     wait_readable(f);
     g_assert_cmpint(read_packet(f->peer, &buf, &len), ==, 0);
-    g_mutex_clear(&closing.lock);
-    g_cond_clear(&closing.cond);
+    hold_clear(&closing);
 }
 
 int
