@@ -197,6 +197,187 @@ test_write_failure(gconstpointer data)
     g_rmdir(dir);
 }
 
+/* ---- spare files ---- */
+
+static void
+wait_ready(MvFileSpares *sp, guint n)
+{
+    gint64 end = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+
+    while (mv_file_spares_ready(sp) < n) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(1000);
+    }
+}
+
+/* Remove @dir and the files in it (one level). */
+static void
+rm_dir(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *e;
+
+    if (!d)
+        return;
+    while ((e = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, e, NULL);
+
+        g_unlink(p);
+    }
+    g_dir_close(d);
+    g_rmdir(dir);
+}
+
+/* A spare is used for a new file and for a replacement: the content and
+ * mode asked for, the spare gone from its directory (one fewer there, or
+ * made again), nothing else in the target directory. */
+static void
+test_spares_write(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("utilfiletest-XXXXXX", NULL);
+    g_autofree char *sdir = g_build_filename(dir, ".spare", NULL);
+    g_autofree char *path = g_build_filename(dir, "dom.xml", NULL);
+    g_autoptr(GError) error = NULL;
+    MvFileSpares *sp = mv_file_spares_new(sdir, 3, 3);
+    mode_t old_umask = umask(0077);
+    struct stat st;
+    ino_t spare_ino;
+    GDir *d;
+    const char *e;
+
+    /* The directory is made before mv_file_spares_new() returns. */
+    g_assert_true(g_file_test(sdir, G_FILE_TEST_IS_DIR));
+    wait_ready(sp, 3);
+    g_assert_cmpuint(count_entries(sdir), ==, 3);
+    /* Which file a write takes: the oldest spare, that one inode. */
+    d = g_dir_open(sdir, 0, NULL);
+    spare_ino = 0;
+    while ((e = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(sdir, e, NULL);
+
+        g_assert_cmpint(stat(p, &st), ==, 0);
+        g_assert_true(S_ISREG(st.st_mode));
+        g_assert_cmpint(st.st_size, ==, 0);
+    }
+    g_dir_close(d);
+
+    g_assert_true(mv_file_write_atomic_spare(sp, path, "first\n", 6, 0644, &error));
+    g_assert_no_error(error);
+    check_file(path, "first\n", 0644);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    spare_ino = st.st_ino;
+    g_assert_true(mv_file_write_atomic_spare(sp, path, "second\n", 7, 0600, &error));
+    check_file(path, "second\n", 0600);
+    g_assert_cmpint(stat(path, &st), ==, 0);
+    g_assert_cmpuint(st.st_ino, !=, spare_ino);
+    /* dom.xml and .spare only */
+    g_assert_cmpuint(count_entries(dir), ==, 2);
+    wait_ready(sp, 3);
+    g_assert_cmpuint(count_entries(sdir), ==, 3);
+
+    mv_file_spares_free(sp);
+    /* The spares stay for the next process. */
+    g_assert_cmpuint(count_entries(sdir), ==, 3);
+    umask(old_umask);
+    g_unlink(path);
+    rm_dir(sdir);
+    g_rmdir(dir);
+}
+
+/* What a crash left in the spare directory is reused, truncated first; a
+ * symlink there is not followed (the write goes the ordinary way). */
+static void
+test_spares_leftovers(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("utilfiletest-XXXXXX", NULL);
+    g_autofree char *sdir = g_build_filename(dir, ".spare", NULL);
+    g_autofree char *junk = g_build_filename(sdir, "AAAAAA", NULL);
+    g_autofree char *victim = g_build_filename(dir, "victim", NULL);
+    g_autofree char *link = g_build_filename(sdir, "BBBBBB", NULL);
+    g_autofree char *path = g_build_filename(dir, "dom.xml", NULL);
+    g_autofree char *path2 = g_build_filename(dir, "dom2.xml", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *got = NULL;
+    MvFileSpares *sp;
+
+    g_assert_cmpint(g_mkdir(sdir, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(junk, "half-written content of a crashed write", -1, NULL));
+    g_assert_true(g_file_set_contents(victim, "untouched", -1, NULL));
+    g_assert_cmpint(symlink(victim, link), ==, 0);
+
+    /* One kept ready at most: the scan queues what it finds first. */
+    sp = mv_file_spares_new(sdir, 1, 2);
+    wait_ready(sp, 2);
+    g_assert_true(mv_file_write_atomic_spare(sp, path, "new", 3, 0600, &error));
+    g_assert_no_error(error);
+    check_file(path, "new", 0600);
+    g_assert_true(mv_file_write_atomic_spare(sp, path2, "new2", 4, 0600, &error));
+    g_assert_no_error(error);
+    check_file(path2, "new2", 0600);
+    g_assert_true(g_file_get_contents(victim, &got, NULL, NULL));
+    g_assert_cmpstr(got, ==, "untouched");
+    /* The junk file was used (renamed away), whichever came first. */
+    g_assert_false(g_file_test(junk, G_FILE_TEST_EXISTS));
+    mv_file_spares_free(sp);
+
+    g_unlink(path);
+    g_unlink(path2);
+    g_unlink(victim);
+    rm_dir(sdir);
+    g_rmdir(dir);
+}
+
+/* A caller that finds none ready doubles the number kept, up to the max.
+ * Here none is ready because the directory went away (with the spares in
+ * it): the writes go the ordinary way meanwhile, and the thread makes the
+ * directory again and refills it. */
+/* The spare thread's warning while the directory is gone is expected. */
+static gboolean
+spares_warning_ok(const gchar *domain, GLogLevelFlags level, const gchar *message,
+                  gpointer data)
+{
+    return !strstr(message, "cannot make spare files");
+}
+
+static void
+test_spares_grow(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("utilfiletest-XXXXXX", NULL);
+    g_autofree char *sdir = g_build_filename(dir, ".spare", NULL);
+    g_autoptr(GError) error = NULL;
+    MvFileSpares *sp = mv_file_spares_new(sdir, 2, 8);
+
+    g_test_log_set_fatal_handler(spares_warning_ok, NULL);
+    wait_ready(sp, 2);
+    rm_dir(sdir);
+    /* 2 stale spares, then 4 writes that find none: 2 -> 4 -> 8 -> 8 -> 8 */
+    for (guint i = 0; i < 6; i++) {
+        g_autofree char *p = g_strdup_printf("%s/d%u.xml", dir, i);
+
+        g_assert_true(mv_file_write_atomic_spare(sp, p, "x", 1, 0600, &error));
+        g_assert_no_error(error);
+        check_file(p, "x", 0600);
+    }
+    g_assert_cmpuint(mv_file_spares_ready(sp), ==, 0);
+    wait_ready(sp, 8);
+    g_assert_true(g_file_test(sdir, G_FILE_TEST_IS_DIR));
+    g_usleep(50 * 1000);
+    g_assert_cmpuint(mv_file_spares_ready(sp), ==, 8);
+    g_assert_cmpuint(count_entries(sdir), ==, 8);
+    mv_file_spares_free(sp);
+
+    /* Without spares: the ordinary atomic write. */
+    {
+        g_autofree char *p = g_build_filename(dir, "plain.xml", NULL);
+
+        g_assert_true(mv_file_write_atomic_spare(NULL, p, "y", 1, 0600, &error));
+        g_assert_no_error(error);
+        check_file(p, "y", 0600);
+    }
+    rm_dir(sdir);
+    rm_dir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -211,5 +392,8 @@ main(int argc, char **argv)
         g_test_add_data_func(b, &variants[i], test_write_failure);
         g_test_add_data_func(c, &variants[i], test_new_file_appears_whole);
     }
+    g_test_add_func("/util/file/spares/write", test_spares_write);
+    g_test_add_func("/util/file/spares/leftovers", test_spares_leftovers);
+    g_test_add_func("/util/file/spares/grow", test_spares_grow);
     return g_test_run();
 }

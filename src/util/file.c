@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,10 @@
 #include "util/error.h"
 #include "util/file.h"
 #include "util/macros.h"
+
+/* The letters of temporary names ("PATH.XXXXXX", as g_mkstemp() makes). */
+static const char file_letters[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /* Give the unnamed file @fd (O_TMPFILE) the name @path: 0, or -errno
  * (-EEXIST if @path exists).  AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH
@@ -109,7 +114,6 @@ static gboolean
 file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolean durable,
              GError **error)
 {
-    static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *tmp = NULL;
     mv_autoclose int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
@@ -140,7 +144,7 @@ file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolea
         char *x = tmp + strlen(tmp) - 6;
 
         for (guint i = 0; i < 6; i++)
-            x[i] = letters[g_random_int_range(0, sizeof(letters) - 1)];
+            x[i] = file_letters[g_random_int_range(0, sizeof(file_letters) - 1)];
         r = file_link_fd(fd, tmp);
         if (r == 0)
             break;
@@ -164,6 +168,206 @@ mv_file_write_atomic_volatile(const char *path, const void *data, gsize len, mod
                               GError **error)
 {
     return file_replace(path, data, len, mode, FALSE, error);
+}
+
+/* ---- spare files ------------------------------------------------------------ */
+
+struct _MvFileSpares {
+    char *dir;
+    guint target;            /* doubles, up to max, whenever none is ready */
+    guint max;
+    GMutex lock;
+    GCond cond;
+    GQueue ready;            /* paths of empty (or truncatable) files */
+    gboolean stop;
+    GThread *thread;
+};
+
+/*
+ * A new empty file in @sp's directory: its path, or NULL (errno set).
+ * Made unnamed, then linked: creating a named file holds the directory's
+ * lock while the inode is allocated (the slow part), and the writers
+ * renaming spares out of the directory would wait for it.
+ */
+static char *
+spares_make_one(MvFileSpares *sp)
+{
+    g_autofree char *path = g_build_filename(sp->dir, "XXXXXX", NULL);
+    mv_autoclose int fd = open(sp->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    int r;
+
+    if (fd < 0) {
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+            return NULL;
+        /* No O_TMPFILE on this file system. */
+        fd = g_mkstemp_full(path, O_WRONLY | O_CLOEXEC, 0600);
+        return fd < 0 ? NULL : g_steal_pointer(&path);
+    }
+    for (guint tries = 0; tries < 100; tries++) {
+        char *x = path + strlen(path) - 6;
+
+        for (guint i = 0; i < 6; i++)
+            x[i] = file_letters[g_random_int_range(0, sizeof(file_letters) - 1)];
+        r = file_link_fd(fd, path);
+        if (r != -EEXIST)
+            break;
+    }
+    if (r < 0) {
+        errno = -r;
+        return NULL;
+    }
+    return g_steal_pointer(&path);
+}
+
+/* Take what an earlier process left, then keep sp->target ready. */
+static gpointer
+spares_thread(gpointer data)
+{
+    MvFileSpares *sp = data;
+    GDir *dir;
+    const char *entry;
+    gboolean warned = FALSE;
+
+    /* Behind every call: this only saves later callers time. */
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), 10) < 0)
+        g_debug("cannot lower the priority of the spare-file thread: %s", g_strerror(errno));
+    if ((dir = g_dir_open(sp->dir, 0, NULL))) {
+        while ((entry = g_dir_read_name(dir))) {
+            g_autofree char *path = g_build_filename(sp->dir, entry, NULL);
+
+            g_mutex_lock(&sp->lock);
+            if (sp->ready.length < sp->max) {
+                g_queue_push_tail(&sp->ready, g_steal_pointer(&path));
+                g_mutex_unlock(&sp->lock);
+            } else {
+                g_mutex_unlock(&sp->lock);
+                g_unlink(path);
+            }
+        }
+        g_dir_close(dir);
+    }
+    g_mutex_lock(&sp->lock);
+    while (!sp->stop) {
+        char *path;
+
+        if (sp->ready.length >= sp->target) {
+            g_cond_wait(&sp->cond, &sp->lock);
+            continue;
+        }
+        g_mutex_unlock(&sp->lock);
+        path = spares_make_one(sp);
+        if (!path && !warned) {
+            g_warning("cannot make spare files in '%s': %s", sp->dir, g_strerror(errno));
+            warned = TRUE;
+        }
+        g_mutex_lock(&sp->lock);
+        if (path) {
+            g_queue_push_tail(&sp->ready, path);
+        } else {
+            /* The directory went away, the file system is full...: the
+             * writes go the ordinary way meanwhile. */
+            gint64 until = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
+
+            while (!sp->stop && g_cond_wait_until(&sp->cond, &sp->lock, until))
+                ;
+            g_mutex_unlock(&sp->lock);
+            mv_file_mkdir(sp->dir, 0700, NULL);
+            g_mutex_lock(&sp->lock);
+        }
+    }
+    g_mutex_unlock(&sp->lock);
+    return NULL;
+}
+
+MvFileSpares *
+mv_file_spares_new(const char *dir, guint target, guint max)
+{
+    MvFileSpares *sp = g_new0(MvFileSpares, 1);
+    g_autoptr(GError) error = NULL;
+
+    sp->dir = g_strdup(dir);
+    sp->target = MAX(target, 1);
+    sp->max = MAX(max, sp->target);
+    g_mutex_init(&sp->lock);
+    g_cond_init(&sp->cond);
+    g_queue_init(&sp->ready);
+    /* Made now, so that the directory is there once this returns. */
+    if (!mv_file_mkdir(dir, 0700, &error))
+        g_warning("%s", error->message);
+    sp->thread = g_thread_new("spare-files", spares_thread, sp);
+    return sp;
+}
+
+void
+mv_file_spares_free(MvFileSpares *sp)
+{
+    if (!sp)
+        return;
+    g_mutex_lock(&sp->lock);
+    sp->stop = TRUE;
+    g_cond_signal(&sp->cond);
+    g_mutex_unlock(&sp->lock);
+    g_thread_join(sp->thread);
+    g_queue_clear_full(&sp->ready, g_free);
+    g_mutex_clear(&sp->lock);
+    g_cond_clear(&sp->cond);
+    g_free(sp->dir);
+    g_free(sp);
+}
+
+guint
+mv_file_spares_ready(MvFileSpares *sp)
+{
+    guint n;
+
+    g_mutex_lock(&sp->lock);
+    n = sp->ready.length;
+    g_mutex_unlock(&sp->lock);
+    return n;
+}
+
+/* A spare's path, or NULL if none is ready; wakes the thread below 3/4. */
+static char *
+spares_take(MvFileSpares *sp)
+{
+    char *path;
+
+    g_mutex_lock(&sp->lock);
+    path = g_queue_pop_head(&sp->ready);
+    if (!path)
+        sp->target = MIN(sp->target * 2, sp->max);
+    if (sp->ready.length < sp->target - sp->target / 4)
+        g_cond_signal(&sp->cond);
+    g_mutex_unlock(&sp->lock);
+    return path;
+}
+
+gboolean
+mv_file_write_atomic_spare(MvFileSpares *sp, const char *path, const void *data, gsize len,
+                           mode_t mode, GError **error)
+{
+    g_autofree char *spare = sp ? spares_take(sp) : NULL;
+    mv_autoclose int fd = -1;
+
+    /* O_NOFOLLOW: whatever is there now is written only if it is a file. */
+    if (spare)
+        fd = open(spare, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return file_replace(path, data, len, mode, TRUE, error);
+    if (!file_fill(fd, path, data, len, mode, TRUE, error)) {
+        unlink(spare);
+        return FALSE;
+    }
+    if (rename(spare, path) < 0) {
+        int err = errno;
+
+        unlink(spare);
+        if (err == EXDEV)
+            return file_replace(path, data, len, mode, TRUE, error);
+        mv_error_set_errno(error, err, "cannot rename '%s' to '%s'", spare, path);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean

@@ -66,6 +66,11 @@ qemu_conf_save_config(QemuDriver *drv, const DomainDef *def, GError **error)
     g_autofree char *path = conf_config_path(drv, def->name);
     g_autofree char *xml = domain_def_format(def, DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_SECURE);
 
+    /* Through a spare file (made in advance, see mv_file_spares_new()):
+     * on this kind of host making the file is most of a define's cost. */
+    if (drv->config_spares &&
+        mv_file_write_atomic_spare(drv->config_spares, path, xml, strlen(xml), 0600, NULL))
+        return TRUE;
     return conf_write(drv->config_dir, path, xml, TRUE, error);
 }
 

@@ -281,6 +281,7 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
 {
     QemuDriver *drv = g_new0(QemuDriver, 1);
     const char *timeout = g_getenv("MODVIRT_QEMU_JOB_TIMEOUT_MS");
+    g_autofree char *spares = NULL;
     GPtrArray *reconnect;
 
     drv->rd = rd;
@@ -308,6 +309,8 @@ qemu_driver_init(RemoteDaemon *rd, GError **error)
         !mv_file_mkdir(drv->channel_dir, 0700, error) ||
         !mv_file_mkdir(drv->log_dir, 0700, error))
         return FALSE;
+    spares = g_build_filename(drv->config_dir, QEMU_CONFIG_SPARE_DIR, NULL);
+    drv->config_spares = mv_file_spares_new(spares, QEMU_CONFIG_SPARES, QEMU_CONFIG_SPARES_MAX);
 
     /* Running domains first (their status files), then the definitions:
      * a running persistent domain gets its persistent definition from the
@@ -329,6 +332,7 @@ qemu_driver_shutdown(RemoteDaemon *rd)
     /* QEMUs keep running: the next daemon reconnects to them. */
     qemu_driver_wait_threads(drv);
     g_thread_pool_free(drv->status_writer, FALSE, TRUE);
+    mv_file_spares_free(drv->config_spares);
     qemu_translate_shutdown(drv);
     qemu_domain_list_free(drv->domains);
     qemu_caps_cache_free(drv->caps);

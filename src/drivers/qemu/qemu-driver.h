@@ -10,6 +10,7 @@
 #include "drivers/qemu/qemu-caps.h"
 #include "drivers/qemu/qemu-domain.h"
 #include "remote/remote-daemon.h"
+#include "util/file.h"
 
 typedef struct _QemuDriver QemuDriver;
 
@@ -22,6 +23,7 @@ struct _QemuDriver {
     QemuDomainList *domains;
     char *config_dir;            /* persistent definitions: <config>/qemu/NAME.xml */
     char *autostart_dir;         /* <config>/qemu/autostart/NAME.xml -> ../NAME.xml */
+    MvFileSpares *config_spares; /* <config>/qemu/.spare: files for new definitions */
     char *state_dir;             /* runtime: status XML, pid files: <run>/qemu */
     char *domains_dir;           /* per running domain: monitor socket, sockets: <run>/qemu/domains */
     char *channel_dir;           /* auto-generated chardev sockets: <run>/qemu/channel */
