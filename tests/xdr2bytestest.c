@@ -623,6 +623,58 @@ test_string_limit_encode(void)
     g_assert_error(error, mv_error_quark(MV_FROM_RPC), MV_ERR_RPC);
 }
 
+/* A payload reserved ahead (mv_message_reserve_payload(), as a handler's
+ * mv_server_call_set_reply_size() does) encodes to the same bytes in the
+ * buffer reserved, which does not grow: one encoding pass.  A reservation
+ * too small still gives the right bytes. */
+static void
+test_reserved_payload(void)
+{
+    MvMessageHeader hdr = { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+                            REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, MV_NET_REPLY, 1,
+                            MV_NET_OK };
+    const guint n = 700;
+    g_autofree remote_nonnull_storage_vol *vols = g_new0(remote_nonnull_storage_vol, n);
+    g_autoptr(GPtrArray) strs = g_ptr_array_new_with_free_func(g_free);
+    remote_storage_pool_list_all_volumes_ret ret = { { n, vols }, n };
+    gsize xdr = 4 + 4;
+    gsize sizes[] = { 0, 0, 100 };
+
+    for (guint i = 0; i < n; i++) {
+        char *name = g_strdup_printf("v%u%.*s.qcow2", i, (int)(i % 7), "abcdefg");
+        char *key = g_strdup_printf("/var/lib/pool/%s", name);
+
+        g_ptr_array_add(strs, name);
+        g_ptr_array_add(strs, key);
+        vols[i] = (remote_nonnull_storage_vol){ "pool", name, key };
+        xdr += MV_XDR_STRING_SIZE(4) + MV_XDR_STRING_SIZE(strlen(name)) +
+               MV_XDR_STRING_SIZE(strlen(key));
+    }
+    sizes[1] = xdr;
+    for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
+        g_autoptr(MvMessage) plain = mv_message_new();
+        g_autoptr(MvMessage) msg = mv_message_new();
+        g_autoptr(GError) error = NULL;
+        gsize alloc;
+
+        g_assert_true(mv_message_encode_header(plain, &hdr, NULL));
+        g_assert_true(mv_message_encode_payload(
+            plain, (xdrproc_t)xdr_remote_storage_pool_list_all_volumes_ret, &ret, &error));
+        g_assert_cmpuint(plain->buffer_length, ==, MV_MESSAGE_MIN_LEN + xdr);
+
+        g_assert_true(mv_message_encode_header(msg, &hdr, NULL));
+        if (sizes[s])
+            g_assert_true(mv_message_reserve_payload(msg, sizes[s], &error));
+        alloc = msg->buffer_alloc;
+        g_assert_true(mv_message_encode_payload(
+            msg, (xdrproc_t)xdr_remote_storage_pool_list_all_volumes_ret, &ret, &error));
+        g_assert_no_error(error);
+        g_assert_cmpmem(msg->buffer, msg->buffer_length, plain->buffer, plain->buffer_length);
+        if (sizes[s] >= xdr)
+            g_assert_cmpuint(msg->buffer_alloc, ==, alloc);
+    }
+}
+
 /* Decode @count elements of @elem after a count word, as @filter. */
 static gboolean
 decode_counted(xdrproc_t filter, gsize size, guint32 count, const guint8 *elem, gsize elem_len,
@@ -727,6 +779,7 @@ main(int argc, char **argv)
     g_test_add_func("/xdr2bytes/message/error-reply", test_error_reply);
     g_test_add_func("/xdr2bytes/message/error-decode-full", test_error_decode_full);
     g_test_add_func("/xdr2bytes/message/keepalive-simple", test_keepalive_simple);
+    g_test_add_func("/xdr2bytes/message/reserved-payload", test_reserved_payload);
     g_test_add_func("/xdr2bytes/limits/fd-count", test_fd_count_limit);
     g_test_add_func("/xdr2bytes/limits/string-encode", test_string_limit_encode);
     g_test_add_func("/xdr2bytes/limits/decode-exact", test_decode_limits_exact);

@@ -93,6 +93,12 @@ message_seal(MvMessage *msg)
 }
 
 gboolean
+mv_message_reserve_payload(MvMessage *msg, gsize len, GError **error)
+{
+    return message_reserve(msg, msg->buffer_offset + len, error);
+}
+
+gboolean
 mv_message_encode_payload(MvMessage *msg, xdrproc_t filter, void *data, GError **error)
 {
     gboolean sized = FALSE;

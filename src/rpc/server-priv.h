@@ -42,6 +42,7 @@ struct _MvServerCall {
     GDestroyNotify ret_free;      /* mv_server_call_set_ret_owner() */
     gboolean close_after_reply;   /* mv_server_call_close_after_reply() */
     gpointer ret_free_data;
+    gsize reply_size;             /* mv_server_call_set_reply_size() */
 };
 
 typedef enum {

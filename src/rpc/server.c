@@ -576,6 +576,7 @@ server_execute_call(MvServerCall *call)
         g_array_set_size(call->reply_fds, 0);
     }
     if (!mv_message_encode_header(reply, &hdr, &error) ||
+        (call->reply_size && !mv_message_reserve_payload(reply, call->reply_size, &error)) ||
         !mv_message_encode_payload(reply, proc->ret_filter, ret, &error)) {
         mv_message_free(reply);
         if (call->stream)
@@ -1180,6 +1181,12 @@ mv_server_call_add_reply_fd(MvServerCall *call, int fd)
     if (!call->reply_fds)
         call->reply_fds = g_array_new(FALSE, FALSE, sizeof(int));
     g_array_append_val(call->reply_fds, fd);
+}
+
+void
+mv_server_call_set_reply_size(MvServerCall *call, gsize bytes)
+{
+    call->reply_size = bytes;
 }
 
 void

@@ -194,6 +194,15 @@ void mv_server_call_add_reply_fd(MvServerCall *call, int fd);
  * where one block for all the strings saves a malloc and a free for each.
  */
 void mv_server_call_set_ret_owner(MvServerCall *call, GDestroyNotify free_fn, gpointer data);
+/*
+ * The size of the reply's encoded return (XDR bytes; a bound will do),
+ * where the handler knows it: the reply buffer is made that big at once.
+ * Without it a return that does not fit the first buffer is encoded twice
+ * over, a counting pass (xdr_sizeof()) then the real one: for a list of
+ * thousands of names, most of the handler's time.
+ */
+void mv_server_call_set_reply_size(MvServerCall *call, gsize bytes);
+
 /* Close the client once this call's reply is queued (CONNECT_CLOSE's
  * "delayed close"); other calls of the client ending meanwhile do not. */
 void mv_server_call_close_after_reply(MvServerCall *call);

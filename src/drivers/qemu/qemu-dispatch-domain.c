@@ -241,6 +241,11 @@ remote_dispatch_connect_list_all_domains(MvServerCall *call,
     for (guint i = 0; i < l.n && l.need_results; i++)
         l.block->doms[i].name = l.block->names->str + GPOINTER_TO_SIZE(l.block->doms[i].name);
     mv_server_call_set_ret_owner(call, dispatch_list_block_free, l.block);
+    /* count, ret; per domain its name (the block holds each with its NUL,
+     * so block length + 3 per name bounds the padding), uuid and id */
+    mv_server_call_set_reply_size(call, 8 + (l.need_results
+                                             ? l.block->names->len + l.n * (4 + 3 + MV_UUID_LEN + 4)
+                                             : 0));
     if (l.need_results) {
         ret->domains.domains_val = l.block->doms;
         ret->domains.domains_len = l.n;

@@ -526,16 +526,23 @@ static remote_nonnull_storage_vol *
 dispatch_vol_list_block(StoragePoolObj *obj, MvServerCall *call)
 {
     guint n = obj->vols->len;
-    gsize size = n * sizeof(remote_nonnull_storage_vol) + strlen(obj->name) + 1;
+    gsize pool_len = strlen(obj->name);
+    gsize size = n * sizeof(remote_nonnull_storage_vol) + pool_len + 1;
+    /* the reply: the array's count, each volume's three strings, ret */
+    gsize xdr = 4 + 4 + n * MV_XDR_STRING_SIZE(pool_len);
     remote_nonnull_storage_vol *vals;
     char *pool;
     char *p;
 
     for (guint i = 0; i < n; i++) {
         const StorageVolDef *def = ((StorageVol *)g_ptr_array_index(obj->vols, i))->def;
+        gsize name_len = strlen(def->name);
+        gsize key_len = def->key ? strlen(def->key) : 0;
 
-        size += strlen(def->name) + 1 + (def->key ? strlen(def->key) : 0) + 1;
+        size += name_len + 1 + key_len + 1;
+        xdr += MV_XDR_STRING_SIZE(name_len) + MV_XDR_STRING_SIZE(key_len);
     }
+    mv_server_call_set_reply_size(call, xdr);
     vals = g_malloc(size);
     pool = (char *)(vals + n);
     p = stpcpy(pool, obj->name) + 1;
