@@ -256,7 +256,10 @@ spares_thread(gpointer data)
         }
         g_mutex_unlock(&sp->lock);
         path = spares_make_one(sp);
-        if (!path && !warned) {
+        if (!path && errno == ENOENT) {
+            /* Removed: made again below. */
+            g_info("spare-file directory '%s' is gone: making it again", sp->dir);
+        } else if (!path && !warned) {
             g_warning("cannot make spare files in '%s': %s", sp->dir, g_strerror(errno));
             warned = TRUE;
         }
@@ -340,6 +343,43 @@ spares_take(MvFileSpares *sp)
         g_cond_signal(&sp->cond);
     g_mutex_unlock(&sp->lock);
     return path;
+}
+
+gboolean
+mv_file_spares_recycle(MvFileSpares *sp, const char *path, GError **error)
+{
+    g_autofree char *spare = NULL;
+    gboolean room;
+
+    if (sp) {
+        g_mutex_lock(&sp->lock);
+        room = sp->ready.length < sp->max;
+        g_mutex_unlock(&sp->lock);
+        if (room)
+            spare = g_build_filename(sp->dir, "XXXXXX", NULL);
+    }
+    for (guint tries = 0; spare && tries < 100; tries++) {
+        char *x = spare + strlen(spare) - 6;
+
+        for (guint i = 0; i < 6; i++)
+            x[i] = file_letters[g_random_int_range(0, sizeof(file_letters) - 1)];
+        if (renameat2(AT_FDCWD, path, AT_FDCWD, spare, RENAME_NOREPLACE) == 0) {
+            /* Emptied at once: an old definition does not linger there. */
+            if (truncate(spare, 0) < 0) {
+                unlink(spare);
+                return TRUE;
+            }
+            g_mutex_lock(&sp->lock);
+            g_queue_push_tail(&sp->ready, g_steal_pointer(&spare));
+            g_mutex_unlock(&sp->lock);
+            return TRUE;
+        }
+        if (errno == ENOENT && access(path, F_OK) < 0)
+            return TRUE;
+        if (errno != EEXIST)
+            break;
+    }
+    return mv_file_unlink(path, error);
 }
 
 gboolean

@@ -49,6 +49,16 @@ guint mv_file_spares_ready(MvFileSpares *spares);
 gboolean mv_file_write_atomic_spare(MvFileSpares *spares, const char *path, const void *data,
                                     gsize len, mode_t mode, GError **error);
 
+/*
+ * Take @path out of its place for good, as unlink() would, but keep its
+ * inode as a spare (moved into the spare directory, emptied), so that a
+ * later write needs no new one: on such a file system freeing an inode
+ * also slows every allocation near it for the next 30-60 s.  With @spares
+ * NULL or enough spares kept already, unlink().  A missing @path is not an
+ * error.
+ */
+gboolean mv_file_spares_recycle(MvFileSpares *spares, const char *path, GError **error);
+
 /* mkdir -p, then chmod the last component to @mode. */
 gboolean mv_file_mkdir(const char *path, mode_t mode, GError **error);
 /* Symlink @target at @path atomically (replacing it). */

@@ -8,7 +8,7 @@ import os
 
 import mvguest
 import mvtest
-from mvtest import check_eq, check_in
+from mvtest import check, check_eq, check_in
 
 # A domain with a volume by path, a file outside any pool, a volume by pool
 # and name, an empty cdrom and a volume of a pool that does not exist.
@@ -95,6 +95,25 @@ def test_storage_options_match_virsh():
         # What the first case shows, spelled out.
         r = s.mvsh("undefine", "mvsh0", check_rc=1)
         check_in("failed to get domain 'mvsh0'", r.stderr)
+        # On disk: the definitions of the domains still defined, no more;
+        # an undefined one's file is kept as a spare inode for the next
+        # define (.spare), emptied: no old definition lingers there.
+        confdir = os.path.join(s.root, "session", "config", "modvirt", "qemu")
+        listed = s.virsh("list", "--all", "--name").stdout.split()
+        check_eq(sorted(f[:-4] for f in os.listdir(confdir) if f.endswith(".xml")),
+                 sorted(listed), "definitions on disk")
+        path = os.path.join(s.root, "recy.xml")
+        with open(path, "w") as f:
+            f.write(mvguest.idle("recy"))
+        s.mvsh("define", path, check_rc=0)
+        ino = os.stat(os.path.join(confdir, "recy.xml")).st_ino
+        s.mvsh("undefine", "recy", check_rc=0)
+        check(not os.path.exists(os.path.join(confdir, "recy.xml")), "recy.xml removed")
+        spares = {os.stat(os.path.join(confdir, ".spare", f)).st_ino: f
+                  for f in os.listdir(os.path.join(confdir, ".spare"))}
+        check(ino in spares, "the undefined definition's inode kept as a spare")
+        for f in spares.values():
+            check_eq(os.path.getsize(os.path.join(confdir, ".spare", f)), 0, "size of spare " + f)
 
 
 def test_running_domain_keeps_its_storage():

@@ -80,7 +80,9 @@ qemu_conf_delete_config(QemuDriver *drv, const char *name, GError **error)
     g_autofree char *path = conf_config_path(drv, name);
     g_autofree char *link = conf_autostart_path(drv, name);
 
-    return mv_file_unlink(link, error) && mv_file_unlink(path, error);
+    /* The definition's inode is kept for the next define (a spare). */
+    return mv_file_unlink(link, error) &&
+           mv_file_spares_recycle(drv->config_spares, path, error);
 }
 
 gboolean
