@@ -12,10 +12,10 @@
 #include "drivers/qemu/qemu-driver.h"
 
 /* Where the spare files for new definitions wait (in the config directory,
- * so on its file system), and how many: 64, more after bursts of defines
+ * so on its file system), and how many: 512, more after bursts of defines
  * that used them all (which meanwhile make their files the ordinary way). */
 #define QEMU_CONFIG_SPARE_DIR ".spare"
-#define QEMU_CONFIG_SPARES 64
+#define QEMU_CONFIG_SPARES 512
 #define QEMU_CONFIG_SPARES_MAX 2048
 
 gboolean qemu_conf_save_config(QemuDriver *drv, const DomainDef *def, GError **error);
