@@ -16,6 +16,9 @@
 #include "util/error.h"
 #include "util/macros.h"
 
+/* How long a socket path may still be listened on by a dying predecessor. */
+#define SERVER_SOCKET_GRACE_MS 1000
+
 /* Output queued for a client beyond which we stop reading its calls: above
  * what a download stream keeps queued (server-stream.c), so that only a
  * client that does not read what it asked for is held back. */
@@ -939,6 +942,25 @@ server_socket_in_use(const char *path)
     return fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
 }
 
+/*
+ * Whether @path is still listened on after a grace of SERVER_SOCKET_GRACE_MS.
+ * A daemon that holds its pid file finds its predecessor's sockets still
+ * open when that one was killed a moment ago: a dying process releases its
+ * pid file lock and closes its sockets one after the other, not at once.
+ */
+static gboolean
+server_socket_in_use_a_while(const char *path)
+{
+    gint64 end = g_get_monotonic_time() + SERVER_SOCKET_GRACE_MS * 1000;
+
+    while (server_socket_in_use(path)) {
+        if (g_get_monotonic_time() >= end)
+            return TRUE;
+        g_usleep(5 * 1000);
+    }
+    return FALSE;
+}
+
 gboolean
 mv_server_add_service_unix(MvServer *srv, const char *path, mode_t mode, gboolean readonly,
                            GError **error)
@@ -954,7 +976,7 @@ mv_server_add_service_unix(MvServer *srv, const char *path, mode_t mode, gboolea
         return FALSE;
     }
     g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-    if (server_socket_in_use(path)) {
+    if (server_socket_in_use_a_while(path)) {
         mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
                      "socket '%s' is in use by another process", path);
         return FALSE;

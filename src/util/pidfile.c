@@ -14,6 +14,9 @@
 
 #define PIDFILE_DYING_WAIT_MS 10000
 #define PIDFILE_DYING_POLL_MS 5
+/* How long a holder that looks alive keeps its lock before we believe it:
+ * one killed a moment ago shows as running until its threads notice. */
+#define PIDFILE_BUSY_GRACE_MS 300
 
 int
 mv_pidfile_read(const char *path, pid_t *ret_pid)
@@ -47,6 +50,7 @@ int
 mv_pidfile_acquire(const char *path, pid_t pid, pid_t *ret_holder)
 {
     gint64 deadline = g_get_monotonic_time() + PIDFILE_DYING_WAIT_MS * 1000;
+    gint64 grace = g_get_monotonic_time() + PIDFILE_BUSY_GRACE_MS * 1000;
 
     for (int attempt = 0; attempt < 10; attempt++) {
         struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
@@ -65,9 +69,17 @@ mv_pidfile_acquire(const char *path, pid_t pid, pid_t *ret_holder)
                 pid_t holder = 0;
 
                 /* A holder on its way out (killed a moment ago): its lock
-                 * goes with its last thread, so wait for that, a while. */
+                 * goes with its last thread, so wait for that, a while.
+                 * One that looks alive may be dying all the same (SIGKILL
+                 * not yet seen by its threads), or its pid not written yet
+                 * (it took the lock a moment ago): a short grace too. */
                 if (mv_pidfile_read(path, &holder) == 0 && holder != pid &&
                     !pidfile_holder_alive(holder) && g_get_monotonic_time() < deadline) {
+                    g_usleep(PIDFILE_DYING_POLL_MS * 1000);
+                    attempt--;
+                    continue;
+                }
+                if (g_get_monotonic_time() < grace) {
                     g_usleep(PIDFILE_DYING_POLL_MS * 1000);
                     attempt--;
                     continue;

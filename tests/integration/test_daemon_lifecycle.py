@@ -3,6 +3,7 @@
 the sockets it binds itself and its configuration file."""
 
 import os
+import random
 import signal
 import socket
 import stat
@@ -146,6 +147,89 @@ def test_second_instance_other_pidfile_refused():
         check(not os.path.exists(other), "the refused instance left its pid file")
         check(first.poll() is None, "the first instance died")
         stack.virsh("hostname", uri=stack.uri("mvstoraged", scheme="storage"))
+
+
+def test_restart_race():
+    """kill -9 of a daemon, and at once two new ones (a service manager's
+    restart and the proxy's start on demand, say): exactly one of them
+    runs and answers, the other says another is running.  The killed one
+    takes a moment to die (its threads, its files): its pid file lock and
+    its sockets go at slightly different times, which a new instance must
+    wait out, not take for a live daemon."""
+    with mvtest.Stack(name="mv-life-race") as stack:
+        stack.start("mvqemud")
+        for rnd in range(15):
+            old = stack.pid_of("mvqemud")
+            os.kill(old, signal.SIGKILL)
+            new = [stack.start("mvqemud", wait=False)]
+            # The second a little later, anywhere in the old one's dying.
+            time.sleep(random.uniform(0, 0.03))
+            new.append(stack.start("mvqemud", wait=False))
+            mvtest.wait_for(lambda: sum(p.poll() is None for p in new) <= 1, timeout=20,
+                            what="round %d: one of the two new instances to give up" % rnd)
+            live = [p for p in new if p.poll() is None]
+            check_eq(len(live), 1, "round %d: instances running (exit statuses %s)\n%s"
+                     % (rnd, [p.returncode for p in new], stack.log("mvqemud")))
+            check_eq([p.returncode for p in new if p.poll() is not None], [EXIT_RUNNING],
+                     "round %d: the other one's exit status" % rnd)
+            path = stack.sock("mvqemud")
+            mvtest.wait_for(lambda: mvtest.sock_connectable(path), timeout=10,
+                            what="round %d: the survivor's socket" % rnd)
+            check_eq(stack.pid_of("mvqemud"), live[0].pid, "round %d: pid file" % rnd)
+            r = stack.virsh("hostname", uri=stack.uri("mvqemud"))
+            check_eq(r.stdout.strip(), socket.gethostname(), "round %d: virsh hostname" % rnd)
+
+
+# A process that holds what a dying daemon still holds for a moment (its
+# pid file lock, or a listening socket), signals it has it, then lets go.
+HOLD_BRIEFLY = r'''
+import fcntl, os, socket, sys, time
+what, path, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+if what == "lock":
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.ftruncate(fd, 0)
+    os.write(fd, b"%d\n" % os.getpid())
+else:
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    s.listen(8)
+print("held", flush=True)
+time.sleep(secs)
+'''
+
+
+def _hold_briefly(stack, what, path, secs):
+    p = subprocess.Popen(["/usr/bin/python3", "-c", HOLD_BRIEFLY, what, path, str(secs)],
+                         stdout=subprocess.PIPE, text=True)
+    check_eq(p.stdout.readline().strip(), "held", "the helper holds the %s" % what)
+    return p
+
+
+def test_predecessor_letting_go():
+    """A new instance started while a predecessor (killed a moment ago)
+    still holds the pid file lock, or still listens on a socket, waits for
+    it to let go instead of giving up; one that keeps them is refused
+    (test_second_instance_refused, test_second_instance_other_pidfile_refused)."""
+    with mvtest.Stack(name="mv-life-pred") as stack:
+        os.makedirs(stack.sockdir, exist_ok=True)
+        pidfile = os.path.join(stack.sockdir, "mvqemud.pid")
+        helper = _hold_briefly(stack, "lock", pidfile, 0.15)
+        p = stack.start("mvqemud")
+        helper.wait()
+        check(p.poll() is None, "started while the pid file was still held:\n" + stack.log("mvqemud"))
+        check_eq(stack.pid_of("mvqemud"), p.pid, "pid file")
+        p.terminate()
+        p.wait(timeout=10)
+
+        # The first socket a daemon binds is its admin socket.
+        helper = _hold_briefly(stack, "listen", stack.sock("mvqemud", "admin-sock"), 0.3)
+        p = stack.start("mvqemud")
+        helper.wait()
+        check(p.poll() is None, "started while its socket was still listened on:\n"
+              + stack.log("mvqemud"))
+        r = stack.virsh("hostname", uri=stack.uri("mvqemud"))
+        check_eq(r.stdout.strip(), socket.gethostname(), "virsh hostname")
 
 
 def test_stale_pidfile():
