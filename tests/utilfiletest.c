@@ -327,10 +327,6 @@ test_spares_leftovers(void)
     g_rmdir(dir);
 }
 
-/* A caller that finds none ready doubles the number kept, up to the max.
- * Here none is ready because the directory went away (with the spares in
- * it): the writes go the ordinary way meanwhile, and the thread makes the
- * directory again and refills it. */
 /* A recycled file leaves its place, waits emptied in the spare directory
  * and is the inode a later write uses; with the spares full, or none,
  * recycling is unlink(); a missing file is no error. */
@@ -396,6 +392,10 @@ test_spares_recycle(void)
     rm_dir(dir);
 }
 
+/* A caller that finds none ready doubles the number kept, up to the max.
+ * Here none is ready because the directory went away (with the spares in
+ * it): the writes go the ordinary way meanwhile, and the thread makes the
+ * directory again and refills it. */
 static void
 test_spares_grow(void)
 {
