@@ -46,12 +46,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvMessage, mv_message_free)
 /* Prepare an empty packet with @hdr: the header is encoded and the payload
  * position set just after it (after the fd count for *_WITH_FDS). */
 gboolean mv_message_encode_header(MvMessage *msg, const MvMessageHeader *hdr, GError **error);
-/* Append the XDR of @data (NULL filter: nothing) and seal the length word. */
 /* XDR's size of a string of @len bytes (length word, padded to 4). */
 #define MV_XDR_STRING_SIZE(len) (4 + (((gsize)(len) + 3) & ~(gsize)3))
 /* Room for @len more bytes of payload: an encoder that knows the size
  * spares mv_message_encode_payload() its counting pass (xdr_sizeof()). */
 gboolean mv_message_reserve_payload(MvMessage *msg, gsize len, GError **error);
+/* Append the XDR of @data (NULL filter: nothing) and seal the length word. */
 gboolean mv_message_encode_payload(MvMessage *msg, xdrproc_t filter, void *data, GError **error);
 gboolean mv_message_encode_payload_raw(MvMessage *msg, const void *data, gsize len,
                                        GError **error);
