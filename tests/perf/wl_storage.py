@@ -391,10 +391,11 @@ def iscsi(ctx):
 
 
 def iscsi_lifecycle(ctx, owners, failed):
-    # 25 pairs: a start swings by +-10 ms here, and with 15 the median of
-    # the paired differences moved between 0.4 and 6 ms from run to run
-    # against a 5 ms target.
-    iters = int(ctx.scale(25, 3))
+    # 49 pairs: a start swings by +-10 ms here.  With 15 the median of the
+    # paired differences moved between 0.4 and 6 ms from run to run against
+    # a 5 ms target; with 25 (its spread -11..+16 ms) still between 0.9 and
+    # 6.6 ms, on libvirtd's side too (-1.4..6.5 ms).
+    iters = int(ctx.scale(49, 3))
     s = {t.name: {"disk": [], "ctl": []} for t in ctx.targets}
     tfail = {}
     for i in range(iters):
