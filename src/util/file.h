@@ -55,7 +55,8 @@ gboolean mv_file_write_atomic_spare(MvFileSpares *spares, const char *path, cons
  * later write needs no new one: on such a file system freeing an inode
  * also slows every allocation near it for the next 30-60 s.  With @spares
  * NULL or enough spares kept already, unlink().  A missing @path is not an
- * error.
+ * error.  (A crash between the rename and the truncation leaves the old
+ * content in the spare directory until that spare is used: truncated then.)
  */
 gboolean mv_file_spares_recycle(MvFileSpares *spares, const char *path, GError **error);
 

@@ -114,6 +114,12 @@ def test_storage_options_match_virsh():
         check(ino in spares, "the undefined definition's inode kept as a spare")
         for f in spares.values():
             check_eq(os.path.getsize(os.path.join(confdir, ".spare", f)), 0, "size of spare " + f)
+        # A new definition is written through one of the spares.
+        with open(path, "w") as f:
+            f.write(mvguest.idle("recy2"))
+        s.mvsh("define", path, check_rc=0)
+        check(os.stat(os.path.join(confdir, "recy2.xml")).st_ino in spares,
+              "the new definition's inode came from .spare")
 
 
 def test_running_domain_keeps_its_storage():

@@ -37,27 +37,36 @@ conf_status_path(QemuDriver *drv, const char *name)
     return g_build_filename(drv->state_dir, file, NULL);
 }
 
+/* One atomic write: durable ones through @spares where there are any. */
+static gboolean
+conf_write_once(MvFileSpares *spares, const char *path, const char *xml, gboolean durable,
+                GError **error)
+{
+    if (!durable)
+        return mv_file_write_atomic_volatile(path, xml, strlen(xml), 0600, error);
+    return mv_file_write_atomic_spare(spares, path, xml, strlen(xml), 0600, error);
+}
+
 /*
  * Write @xml at @path in @dir.  The driver makes its directories at start;
  * one that went away since is made again (rather than checked before every
- * write).  @durable: fsync'ed (definitions) or not (runtime state, on a
- * tmpfs: it must survive a crash of the daemon, not of the machine).
+ * write).  @durable: fsync'ed (definitions, through @spares, files made in
+ * advance: see mv_file_spares_new()) or not (runtime state, on a tmpfs: it
+ * must survive a crash of the daemon, not of the machine).
  */
 static gboolean
-conf_write(const char *dir, const char *path, const char *xml, gboolean durable,
-           GError **error)
+conf_write(const char *dir, MvFileSpares *spares, const char *path, const char *xml,
+           gboolean durable, GError **error)
 {
-    gboolean (*write_fn)(const char *, const void *, gsize, mode_t, GError **) =
-        durable ? mv_file_write_atomic : mv_file_write_atomic_volatile;
     g_autoptr(GError) local = NULL;
 
-    if (write_fn(path, xml, strlen(xml), 0600, &local))
+    if (conf_write_once(spares, path, xml, durable, &local))
         return TRUE;
     if (g_file_test(dir, G_FILE_TEST_IS_DIR)) {
         g_propagate_error(error, g_steal_pointer(&local));
         return FALSE;
     }
-    return mv_file_mkdir(dir, 0700, error) && write_fn(path, xml, strlen(xml), 0600, error);
+    return mv_file_mkdir(dir, 0700, error) && conf_write_once(spares, path, xml, durable, error);
 }
 
 gboolean
@@ -66,12 +75,7 @@ qemu_conf_save_config(QemuDriver *drv, const DomainDef *def, GError **error)
     g_autofree char *path = conf_config_path(drv, def->name);
     g_autofree char *xml = domain_def_format(def, DOMAIN_FORMAT_INACTIVE | DOMAIN_FORMAT_SECURE);
 
-    /* Through a spare file (made in advance, see mv_file_spares_new()):
-     * on this kind of host making the file is most of a define's cost. */
-    if (drv->config_spares &&
-        mv_file_write_atomic_spare(drv->config_spares, path, xml, strlen(xml), 0600, NULL))
-        return TRUE;
-    return conf_write(drv->config_dir, path, xml, TRUE, error);
+    return conf_write(drv->config_dir, drv->config_spares, path, xml, TRUE, error);
 }
 
 gboolean
@@ -245,7 +249,7 @@ conf_write_status(QemuDriver *drv, const char *name, const char *xml, GError **e
 {
     g_autofree char *path = conf_status_path(drv, name);
 
-    return conf_write(drv->state_dir, path, xml, FALSE, error);
+    return conf_write(drv->state_dir, NULL, path, xml, FALSE, error);
 }
 
 gboolean
