@@ -391,11 +391,13 @@ def iscsi(ctx):
 
 
 def iscsi_lifecycle(ctx, owners, failed):
-    # 49 pairs: a start swings by +-10 ms here.  With 15 the median of the
-    # paired differences moved between 0.4 and 6 ms from run to run against
-    # a 5 ms target; with 25 (its spread -11..+16 ms) still between 0.9 and
-    # 6.6 ms, on libvirtd's side too (-1.4..6.5 ms).
-    iters = int(ctx.scale(49, 3))
+    # 99 pairs: a start swings by +-10 ms here, and the paired differences
+    # have a standard deviation of 6-7 ms, so their median is good to about
+    # 1.25 * 6.5 / sqrt(n) ms: 1.2 ms with 49 pairs (it moved between 4.1
+    # and 5.9 ms from run to run against a 5 ms target), 0.8 ms with 99.
+    # With 15 and 25 pairs it moved between 0.4 and 6.6 ms, on libvirtd's
+    # side too (-1.4..6.5 ms).
+    iters = int(ctx.scale(99, 3))
     s = {t.name: {"disk": [], "ctl": []} for t in ctx.targets}
     tfail = {}
     for i in range(iters):
