@@ -391,13 +391,13 @@ def iscsi(ctx):
 
 
 def iscsi_lifecycle(ctx, owners, failed):
-    # 99 pairs: a start swings by +-10 ms here, and the paired differences
+    # 149 pairs: a start swings by +-10 ms here, and the paired differences
     # have a standard deviation of 6-7 ms, so their median is good to about
     # 1.25 * 6.5 / sqrt(n) ms: 1.2 ms with 49 pairs (it moved between 4.1
-    # and 5.9 ms from run to run against a 5 ms target), 0.8 ms with 99.
-    # With 15 and 25 pairs it moved between 0.4 and 6.6 ms, on libvirtd's
-    # side too (-1.4..6.5 ms).
-    iters = int(ctx.scale(99, 3))
+    # and 5.9 ms from run to run against a 5 ms target), 0.8 ms with 99
+    # (2.4 to 4.8 ms over four runs), 0.7 ms with 149.  With 15 and 25
+    # pairs it moved between 0.4 and 6.6 ms, on libvirtd's side too.
+    iters = int(ctx.scale(149, 3))
     s = {t.name: {"disk": [], "ctl": []} for t in ctx.targets}
     tfail = {}
     for i in range(iters):
@@ -444,7 +444,11 @@ def iscsi_lifecycle(ctx, owners, failed):
         ctx.res.add(NAME, "what the iscsi-direct disk adds", t.name, perflib.median(diffs),
                     "ms", goals=[Goal("abs", "<=", 5, ["proxy"])],
                     detail={"paired_differences": perflib.summary(diffs),
-                            "difference_of_medians": disk - perflib.median(s[t.name]["ctl"])})
+                            "difference_of_medians": disk - perflib.median(s[t.name]["ctl"]),
+                            # The first start of a round follows the
+                            # previous target's last destroy.
+                            "disk_first": perflib.summary(diffs[0::2]),
+                            "control_first": perflib.summary(diffs[1::2])})
 
 
 def iscsi_restart(ctx, owners, failed):
