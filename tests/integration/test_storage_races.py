@@ -59,6 +59,11 @@ F=%(flags)s
 [ -e $F/mount-slow ] && sleep "$(cat $F/mount-slow)"
 exec /usr/bin/mount "$@"
 """,
+    "mkfs": """#!/bin/sh
+F=%(flags)s
+[ -e $F/mkfs-slow ] && { touch $F/mkfs-began; sleep "$(cat $F/mkfs-slow)"; }
+exec /usr/sbin/mkfs "$@"
+""",
     "umount": """#!/bin/sh
 F=%(flags)s
 /usr/bin/umount "$@" || exit $?
@@ -557,10 +562,15 @@ def fs_target():
     return os.path.join(stack().root, "mnt")
 
 
-def fs_pool_xml():
-    return ("<pool type='fs'><name>%s</name><source><device path='%s'/><format type='ext4'/>"
+def fs_other_target():
+    return os.path.join(stack().root, "mnt-other")
+
+
+def fs_pool_xml(target=None, uuid=None):
+    u = "<uuid>%s</uuid>" % uuid if uuid else ""
+    return ("<pool type='fs'><name>%s</name>%s<source><device path='%s'/><format type='ext4'/>"
             "</source><target><path>%s</path></target></pool>"
-            % (FS_POOL, LOOP["dev"], fs_target()))
+            % (FS_POOL, u, LOOP["dev"], target or fs_target()))
 
 
 def test_fs_setup():
@@ -631,10 +641,68 @@ def test_no_volume_work_while_stopping():
     p.undefine()
 
 
+def test_create_xml_racing_a_start():
+    """pool-create-xml of a defined pool and a pool-start of it, both
+    waiting for the pool's build (a slow mkfs) to end: one of them starts
+    the pool, the other fails as it is active, and the running pool has the
+    definition of the call that started it, never that of the call that
+    failed.  (The create's check, definition swap and start now run under
+    the pool's job; before, the create swapped its definition in while
+    waiting, the start took the job first and started that definition, and
+    the pool kept it after the create failed.)"""
+    c = conn()
+    p = c.storagePoolDefineXML(fs_pool_xml())
+    other = fs_other_target()
+    os.makedirs(other, exist_ok=True)
+    live = fs_pool_xml(target=other, uuid=p.UUIDString())
+    res = {}
+
+    def call(key, fn):
+        try:
+            fn()
+            res[key] = "ok"
+        except libvirt.libvirtError as e:
+            res[key] = e.get_error_message()
+    began = os.path.join(stack().root, "flags", "mkfs-began")
+    # Well within job_timeout (1 s), mkfs included.
+    flag("mkfs-slow", 0.35)
+    try:
+        build = threading.Thread(target=call, args=(
+            "build", lambda: p.build(libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE)))
+        build.start()
+        # From here until mkfs is done, the build holds the pool's job.
+        mvtest.wait_for(lambda: os.path.exists(began), timeout=10, what="the build's mkfs")
+        start = threading.Thread(target=call, args=("start", lambda: conn().storagePoolLookupByName(
+            FS_POOL).create()))
+        start.start()
+        time.sleep(0.1)             # the start waits first
+        call("create", lambda: conn().storagePoolCreateXML(live, 0))
+        start.join()
+        build.join()
+    finally:
+        flag("mkfs-slow")
+        if os.path.exists(began):
+            os.unlink(began)
+    check_eq(res.get("build"), "ok", "pool-build")
+    winners = [k for k in ("start", "create") if res.get(k) == "ok"]
+    check_eq(len(winners), 1, "calls that started the pool: %s" % res)
+    loser = "start" if winners == ["create"] else "create"
+    check_in("already active", res[loser])
+    mounted, unused = (other, fs_target()) if winners == ["create"] else (fs_target(), other)
+    check_eq(mvtest.mount_source(mounted), LOOP["dev"], "mounted by %s" % res)
+    check(not mvtest.mount_source(unused), "nothing mounted on %s" % unused)
+    check_in("<path>%s</path>" % mounted, p.XMLDesc(0))
+    check_in("<path>%s</path>" % fs_target(), p.XMLDesc(libvirt.VIR_STORAGE_XML_INACTIVE))
+    p.destroy()
+    check_in("<path>%s</path>" % fs_target(), p.XMLDesc(0))
+    p.undefine()
+
+
 def teardown():
     try:
-        if STACK is not None and mvtest.mount_source(fs_target()):
-            subprocess.run(["umount", "-l", fs_target()], capture_output=True)
+        for target in (fs_target(), fs_other_target()) if STACK is not None else ():
+            if mvtest.mount_source(target):
+                subprocess.run(["umount", "-l", target], capture_output=True)
     finally:
         mvtest.loop_detach(LOOP["dev"])
         if STACK is not None:

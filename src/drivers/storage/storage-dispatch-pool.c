@@ -763,6 +763,7 @@ struct _PoolOp {
     unsigned int flags;
     PoolOpFunc func;
     guint timeout_ms;            /* the backend's deadline */
+    gboolean restore_def;        /* failed: the persistent definition comes back */
     StoragePoolCtx ctx;
 };
 
@@ -789,8 +790,54 @@ pool_op_job(gpointer data, GError **error)
     } else {
         ok = op->func(op, error);
     }
+    /* Before the job ends: no other job may see the failed call's
+     * definition, not even after a caller that stopped waiting. */
+    if (!ok && op->restore_def) {
+        g_mutex_lock(&op->obj->lock);
+        storage_pool_obj_take_new_def_locked(op->obj);
+        g_mutex_unlock(&op->obj->lock);
+    }
     storage_pool_obj_end_job(op->obj);
     return ok;
+}
+
+/* Take @obj's job for @what, to run @func with it.  Until
+ * pool_op_submit(), the caller may change the pool under the job. */
+static PoolOp *
+pool_op_begin(StorageDriver *drv, StoragePoolObj *obj, const char *what, PoolOpFunc func,
+              unsigned int flags, GError **error)
+{
+    PoolOp *op;
+
+    if (!storage_pool_obj_begin_job(obj, what, error))
+        return NULL;
+    op = g_new0(PoolOp, 1);
+    op->drv = drv;
+    op->obj = storage_pool_obj_ref(obj);
+    op->flags = flags;
+    op->func = func;
+    op->timeout_ms = drv->job_timeout_ms;
+    return op;
+}
+
+/* A begun @op that will not run: its job ends. */
+static void
+pool_op_cancel(PoolOp *op)
+{
+    storage_pool_obj_end_job(op->obj);
+    pool_op_free(op);
+}
+
+/* Run @op on a job thread (it takes @op); wait for it within the driver's
+ * bounds. */
+static gboolean
+pool_op_submit(PoolOp *op, const char *what, guint extra_ms, GError **error)
+{
+    StorageDriver *drv = op->drv;
+    g_autofree char *desc = g_strdup_printf("%s of storage pool '%s'", what, op->obj->name);
+
+    return storage_job_run(drv, desc, pool_op_job, op, (GDestroyNotify)pool_op_free,
+                           drv->job_timeout_ms + extra_ms, error);
 }
 
 /* Take @obj's job for @what and run @func on a job thread; wait for it
@@ -799,20 +846,9 @@ static gboolean
 pool_op_run(StorageDriver *drv, StoragePoolObj *obj, const char *what, PoolOpFunc func,
             unsigned int flags, guint extra_ms, GError **error)
 {
-    PoolOp *op;
-    g_autofree char *desc = NULL;
+    PoolOp *op = pool_op_begin(drv, obj, what, func, flags, error);
 
-    if (!storage_pool_obj_begin_job(obj, what, error))
-        return FALSE;
-    op = g_new0(PoolOp, 1);
-    op->drv = drv;
-    op->obj = storage_pool_obj_ref(obj);
-    op->flags = flags;
-    op->func = func;
-    op->timeout_ms = drv->job_timeout_ms;
-    desc = g_strdup_printf("%s of storage pool '%s'", what, obj->name);
-    return storage_job_run(drv, desc, pool_op_job, op, (GDestroyNotify)pool_op_free,
-                           drv->job_timeout_ms + extra_ms, error);
+    return op && pool_op_submit(op, what, extra_ms, error);
 }
 
 static gboolean
@@ -1000,17 +1036,38 @@ remote_dispatch_storage_pool_create(MvServerCall *call, remote_storage_pool_crea
     return storage_pool_start(drv, obj, args->flags, error) ? 0 : -1;
 }
 
-/* pool-create-xml of a defined, inactive pool: @def (ownership taken)
- * becomes its live definition; its persistent one comes back at the stop
- * (or now, if the start fails). */
-static void
-dispatch_create_live_def(StoragePoolObj *obj, StoragePoolDef *def)
+/*
+ * pool-create-xml of a defined pool (define_lock held, as for a define):
+ * its job taken, @def (ownership taken) becomes its live definition, to be
+ * started by the op returned; its persistent one comes back at the stop,
+ * or before the job ends if the start fails.  The check that the pool is
+ * inactive, the swap and the start are all under the pool's job: a
+ * pool-start in between would otherwise start the definition of a call
+ * that then fails, and the pool would keep it.
+ */
+static PoolOp *
+dispatch_create_defined(StorageDriver *drv, StoragePoolObj *obj, StoragePoolDef *def,
+                        unsigned int flags, GError **error)
 {
+    g_autoptr(StoragePoolDef) owned = def;
+    PoolOp *op = pool_op_begin(drv, obj, "start", op_start, flags, error);
+
+    if (!op)
+        return NULL;
     g_mutex_lock(&obj->lock);
+    if (obj->active) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                     "pool is already active as '%s'", obj->name);
+        g_mutex_unlock(&obj->lock);
+        pool_op_cancel(op);
+        return NULL;
+    }
     if (obj->persistent && !obj->new_def)
         obj->new_def = storage_pool_obj_copy_def_locked(obj);
-    storage_pool_obj_set_def_locked(obj, def);
+    storage_pool_obj_set_def_locked(obj, g_steal_pointer(&owned));
     g_mutex_unlock(&obj->lock);
+    op->restore_def = TRUE;
+    return op;
 }
 
 int
@@ -1021,7 +1078,6 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
     StorageDriver *drv = storage_dispatch_drv(call);
     g_autoptr(StoragePoolObj) obj = NULL;
     g_autoptr(StoragePoolDef) def = NULL;
-    gboolean existed;
 
     if (!storage_dispatch_check_flags("virStoragePoolCreateXML", args->flags,
                                       STORAGE_POOL_CREATE_WITH_BUILD |
@@ -1034,23 +1090,23 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
         g_mutex_unlock(&drv->define_lock);
         return -1;
     }
-    existed = obj != NULL;
-    if (existed)
-        dispatch_create_live_def(obj, g_steal_pointer(&def));
-    else if (!(obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), error))) {
+    if (obj) {
+        PoolOp *op = dispatch_create_defined(drv, obj, g_steal_pointer(&def), args->flags, error);
+
+        g_mutex_unlock(&drv->define_lock);
+        if (!op || !pool_op_submit(op, "start", drv->refresh_timeout_ms, error))
+            return -1;
+        storage_dispatch_make_pool(obj, &ret->pool);
+        return 0;
+    }
+    if (!(obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), error))) {
         g_mutex_unlock(&drv->define_lock);
         return -1;
     }
     g_mutex_unlock(&drv->define_lock);
     if (!storage_pool_start(drv, obj, args->flags, error)) {
         /* NB: a start that overran may still end; it checks obj->removed. */
-        if (!existed) {
-            storage_pool_list_remove_inactive(drv->pools, obj);
-        } else {
-            g_mutex_lock(&obj->lock);
-            storage_pool_obj_take_new_def_locked(obj);
-            g_mutex_unlock(&obj->lock);
-        }
+        storage_pool_list_remove_inactive(drv->pools, obj);
         return -1;
     }
     storage_dispatch_make_pool(obj, &ret->pool);
