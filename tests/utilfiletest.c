@@ -228,6 +228,25 @@ rm_dir(const char *dir)
     g_rmdir(dir);
 }
 
+/* Every file in the spare directory @sdir is an empty regular file. */
+static void
+check_spares_empty(const char *sdir)
+{
+    GDir *d = g_dir_open(sdir, 0, NULL);
+    const char *e;
+    struct stat st;
+
+    g_assert_nonnull(d);
+    while ((e = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(sdir, e, NULL);
+
+        g_assert_cmpint(lstat(p, &st), ==, 0);
+        g_assert_true(S_ISREG(st.st_mode));
+        g_assert_cmpint(st.st_size, ==, 0);
+    }
+    g_dir_close(d);
+}
+
 /* A spare is used for a new file and for a replacement: the content and
  * mode asked for, the spare gone from its directory (one fewer there, or
  * made again), nothing else in the target directory. */
@@ -241,35 +260,25 @@ test_spares_write(void)
     MvFileSpares *sp = mv_file_spares_new(sdir, 3, 3);
     mode_t old_umask = umask(0077);
     struct stat st;
-    ino_t spare_ino;
-    GDir *d;
-    const char *e;
+    ino_t first_ino;
 
     /* The directory is made before mv_file_spares_new() returns. */
     g_assert_true(g_file_test(sdir, G_FILE_TEST_IS_DIR));
     wait_ready(sp, 3);
     g_assert_cmpuint(count_entries(sdir), ==, 3);
-    /* Which file a write takes: the oldest spare, that one inode. */
-    d = g_dir_open(sdir, 0, NULL);
-    spare_ino = 0;
-    while ((e = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(sdir, e, NULL);
-
-        g_assert_cmpint(stat(p, &st), ==, 0);
-        g_assert_true(S_ISREG(st.st_mode));
-        g_assert_cmpint(st.st_size, ==, 0);
-    }
-    g_dir_close(d);
+    check_spares_empty(sdir);
 
     g_assert_true(mv_file_write_atomic_spare(sp, path, "first\n", 6, 0644, &error));
     g_assert_no_error(error);
     check_file(path, "first\n", 0644);
     g_assert_cmpint(stat(path, &st), ==, 0);
-    spare_ino = st.st_ino;
+    first_ino = st.st_ino;
+    /* The replacement is another spare, another inode. */
     g_assert_true(mv_file_write_atomic_spare(sp, path, "second\n", 7, 0600, &error));
+    g_assert_no_error(error);
     check_file(path, "second\n", 0600);
     g_assert_cmpint(stat(path, &st), ==, 0);
-    g_assert_cmpuint(st.st_ino, !=, spare_ino);
+    g_assert_cmpuint(st.st_ino, !=, first_ino);
     /* dom.xml and .spare only */
     g_assert_cmpuint(count_entries(dir), ==, 2);
     wait_ready(sp, 3);
@@ -352,18 +361,7 @@ test_spares_recycle(void)
     g_assert_false(g_file_test(old, G_FILE_TEST_EXISTS));
     g_assert_cmpuint(mv_file_spares_ready(sp), ==, 2);
     g_assert_cmpuint(count_entries(sdir), ==, 2);
-    {
-        GDir *d = g_dir_open(sdir, 0, NULL);
-        const char *e;
-
-        while ((e = g_dir_read_name(d))) {
-            g_autofree char *p = g_build_filename(sdir, e, NULL);
-
-            g_assert_cmpint(stat(p, &st), ==, 0);
-            g_assert_cmpint(st.st_size, ==, 0);
-        }
-        g_dir_close(d);
-    }
+    check_spares_empty(sdir);
     /* The older spare first, then the recycled inode. */
     g_assert_true(mv_file_write_atomic_spare(sp, x, "x", 1, 0600, &error));
     g_assert_true(mv_file_write_atomic_spare(sp, y, "y", 1, 0600, &error));

@@ -14,9 +14,18 @@
 #include "util/file.h"
 #include "util/macros.h"
 
-/* The letters of temporary names ("PATH.XXXXXX", as g_mkstemp() makes). */
-static const char file_letters[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/* Fill the six X's that end @name with random letters, as g_mkstemp()
+ * does ("PATH.XXXXXX"): for a name tried again with other letters. */
+static void
+file_random_suffix(char *name)
+{
+    static const char letters[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    char *x = name + strlen(name) - 6;
+
+    for (guint i = 0; i < 6; i++)
+        x[i] = letters[g_random_int_range(0, sizeof(letters) - 1)];
+}
 
 /* Give the unnamed file @fd (O_TMPFILE) the name @path: 0, or -errno
  * (-EEXIST if @path exists).  AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH
@@ -141,10 +150,7 @@ file_replace(const char *path, const void *data, gsize len, mode_t mode, gboolea
      * rename. */
     tmp = g_strdup_printf("%s.XXXXXX", path);
     for (guint tries = 0; ; tries++) {
-        char *x = tmp + strlen(tmp) - 6;
-
-        for (guint i = 0; i < 6; i++)
-            x[i] = file_letters[g_random_int_range(0, sizeof(file_letters) - 1)];
+        file_random_suffix(tmp);
         r = file_link_fd(fd, tmp);
         if (r == 0)
             break;
@@ -204,10 +210,7 @@ spares_make_one(MvFileSpares *sp)
         return fd < 0 ? NULL : g_steal_pointer(&path);
     }
     for (guint tries = 0; tries < 100; tries++) {
-        char *x = path + strlen(path) - 6;
-
-        for (guint i = 0; i < 6; i++)
-            x[i] = file_letters[g_random_int_range(0, sizeof(file_letters) - 1)];
+        file_random_suffix(path);
         r = file_link_fd(fd, path);
         if (r != -EEXIST)
             break;
@@ -359,10 +362,7 @@ mv_file_spares_recycle(MvFileSpares *sp, const char *path, GError **error)
             spare = g_build_filename(sp->dir, "XXXXXX", NULL);
     }
     for (guint tries = 0; spare && tries < 100; tries++) {
-        char *x = spare + strlen(spare) - 6;
-
-        for (guint i = 0; i < 6; i++)
-            x[i] = file_letters[g_random_int_range(0, sizeof(file_letters) - 1)];
+        file_random_suffix(spare);
         if (renameat2(AT_FDCWD, path, AT_FDCWD, spare, RENAME_NOREPLACE) == 0) {
             /* Emptied at once: an old definition does not linger there. */
             if (truncate(spare, 0) < 0) {
