@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * rpcpollertest.c: the one-source poller of src/rpc/poller.c, on
- * socketpairs, with few watches (polled directly) and with many (through
- * epoll), and the connections built on it.
+ * socketpairs, with few watches and with many, and the connections built
+ * on it.
  *
  * - a watch reports exactly what its socket has, a hang-up even when it
- *   asks for nothing, and GLib's own fd sources on the context still work;
+ *   asks for nothing, and GLib's own fd sources on the context still work,
+ *   and so do the watches once they are gone (back to epoll_wait() alone);
  * - another thread changing a watch's events or waking it wakes a loop
- *   that sleeps in poll();
+ *   that sleeps in epoll_wait();
  * - a watch destroyed by the callback of another one never runs again;
+ * - watches created and destroyed by another thread while the loop polls:
+ *   none is called once its destroy notify ran, each notify runs once
+ *   (run under valgrind too, which sees a watch used after it is freed);
  * - going from few watches to many and back loses no event;
  * - a connection holding its output (mv_rpc_conn_cork) sends it all, in
  *   order, when released; a connection among many still notices a peer
@@ -224,7 +228,7 @@ test_many_to_few(Fixture *f, gconstpointer data)
         fixture_add(f, G_IO_IN);
     fixture_settle(f);
     check_only_written(f, two, G_N_ELEMENTS(two));
-    /* Down to two: direct polling again. */
+    /* Down to two. */
     for (guint i = 1; i < MANY - 1; i++)
         sock_drop(g_ptr_array_index(f->socks, i));
     g_assert_cmpuint(mv_rpc_poller_count(f->ctx), ==, 2);
@@ -350,7 +354,8 @@ glib_fd_cb(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-/* GLib's own fd sources share the poll with the watches. */
+/* GLib's own fd sources share the poll with the watches; once they are
+ * gone, the watches alone still report. */
 static void
 test_glib_sources(Fixture *f, gconstpointer data)
 {
@@ -378,6 +383,104 @@ test_glib_sources(Fixture *f, gconstpointer data)
     g_source_unref(src);
     close(sv[0]);
     close(sv[1]);
+    fixture_settle(f);
+    s->calls = 0;
+    send_byte(s->peer);
+    fixture_wait_call(f, s, 3000);
+    g_assert_cmpuint(s->calls, ==, 1);
+}
+
+/* ---- watches destroyed by another thread ---------------------------------- */
+
+#define RACE_ROUNDS 3000
+
+typedef struct {
+    gint notified;                /* the destroy notify ran */
+    gint late;                    /* calls after that */
+    gint calls;
+} Victim;
+
+typedef struct {
+    GMainContext *ctx;
+    gint stop;
+} RaceLoop;
+
+static gpointer
+race_loop_thread(gpointer data)
+{
+    RaceLoop *rl = data;
+
+    while (!g_atomic_int_get(&rl->stop))
+        g_main_context_iteration(rl->ctx, TRUE);
+    return NULL;
+}
+
+static void
+victim_cb(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque)
+{
+    Victim *v = opaque;
+
+    if (g_atomic_int_get(&v->notified))
+        g_atomic_int_inc(&v->late);
+    g_atomic_int_inc(&v->calls);
+    /* Level-triggered and never read: stop asking. */
+    mv_rpc_poller_watch_set_events(watch, 0);
+}
+
+static void
+victim_notify(gpointer opaque)
+{
+    Victim *v = opaque;
+
+    g_assert_cmpint(g_atomic_int_add(&v->notified, 1), ==, 0);
+}
+
+/*
+ * The loop thread sleeps in the poll function while this one creates a
+ * watch, makes its socket readable and destroys it, at varying moments:
+ * some while the kernel is handing the loop that very watch.  Its memory
+ * must outlive the loop's use of it (valgrind reports it otherwise), and
+ * its callback never runs after its destroy notify.
+ */
+static void
+test_destroy_while_polling(Fixture *f, gconstpointer data)
+{
+    const char *env = g_getenv("MV_TEST_RACE_ROUNDS");
+    guint rounds = env ? (guint)g_ascii_strtoull(env, NULL, 10) : RACE_ROUNDS;
+    g_autofree Victim *victims = g_new0(Victim, rounds);
+    RaceLoop rl = { f->ctx, 0 };
+    guint called = 0;
+    GThread *th;
+
+    /* The poller exists before the loop starts. */
+    fixture_add(f, G_IO_IN);
+    th = g_thread_new("race-loop", race_loop_thread, &rl);
+    for (guint i = 0; i < rounds; i++) {
+        MvRpcPollerWatch *w;
+        int sv[2];
+
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv),
+                        ==, 0);
+        w = mv_rpc_poller_watch_new(f->ctx, sv[0], G_IO_IN, victim_cb, &victims[i],
+                                    victim_notify);
+        send_byte(sv[1]);
+        /* 0 to ~20 us: before, during and after the loop's wake-up. */
+        for (volatile guint spin = 0; spin < (i % 64) * 40; spin++)
+            ;
+        mv_rpc_poller_watch_destroy(w);
+        close(sv[0]);
+        close(sv[1]);
+    }
+    g_atomic_int_set(&rl.stop, 1);
+    g_main_context_wakeup(f->ctx);
+    g_thread_join(th);
+    fixture_settle(f);
+    for (guint i = 0; i < rounds; i++) {
+        g_assert_cmpint(g_atomic_int_get(&victims[i].notified), ==, 1);
+        g_assert_cmpint(g_atomic_int_get(&victims[i].late), ==, 0);
+        called += victims[i].calls > 0;
+    }
+    g_test_message("%u of %u watches were called before their destruction", called, rounds);
 }
 
 /* ---- connections ---------------------------------------------------------- */
@@ -493,6 +596,8 @@ main(int argc, char **argv)
     }
     g_test_add("/rpc/poller/many-to-few", Fixture, NULL, fixture_setup, test_many_to_few,
                fixture_teardown);
+    g_test_add("/rpc/poller/destroy-while-polling", Fixture, NULL, fixture_setup,
+               test_destroy_while_polling, fixture_teardown);
     g_test_add("/rpc/poller/conn/cork", ConnFixture, GUINT_TO_POINTER(0), conn_fixture_setup,
                test_conn_cork, conn_fixture_teardown);
     g_test_add("/rpc/poller/conn/cork-many", ConnFixture, GUINT_TO_POINTER(MANY),

@@ -2,18 +2,22 @@
 /*
  * poller.c: the sockets of a GMainContext behind one source (see poller.h).
  *
- * With a few watches (a daemon with a client or two, a client library)
- * nothing but poll() is used: no epoll_ctl() per connection.  Once there are
- * more, every watch joins the epoll set and stays there; new ones join it at
- * once until the number falls well back (hysteresis).  The context's poll
- * function finds its poller through a thread-local pointer set by the
- * source's prepare(), which GLib calls on the iterating thread right before
- * it polls.
+ * Every watch is in the poller's epoll set from its creation to its
+ * destruction, so a wake-up costs the same however many sockets are idle,
+ * and nothing is registered or unregistered per iteration.  When the only fd
+ * GLib itself has to poll is the context's wake-up fd (the usual case: the
+ * daemons' other sources are timers and idles), that fd joins the epoll set
+ * too and the iteration's one syscall is epoll_wait().  Otherwise GLib's fds
+ * and the epoll fd go to poll(), and epoll_wait() follows when the epoll fd
+ * is ready.  The context's poll function finds its poller through a
+ * thread-local pointer set by the source's prepare(), which GLib calls on
+ * the iterating thread right before it polls.
  *
- * Locking: the poller's mutex guards the watch list, the ready queue and
- * each watch's events; callbacks run without it.  Watches are destroyed on
- * the iterating thread only, which is also the thread that polls, so a
- * pointer taken from the poll array or from epoll_wait() stays valid until
+ * Locking: the poller's mutex guards the watch list, the ready queue, the
+ * graveyard and each watch's events; callbacks run without it.  A watch
+ * leaves the epoll set when destroyed, but a pointer to it may already be
+ * in the results epoll_wait() gave the iterating thread: a watch destroyed
+ * by another thread while that one polls keeps its last reference until
  * the results are handled.
  */
 #include <errno.h>
@@ -26,12 +30,6 @@
 
 #include "rpc/poller.h"
 
-/* Up to this many watches are polled directly, each with its own pollfd;
- * beyond, through the epoll fd and epoll_wait() (one more syscall per
- * wake-up, but a cost that no longer grows with idle connections). */
-#define POLLER_DIRECT_MAX 8
-/* Back to direct polling at this many. */
-#define POLLER_DIRECT_AGAIN 4
 #define POLLER_EPOLL_BATCH 64
 
 typedef struct _MvRpcPoller MvRpcPoller;
@@ -57,12 +55,16 @@ struct _MvRpcPoller {
     GMainContext *ctx;           /* the key in the table; not a reference */
     GMutex lock;
     int epfd;
-    gboolean epoll_mode;         /* many watches: poll them through epfd */
     GPtrArray *watches;          /* MvRpcPollerWatch, unordered */
     GQueue ready;                /* watches to dispatch */
-    /* Scratch for the poll function (iterating thread only). */
-    struct pollfd *pfds;
-    MvRpcPollerWatch **pwatch;
+    /* The iterating thread is in the poll function and may hold pointers
+     * to watches from the kernel: watches destroyed meanwhile by another
+     * thread wait in @graveyard for their last unref until it is done. */
+    gboolean polling;
+    GSList *graveyard;
+    /* Iterating thread only: */
+    int wake_fd;                 /* the context's wake-up fd, in epfd; or -1 */
+    struct pollfd *pfds;         /* scratch for poll() */
     guint scratch_len;
 };
 
@@ -93,27 +95,6 @@ poller_epoll_add_locked(MvRpcPoller *p, MvRpcPollerWatch *w)
         return;
     }
     w->in_epoll = TRUE;
-}
-
-/* Choose how to poll for this many watches; entering epoll mode registers
- * them all.  Must hold the lock. */
-static gboolean
-poller_use_epoll_locked(MvRpcPoller *p)
-{
-    guint nw = p->watches->len;
-
-    if (!p->epoll_mode && nw > POLLER_DIRECT_MAX) {
-        p->epoll_mode = TRUE;
-        for (guint i = 0; i < nw; i++) {
-            MvRpcPollerWatch *w = g_ptr_array_index(p->watches, i);
-
-            if (!w->in_epoll)
-                poller_epoll_add_locked(p, w);
-        }
-    } else if (p->epoll_mode && nw <= POLLER_DIRECT_AGAIN) {
-        p->epoll_mode = FALSE;
-    }
-    return p->epoll_mode;
 }
 
 static void
@@ -213,7 +194,6 @@ poller_finalize(GSource *source)
     g_ptr_array_unref(p->watches);
     close(p->epfd);
     g_free(p->pfds);
-    g_free(p->pwatch);
     g_mutex_clear(&p->lock);
 }
 
@@ -245,6 +225,7 @@ poller_get(GMainContext *ctx)
     p->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (p->epfd < 0)
         g_error("epoll_create1 failed: %s", g_strerror(errno));
+    p->wake_fd = -1;
     p->watches = g_ptr_array_new();
     g_queue_init(&p->ready);
     /* NB: replaces g_poll(), which nothing else in modvirt changes. */
@@ -264,57 +245,51 @@ poller_scratch_reserve(MvRpcPoller *p, guint n)
         return;
     p->scratch_len = MAX(n, 2 * p->scratch_len);
     p->pfds = g_renew(struct pollfd, p->pfds, p->scratch_len);
-    p->pwatch = g_renew(MvRpcPollerWatch *, p->pwatch, p->scratch_len);
 }
 
-/* Few watches: their fds join GLib's in one poll(). */
-static gint
-poller_poll_direct(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
+/* Queue the watches among @evs for dispatch; an event of the context's
+ * wake-up fd (data.ptr is the poller) goes to @wake instead, if given.
+ * Must hold the lock. */
+static void
+poller_take_events_locked(MvRpcPoller *p, const struct epoll_event *evs, int n,
+                          GPollFD *wake)
 {
-    guint nw;
-    gint ret;
-    int saved;
+    for (int i = 0; i < n; i++) {
+        MvRpcPollerWatch *w = evs[i].data.ptr;
 
-    g_mutex_lock(&p->lock);
-    nw = p->watches->len;
-    poller_scratch_reserve(p, nfds + nw);
-    memcpy(p->pfds, ufds, nfds * sizeof(struct pollfd));
-    for (guint i = 0; i < nw; i++) {
-        MvRpcPollerWatch *w = g_ptr_array_index(p->watches, i);
-
-        p->pfds[nfds + i].fd = w->fd;
-        p->pfds[nfds + i].events = w->events;
-        p->pfds[nfds + i].revents = 0;
-        p->pwatch[i] = w;
+        if ((gpointer)w == (gpointer)p) {
+            if (wake)
+                wake->revents = evs[i].events & (G_IO_IN | G_IO_HUP | G_IO_ERR);
+            continue;
+        }
+        /* A watch destroyed since left the epoll set under the lock: its
+         * events here are from before. */
+        if (!w->destroyed)
+            poller_mark_ready_locked(p, w, evs[i].events & (w->events | G_IO_HUP | G_IO_ERR));
     }
-    g_mutex_unlock(&p->lock);
-
-    ret = poll(p->pfds, nfds + nw, timeout);
-    saved = errno;
-    if (ret <= 0) {
-        errno = saved;
-        return ret;
-    }
-    for (guint i = 0; i < nfds; i++)
-        ufds[i].revents = p->pfds[i].revents;
-    g_mutex_lock(&p->lock);
-    for (guint i = 0; i < nw; i++) {
-        MvRpcPollerWatch *w = p->pwatch[i];
-        GIOCondition rev = p->pfds[nfds + i].revents;
-
-        /* Events dropped meanwhile (by another thread) are not reported. */
-        rev &= w->events | G_IO_HUP | G_IO_ERR | G_IO_NVAL;
-        if (rev && !w->destroyed)
-            poller_mark_ready_locked(p, w, rev);
-    }
-    g_mutex_unlock(&p->lock);
-    return ret;
 }
 
-/* Many watches: the epoll fd joins GLib's fds, then epoll_wait() names the
- * ready ones. */
+/* GLib's only fd is its wake-up fd: one epoll_wait() for everything. */
 static gint
-poller_poll_epoll(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
+poller_poll_epoll_only(MvRpcPoller *p, GPollFD *wake, gint timeout)
+{
+    struct epoll_event evs[POLLER_EPOLL_BATCH];
+    int n;
+
+    wake->revents = 0;
+    n = epoll_wait(p->epfd, evs, G_N_ELEMENTS(evs), timeout);
+    if (n > 0) {
+        g_mutex_lock(&p->lock);
+        poller_take_events_locked(p, evs, n, wake);
+        g_mutex_unlock(&p->lock);
+    }
+    return n;
+}
+
+/* GLib has fds of its own to poll: they and the epoll fd go to poll(),
+ * then epoll_wait() names the ready watches. */
+static gint
+poller_poll_mixed(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
 {
     struct epoll_event evs[POLLER_EPOLL_BATCH];
     gint ret;
@@ -335,22 +310,40 @@ poller_poll_epoll(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
     do {
         n = epoll_wait(p->epfd, evs, G_N_ELEMENTS(evs), 0);
     } while (n < 0 && errno == EINTR);
+    /* The wake-up fd, if in the set, was reported by poll() itself. */
     g_mutex_lock(&p->lock);
-    for (int i = 0; i < n; i++) {
-        MvRpcPollerWatch *w = evs[i].data.ptr;
-
-        if (!w->destroyed)
-            poller_mark_ready_locked(p, w, evs[i].events & (w->events | G_IO_HUP | G_IO_ERR));
-    }
+    poller_take_events_locked(p, evs, n, NULL);
     g_mutex_unlock(&p->lock);
     return ret;
+}
+
+/* Is @pfd the context's wake-up fd, which then may be (or now is) in the
+ * epoll set?  GLib always polls its wake-up fd, and it stays open as long
+ * as the context; so when GLib asks for one fd only, that is the one. */
+static gboolean
+poller_is_wake_fd(MvRpcPoller *p, const GPollFD *pfd)
+{
+    struct epoll_event ev = { 0 };
+
+    if (pfd->events != G_IO_IN)
+        return FALSE;
+    if (p->wake_fd >= 0)
+        return pfd->fd == p->wake_fd;
+    ev.events = EPOLLIN;
+    ev.data.ptr = p;
+    if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, pfd->fd, &ev) < 0)
+        return FALSE;
+    p->wake_fd = pfd->fd;
+    return TRUE;
 }
 
 static gint
 poller_poll(GPollFD *ufds, guint nfds, gint timeout)
 {
     MvRpcPoller *p = poller_current;
-    gboolean epoll_mode;
+    GSList *dead;
+    gint ret;
+    int saved;
 
     poller_current = NULL;
     if (!p) {
@@ -359,11 +352,20 @@ poller_poll(GPollFD *ufds, guint nfds, gint timeout)
         return g_poll(ufds, nfds, timeout);
     }
     g_mutex_lock(&p->lock);
-    epoll_mode = poller_use_epoll_locked(p);
+    p->polling = TRUE;
     g_mutex_unlock(&p->lock);
-    if (epoll_mode)
-        return poller_poll_epoll(p, ufds, nfds, timeout);
-    return poller_poll_direct(p, ufds, nfds, timeout);
+    if (nfds == 1 && poller_is_wake_fd(p, &ufds[0]))
+        ret = poller_poll_epoll_only(p, &ufds[0], timeout);
+    else
+        ret = poller_poll_mixed(p, ufds, nfds, timeout);
+    saved = errno;
+    g_mutex_lock(&p->lock);
+    p->polling = FALSE;
+    dead = g_steal_pointer(&p->graveyard);
+    g_mutex_unlock(&p->lock);
+    g_slist_free_full(dead, (GDestroyNotify)poller_watch_unref);
+    errno = saved;
+    return ret;
 }
 
 /* Wake the context unless the caller is iterating it (then the next
@@ -391,12 +393,11 @@ mv_rpc_poller_watch_new(GMainContext *ctx, int fd, GIOCondition events, MvRpcPol
     w->destroy = destroy;
     g_source_ref(&p->base);
     g_mutex_lock(&p->lock);
-    if (p->epoll_mode)
-        poller_epoll_add_locked(p, w);
+    poller_epoll_add_locked(p, w);
     w->index = p->watches->len;
     g_ptr_array_add(p->watches, w);
+    /* A poll in progress sees the new member of the epoll set by itself. */
     g_mutex_unlock(&p->lock);
-    poller_kick(p);
     return w;
 }
 
@@ -405,7 +406,6 @@ mv_rpc_poller_watch_set_events(MvRpcPollerWatch *w, GIOCondition events)
 {
     MvRpcPoller *p = w->poller;
     struct epoll_event ev = { 0 };
-    gboolean direct;
 
     g_mutex_lock(&p->lock);
     if (w->destroyed || w->events == events) {
@@ -419,12 +419,9 @@ mv_rpc_poller_watch_set_events(MvRpcPollerWatch *w, GIOCondition events)
         if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
             g_debug("cannot change the events of fd %d: %s", w->fd, g_strerror(errno));
     }
-    direct = !p->epoll_mode;
+    /* An epoll_wait() or a poll() of the epoll fd in progress sees the
+     * change by itself: no wake-up. */
     g_mutex_unlock(&p->lock);
-    /* A poll() in progress has the old events in its array; an epoll set
-     * reports the change by itself. */
-    if (direct)
-        poller_kick(p);
 }
 
 void
@@ -464,9 +461,16 @@ mv_rpc_poller_watch_destroy(MvRpcPollerWatch *w)
         g_ptr_array_remove_index_fast(p->watches, w->index);
         if (w->in_epoll && epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->fd, NULL) < 0)
             g_debug("cannot stop watching fd %d: %s", w->fd, g_strerror(errno));
+        if (p->polling) {
+            /* The iterating thread may have this watch's pointer from the
+             * kernel in hand: it drops the reference when it is done. */
+            p->graveyard = g_slist_prepend(p->graveyard, w);
+            w = NULL;
+        }
     }
     g_mutex_unlock(&p->lock);
-    poller_watch_unref(w);
+    if (w)
+        poller_watch_unref(w);
 }
 
 guint

@@ -7,10 +7,10 @@
  * the number of connections; and changing a source's events, or dispatching
  * one that may not recurse, wakes the context (an eventfd write and read).
  * The poller keeps every watched socket in one epoll set instead, behind a
- * single source that installs the context's poll function: with a few
- * sockets their pollfds join GLib's own in the one poll() of the iteration;
- * with more, the epoll fd does and epoll_wait() says which are ready.  A
- * change of events from another thread needs no wake-up in the latter case.
+ * single source that installs the context's poll function: when GLib's only
+ * fd is its wake-up fd, that joins the set and epoll_wait() is the whole
+ * poll; otherwise the epoll fd joins GLib's fds in poll().  Adding a watch
+ * or changing its events from another thread needs no wake-up.
  */
 #pragma once
 
@@ -34,8 +34,10 @@ MvRpcPollerWatch *mv_rpc_poller_watch_new(GMainContext *ctx, int fd, GIOConditio
 void mv_rpc_poller_watch_set_events(MvRpcPollerWatch *watch, GIOCondition events);
 /* Run the callback on the next iteration, events or not.  Any thread. */
 void mv_rpc_poller_watch_wake(MvRpcPollerWatch *watch);
-/* Stop watching (before the fd is closed) and drop the creator's reference:
- * the callback never runs again.  On the thread iterating the context. */
+/* Stop watching (before the fd is closed) and drop the creator's reference.
+ * On the thread iterating the context, the callback never runs again; from
+ * another thread (or with no thread iterating), one already dispatching may
+ * still be running. */
 void mv_rpc_poller_watch_destroy(MvRpcPollerWatch *watch);
 
 /* How many fds the context's poller watches (tests). */

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <glib-unix.h>
 
+#include "rpc/poller.h"
 #include "rpc/server-priv.h"
 #include "util/error.h"
 #include "util/macros.h"
@@ -32,7 +33,7 @@ typedef struct {
     MvServer *srv;
     int fd;
     gboolean readonly;
-    GSource *source;              /* NULL while waiting for descriptors */
+    MvRpcPollerWatch *watch;      /* events 0 while waiting for descriptors */
     GSource *retry;               /* that wait */
     char *path;                   /* unlinked at close when we bound it */
 } ServerService;
@@ -835,25 +836,29 @@ server_client_fd_limit(void)
     return rl.rlim_cur > reserve ? (int)(rl.rlim_cur - reserve) : 0;
 }
 
-static void server_service_watch(ServerService *svc);
-
 static gboolean
 server_service_rewatch(gpointer data)
 {
     ServerService *svc = data;
 
     g_source_unref(g_steal_pointer(&svc->retry));
-    server_service_watch(svc);
+    mv_rpc_poller_watch_set_events(svc->watch, G_IO_IN);
     return G_SOURCE_REMOVE;
 }
 
-static gboolean
-server_service_accept(gint fd, GIOCondition cond, gpointer data)
+static void
+server_service_accept(MvRpcPollerWatch *watch, GIOCondition cond, gpointer data)
 {
     ServerService *svc = data;
     MvServer *srv = svc->srv;
-    int fd_limit = server_client_fd_limit();
+    int fd = svc->fd;
+    int fd_limit;
 
+    /* Waiting for descriptors: epoll still reports an error or a hang-up,
+     * whatever the events. */
+    if (svc->retry)
+        return;
+    fd_limit = server_client_fd_limit();
     for (int i = 0; i < 32; i++) {
         int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         guint count;
@@ -863,11 +868,11 @@ server_service_accept(gint fd, GIOCondition cond, gpointer data)
              * watching it for a while rather than spin. */
             g_warning("server '%s': no file descriptor left to accept a connection; "
                       "trying again in a second", srv->name);
-            g_source_unref(g_steal_pointer(&svc->source));
+            mv_rpc_poller_watch_set_events(watch, 0);
             svc->retry = g_timeout_source_new_seconds(1);
             g_source_set_callback(svc->retry, server_service_rewatch, svc, NULL);
             g_source_attach(svc->retry, srv->ctx);
-            return G_SOURCE_REMOVE;
+            return;
         }
         if (cfd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -891,19 +896,6 @@ server_service_accept(gint fd, GIOCondition cond, gpointer data)
         }
         mv_server_add_client_fd(srv, cfd, svc->readonly);
     }
-    return G_SOURCE_CONTINUE;
-}
-
-static void
-server_service_watch(ServerService *svc)
-{
-    svc->source = g_unix_fd_source_new(svc->fd, G_IO_IN);
-    g_source_set_callback(svc->source, G_SOURCE_FUNC(server_service_accept), svc,
-                          NULL);
-    /* Not blocked while it runs: GLib would take the fd out of its poll set
-     * and put it back (waking the loop twice) around every accept. */
-    g_source_set_can_recurse(svc->source, TRUE);
-    g_source_attach(svc->source, svc->srv->ctx);
 }
 
 static gboolean
@@ -918,7 +910,10 @@ server_add_service(MvServer *srv, int fd, gboolean readonly, const char *path, G
     svc->fd = fd;
     svc->readonly = readonly;
     svc->path = g_strdup(path);
-    server_service_watch(svc);
+    /* With the connections' sockets, behind the context's one poller
+     * source (rpc/poller.h). */
+    svc->watch = mv_rpc_poller_watch_new(srv->ctx, fd, G_IO_IN, server_service_accept, svc,
+                                         NULL);
     g_mutex_lock(&srv->lock);
     g_ptr_array_add(srv->services, svc);
     g_mutex_unlock(&srv->lock);
@@ -1015,10 +1010,7 @@ mv_server_close(MvServer *srv)
     for (guint i = 0; i < srv->services->len; i++) {
         ServerService *svc = g_ptr_array_index(srv->services, i);
 
-        if (svc->source) {
-            g_source_destroy(svc->source);
-            g_source_unref(svc->source);
-        }
+        mv_rpc_poller_watch_destroy(svc->watch);
         if (svc->retry) {
             g_source_destroy(svc->retry);
             g_source_unref(svc->retry);
