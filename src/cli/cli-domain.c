@@ -1000,6 +1000,12 @@ static const CliOpt opts_autostart[] = {
     { NULL }
 };
 
+static const CliOpt opts_edit[] = {
+    OPT_DOMAIN,
+    { "skip-validate", CLI_OPT_BOOL, 0, "skip validation of the XML against the schema" },
+    { NULL }
+};
+
 static const CliOpt opts_dumpxml[] = {
     OPT_DOMAIN,
     { "inactive", CLI_OPT_BOOL, 0, "show inactive defined XML" },
@@ -1052,6 +1058,7 @@ const CliCmd cli_domain_cmds[] = {
       0 },
     { "domuuid", cmd_domuuid, opts_domain, "convert a domain name or id to domain UUID", 0 },
     { "dumpxml", cmd_dumpxml, opts_dumpxml, "domain information in XML", 0 },
+    { "edit", cli_cmd_edit, opts_edit, "edit XML configuration for a domain", 0 },
     { "list", cmd_list, opts_list, "list domains", 0 },
     { "reboot", cmd_reboot, opts_shutdown, "reboot a domain", 0 },
     { "reset", cmd_reset, opts_domain, "reset a domain", 0 },

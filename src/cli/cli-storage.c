@@ -741,6 +741,8 @@ const CliCmd cli_storage_cmds[] = {
     { "pool-delete", cmd_pool_delete, opts_pool, "delete a pool", 0 },
     { "pool-destroy", cmd_pool_destroy, opts_pool, "destroy (stop) a pool", 0 },
     { "pool-dumpxml", cmd_pool_dumpxml, opts_pool_dumpxml, "pool information in XML", 0 },
+    { "pool-edit", cli_cmd_pool_edit, opts_pool, "edit XML configuration for a storage pool",
+      0 },
     { "pool-info", cmd_pool_info, opts_pool_info, "storage pool information", 0 },
     { "pool-list", cmd_pool_list, opts_pool_list, "list pools", 0 },
     { "pool-name", cmd_pool_name, opts_pool_name, "convert a pool UUID to pool name", 0 },

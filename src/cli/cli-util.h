@@ -117,6 +117,10 @@ gboolean cli_console_run(CliCtl *ctl, MvDomain *dom, const char *devname, unsign
  * bad expression. */
 gboolean cli_print_xml(const char *xml, const CliArgs *args);
 
+/* edit and pool-edit (see cli-edit.c). */
+gboolean cli_cmd_edit(CliCtl *ctl, const CliArgs *args);
+gboolean cli_cmd_pool_edit(CliCtl *ctl, const CliArgs *args);
+
 /* undefine's storage volumes (see cli-undefine.c). */
 typedef struct _CliUndefineVols CliUndefineVols;
 

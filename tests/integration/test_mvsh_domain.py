@@ -2,9 +2,12 @@
 """mvsh's domain commands against the real daemons (through mvproxyd), with
 stock virsh on the same stack as the oracle of the output formats: list,
 dominfo, domstate, domid/domname/domuuid, dumpxml, domstats, lifecycle
-commands, events and the console (without a terminal)."""
+commands, edit (with and without a terminal), events and the console
+(without a terminal)."""
 
 import os
+import pty
+import select
 import signal
 import subprocess
 import time
@@ -95,6 +98,175 @@ def test_lifecycle_matches_virsh():
         check_eq(s.mvsh("undefine", "life").stdout, "Domain 'life' has been undefined\n",
                  "undefine")
         same(s, "list", "--all")
+
+
+def editor(s, name, body):
+    """A shell script editor in the stack's root: @body edits "$1"."""
+    path = os.path.join(s.root, name)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nset -e\n" + body + "\n")
+    os.chmod(path, 0o755)
+    return path
+
+
+def edit_env(s, ed):
+    """The stack's environment with EDITOR=@ed, VISUAL unset, and a
+    TMPDIR of its own (emptied): where the edited files go."""
+    tmp = os.path.join(s.root, "edit-tmp")
+    os.makedirs(tmp, exist_ok=True)
+    for f in os.listdir(tmp):
+        os.unlink(os.path.join(tmp, f))
+    env = dict(s.env, EDITOR=ed, TMPDIR=tmp)
+    env.pop("VISUAL", None)
+    return env, tmp
+
+
+def run_with(s, env, *args, check_rc=None):
+    r = subprocess.run([mvtest.MVSH, "-c", s.uri()] + list(args), env=env,
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    if check_rc is not None and r.returncode != check_rc:
+        raise mvtest.TestFailure("%s: rc %d\n%s%s" % (args, r.returncode, r.stdout, r.stderr))
+    return r
+
+
+def test_edit_matches_virsh():
+    """edit as virsh does it where virsh gets it right; where virsh 9.0
+    does not (a failed define without a terminal: "Failed.", then
+    "edited", exit 0), mvsh fails, says why, and keeps the edited file."""
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        for name in ("ed", "ved"):
+            define(s, name)
+        inactive = s.mvsh("dumpxml", "--inactive", "ed", check_rc=0).stdout
+        modefile = os.path.join(s.root, "edit-mode")
+        title = editor(s, "title.sh", "stat -c %%a \"$1\" > %s\n"
+                       "sed -i 's|</name>|</name><title>Edited</title>|' \"$1\"" % modefile)
+        for ed, want in (("true", "Domain '%s' XML configuration not changed.\n"),
+                         (title, "Domain '%s' XML configuration edited.\n")):
+            env, tmp = edit_env(s, ed)
+            m = run_with(s, env, "edit", "ed", check_rc=0)
+            if ed == title:
+                with open(modefile) as f:
+                    check_eq(f.read(), "600\n", "mode of the file the editor gets (secure XML)")
+            v = subprocess.run(["virsh", "-c", s.uri(), "edit", "ved"], env=env,
+                               capture_output=True, text=True, timeout=60)
+            check_eq(m.stdout, want % "ed", "mvsh edit with %s" % ed)
+            check_eq(v.stdout, want % "ved" + "\n", "virsh edit with %s" % ed)
+            check_eq((m.stderr, m.returncode), (v.stderr, v.returncode), "stderr and status")
+            check_eq(os.listdir(tmp), [], "temporary files left by edit")
+        edited = s.mvsh("dumpxml", "--inactive", "ed", check_rc=0).stdout
+        check_eq(edited, inactive.replace("</uuid>\n", "</uuid>\n  <title>Edited</title>\n", 1),
+                 "the edited definition")
+
+        # Bad XML: nothing changes, the reason is given, the edit is kept.
+        env, tmp = edit_env(s, editor(s, "junk.sh", "sed -i 's|65536|junk|' \"$1\""))
+        r = run_with(s, env, "edit", "ed", check_rc=1)
+        kept = os.listdir(tmp)
+        check_eq(len(kept), 1, "the edited file is kept")
+        path = os.path.join(tmp, kept[0])
+        lines = r.stderr.splitlines()
+        check_eq(lines[0], "error: Failed to define domain from the edited XML, kept in %s"
+                 % path, "first error line")
+        check(len(lines) == 2 and "memory" in lines[1] and "junk" in lines[1],
+              "the reason names the element and the value: %r" % r.stderr)
+        with open(path) as f:
+            check_in("<memory unit='KiB'>junk</memory>", f.read())
+        check_eq(s.mvsh("dumpxml", "--inactive", "ed", check_rc=0).stdout, edited,
+                 "definition after a failed edit")
+
+        # An element modvirt does not know: refused with validation, kept
+        # (as written) with --skip-validate.
+        env, tmp = edit_env(s, editor(s, "extra.sh",
+                                      "sed -i 's|</domain>|  <mv-extra a=\"1\"/>\\n</domain>|' \"$1\""))
+        r = run_with(s, env, "edit", "ed", check_rc=1)
+        check_in("mv-extra", r.stderr)
+        env, tmp = edit_env(s, editor(s, "extra.sh",
+                                      "sed -i 's|</domain>|  <mv-extra a=\"1\"/>\\n</domain>|' \"$1\""))
+        r = run_with(s, env, "edit", "ed", "--skip-validate", check_rc=0)
+        check_eq(r.stdout, "Domain 'ed' XML configuration edited.\n", "edit --skip-validate")
+        check_in("<mv-extra a='1'/>", s.mvsh("dumpxml", "--inactive", "ed", check_rc=0).stdout)
+        check_eq(os.listdir(tmp), [], "temporary files left by a successful edit")
+
+        # The editor fails: nothing is defined, nothing left behind.
+        before = s.mvsh("dumpxml", "--inactive", "ed", check_rc=0).stdout
+        env, tmp = edit_env(s, "false")
+        r = run_with(s, env, "edit", "ed", check_rc=1)
+        check_eq(r.stderr, "error: editor 'false' failed: Child process exited with code 1\n",
+                 "a failing editor")
+        check_eq(os.listdir(tmp), [], "temporary files left by a failed editor")
+        check_eq(s.mvsh("dumpxml", "--inactive", "ed", check_rc=0).stdout, before,
+                 "definition after a failed editor")
+        r = run_with(s, env, "edit", "nosuch", check_rc=1)
+        check_eq(r.stderr, "error: failed to get domain 'nosuch'\n", "edit of no domain")
+
+
+def pty_session(s, env, args, answers, timeout=30):
+    """Run mvsh on a terminal; each time its output ends with a prompt
+    ("...]:"), answer the next of @answers.  Returns (output, status)."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen([mvtest.MVSH, "-c", s.uri()] + list(args), env=env, stdin=slave,
+                         stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = b""
+    answers = list(answers)
+    end = time.monotonic() + timeout
+    try:
+        while time.monotonic() < end:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+                if out.rstrip().endswith(b"]:") and answers:
+                    os.write(master, answers.pop(0).encode() + b"\n")
+            elif p.poll() is not None:
+                break
+        rc = p.wait(timeout=5)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    return out.decode().replace("\r\n", "\n"), rc
+
+
+def test_edit_on_a_terminal():
+    """On a terminal a failed define asks, as virsh does: y edits again,
+    i defines again without validation, n gives up (and drops the file)."""
+    with mvtest.Stack(name="mv-mvshdom") as s:
+        s.start("mvproxyd")
+        define(s, "tty")
+        before = s.mvsh("dumpxml", "--inactive", "tty", check_rc=0).stdout
+        # First run: bad memory; second run (after "y"): fixed.
+        count = os.path.join(s.root, "edits")
+        ed = editor(s, "twice.sh",
+                    "n=$(cat %s 2>/dev/null || echo 0); echo $((n + 1)) > %s\n"
+                    "if [ $n = 0 ]; then sed -i 's|65536|junk|' \"$1\"; "
+                    "else sed -i 's|junk|131072|' \"$1\"; fi" % (count, count))
+        env, tmp = edit_env(s, ed)
+        out, rc = pty_session(s, env, ["edit", "tty"], ["?", "y"])
+        check_eq(rc, 0, "edit again after a failure: status\n" + out)
+        check_in("Failed. Try again? [y,n,i,f,?]:", out)
+        check_in("i - turn off validation and try to redefine again", out)
+        check(out.rstrip().endswith("Domain 'tty' XML configuration edited."), out)
+        check_in("<memory unit='KiB'>131072</memory>",
+                 s.mvsh("dumpxml", "--inactive", "tty", check_rc=0).stdout)
+        check_eq(os.listdir(tmp), [], "temporary files after a retried edit")
+
+        extra = editor(s, "extra.sh", "sed -i 's|</domain>|<mv-extra/></domain>|' \"$1\"")
+        env, tmp = edit_env(s, extra)
+        out, rc = pty_session(s, env, ["edit", "tty"], ["n"])
+        check_eq(rc, 1, "give up: status\n" + out)
+        check_in("mv-extra", out)
+        check_eq(os.listdir(tmp), [], "n throws the changes away")
+        out, rc = pty_session(s, env, ["edit", "tty"], ["i"])
+        check_eq(rc, 0, "define without validation: status\n" + out)
+        check_in("<mv-extra/>", s.mvsh("dumpxml", "--inactive", "tty", check_rc=0).stdout)
+        check(before != s.mvsh("dumpxml", "--inactive", "tty", check_rc=0).stdout, "edited")
 
 
 def test_create_transient_and_quiet():

@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """mvsh's storage pool and volume commands against the real daemons
 (through mvproxyd) on a dir pool, with stock virsh on the same stack as the
-oracle of the output formats; volume upload and download, sparse ones
-included, checked against the files of the pool."""
+oracle of the output formats; pool-edit; volume upload and download, sparse
+ones included, checked against the files of the pool."""
 
 import hashlib
 import os
+import subprocess
 
 import mvtest
 from mvtest import check, check_eq, check_in
@@ -98,6 +99,69 @@ def test_pools_match_virsh():
         check(os.path.isdir(os.path.join(s.root, "tdir2")), "pool-create-as --build made the dir")
         same(s, "pool-list", "--transient")
         s.mvsh("pool-destroy", "transient2", check_rc=0)
+
+
+def test_pool_edit():
+    """pool-edit as virsh's on success; a definition the daemon refuses
+    changes nothing, says why, and the edited file is kept."""
+    with mvtest.Stack(name="mv-mvshsto") as s:
+        s.start("mvproxyd")
+        dir_pool(s, "ed")
+        dir_pool(s, "ved")
+        check_in("<mode>0711</mode>", s.mvsh("pool-dumpxml", "--inactive", "ed",
+                                             check_rc=0).stdout)
+        tmp = os.path.join(s.root, "edit-tmp")
+        os.makedirs(tmp)
+        mode = os.path.join(s.root, "mode.sh")
+        with open(mode, "w") as f:
+            f.write("#!/bin/sh\nsed -i 's|<mode>[0-7]*</mode>|<mode>0700</mode>|' \"$1\"\n")
+        os.chmod(mode, 0o755)
+
+        def both(ed, args_m, args_v):
+            env = dict(s.env, EDITOR=ed, TMPDIR=tmp)
+            env.pop("VISUAL", None)
+            m = subprocess.run([mvtest.MVSH, "-c", s.uri()] + args_m, env=env,
+                               capture_output=True, text=True, timeout=60,
+                               stdin=subprocess.DEVNULL)
+            v = None
+            if args_v:
+                v = subprocess.run(["virsh", "-c", s.uri()] + args_v, env=env,
+                                   capture_output=True, text=True, timeout=60)
+            return m, v
+
+        for ed, want in (("true", "Pool %s XML configuration not changed.\n"),
+                         (mode, "Pool %s XML configuration edited.\n")):
+            m, v = both(ed, ["pool-edit", "ed"], ["pool-edit", "ved"])
+            check_eq(m.stdout, want % "ed", "mvsh pool-edit with %s (stderr %r)" % (ed, m.stderr))
+            check_eq(v.stdout, want % "ved" + "\n", "virsh pool-edit with %s" % ed)
+            check_eq((m.stderr, m.returncode), (v.stderr, v.returncode), "stderr and status")
+        check_eq(os.listdir(tmp), [], "temporary files left by pool-edit")
+        edited = s.mvsh("pool-dumpxml", "--inactive", "ed", check_rc=0).stdout
+        check_in("<mode>0700</mode>", edited)
+        check_eq(edited, s.mvsh("pool-dumpxml", "--inactive", "ved", check_rc=0).stdout
+                 .replace("ved", "ed").replace(
+                     s.mvsh("pool-uuid", "ved", check_rc=0).stdout.strip(),
+                     s.mvsh("pool-uuid", "ed", check_rc=0).stdout.strip()),
+                 "mvsh's and virsh's edits give the same definition")
+
+        bad = os.path.join(s.root, "bad.sh")
+        with open(bad, "w") as f:
+            f.write("#!/bin/sh\nsed -i 's|<mode>0700</mode>|<mode>0999</mode>|' \"$1\"\n")
+        os.chmod(bad, 0o755)
+        m, _ = both(bad, ["pool-edit", "ed"], None)
+        check_eq(m.returncode, 1, "pool-edit to a bad mode: status")
+        kept = os.listdir(tmp)
+        check_eq(len(kept), 1, "the edited file is kept")
+        lines = m.stderr.splitlines()
+        check_eq(lines[0], "error: Failed to define pool from the edited XML, kept in %s"
+                 % os.path.join(tmp, kept[0]), "first error line")
+        check(len(lines) == 2 and "0999" in lines[1], "the reason names the value: %r"
+              % m.stderr)
+        check_eq(s.mvsh("pool-dumpxml", "--inactive", "ed", check_rc=0).stdout, edited,
+                 "definition after a refused edit")
+        r = s.mvsh("pool-edit", "nosuch", check_rc=1)
+        check_eq(r.stderr, "error: failed to get pool 'nosuch'\nerror: Storage pool not found: "
+                 "no storage pool with matching name 'nosuch'\n", "pool-edit of no pool")
 
 
 def test_volumes_match_virsh():
