@@ -17,6 +17,8 @@ matters) against mvstoraged directly.
   definition;
 - an aborted upload frees its volume by the time the abort is confirmed;
 - error codes as libvirt's (asynchronous jobs, clone name in use, reflink);
+- a define or undefine of one pool never waits behind another pool's job
+  (a redefine and an undefine waiting for that job hold no lock meanwhile);
 - symlinks in a pool directory are never written through.
 """
 
@@ -61,7 +63,7 @@ exec /usr/bin/mount "$@"
 """,
     "mkfs": """#!/bin/sh
 F=%(flags)s
-[ -e $F/mkfs-slow ] && { touch $F/mkfs-began; sleep "$(cat $F/mkfs-slow)"; }
+[ -e $F/mkfs-slow ] && { touch $F/mkfs-began; sleep "$(cat $F/mkfs-slow)"; touch $F/mkfs-slept; }
 exec /usr/sbin/mkfs "$@"
 """,
     "umount": """#!/bin/sh
@@ -696,6 +698,73 @@ def test_create_xml_racing_a_start():
     p.destroy()
     check_in("<path>%s</path>" % fs_target(), p.XMLDesc(0))
     p.undefine()
+
+
+def test_define_not_behind_another_pools_job():
+    """While a pool's build runs (a slow mkfs), a redefine and an undefine
+    of that pool wait for the build; meanwhile another pool can be
+    defined, redefined and undefined at once.  (They waited for the job
+    holding the driver's define lock, so every define and undefine of
+    every pool waited for that build too.)"""
+    c = conn()
+    p = c.storagePoolDefineXML(fs_pool_xml())
+    other = "strace-other"
+    res = {}
+
+    def call(key, fn):
+        try:
+            fn()
+            res[key] = "ok"
+        except libvirt.libvirtError as e:
+            res[key] = e.get_error_message()
+    flags = os.path.join(stack().root, "flags")
+    began, slept = os.path.join(flags, "mkfs-began"), os.path.join(flags, "mkfs-slept")
+    for f in (began, slept):
+        if os.path.exists(f):
+            os.unlink(f)
+    # Well within job_timeout (1 s), mkfs included.
+    flag("mkfs-slow", 0.6)
+    try:
+        build = threading.Thread(target=call, args=(
+            "build", lambda: p.build(libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE)))
+        build.start()
+        mvtest.wait_for(lambda: os.path.exists(began), timeout=10, what="the build's mkfs")
+        uuid = p.UUIDString()
+        waiting = [threading.Thread(target=call, args=(
+            "redefine", lambda: conn().storagePoolDefineXML(fs_pool_xml(uuid=uuid)))),
+                   threading.Thread(target=call, args=(
+            "undefine", lambda: conn().storagePoolLookupByName(FS_POOL).undefine()))]
+        for t in waiting:
+            t.start()
+        time.sleep(0.1)             # both wait for the build's job
+        # Another client (python3-libvirt's calls on the build's own
+        # connection can wait for its reply, whatever the daemon does).
+        c = conn()
+        oxml = pool_xml(other, pool_dir("other"))
+        call("define other", lambda: c.storagePoolDefineXML(oxml))
+        call("redefine other", lambda: c.storagePoolDefineXML(pool_xml(
+            other, pool_dir("other"), c.storagePoolLookupByName(other).UUIDString())))
+        call("undefine other", lambda: c.storagePoolLookupByName(other).undefine())
+        during = not os.path.exists(slept)
+        for t in waiting + [build]:
+            t.join()
+    finally:
+        flag("mkfs-slow")
+        for f in (began, slept):
+            if os.path.exists(f):
+                os.unlink(f)
+    check_eq({k: res.get(k) for k in ("define other", "redefine other", "undefine other")},
+             {"define other": "ok", "redefine other": "ok", "undefine other": "ok"},
+             "calls on the other pool")
+    check(during, "the other pool's calls waited for the build (%s)" % res)
+    # Whichever went first, both succeeded: a redefine after the undefine
+    # defines the pool anew.
+    check_eq((res.get("build"), res.get("redefine"), res.get("undefine")), ("ok", "ok", "ok"),
+             "build, redefine and undefine (%s)" % res)
+    left = [x.name() for x in conn().listAllStoragePools() if x.name() == FS_POOL]
+    if left:
+        check_eq(conn().storagePoolLookupByName(FS_POOL).UUIDString(), uuid, "the pool's uuid")
+        conn().storagePoolLookupByName(FS_POOL).undefine()
 
 
 def teardown():

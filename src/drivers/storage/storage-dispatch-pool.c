@@ -602,12 +602,13 @@ dispatch_parse_def(const char *xml, GError **error)
 /*
  * Which pool @def is, with libvirt's checks in libvirt's order: another
  * pool with its name or uuid, then (@check_active, for create) the pool
- * itself active or starting, then another pool with its source.
- * *@ret_obj: the pool with @def's name and uuid (a new reference), or NULL.
+ * itself active or starting (unless the caller holds its job: @held), then
+ * another pool with its source.  *@ret_obj: the pool with @def's name and
+ * uuid (a new reference), or NULL.
  */
 static gboolean
 dispatch_check_def(StorageDriver *drv, const StoragePoolDef *def, gboolean check_active,
-                   StoragePoolObj **ret_obj, GError **error)
+                   StoragePoolObj *held, StoragePoolObj **ret_obj, GError **error)
 {
     g_autoptr(StoragePoolObj) obj = NULL;
     g_autoptr(StoragePoolObj) other = NULL;
@@ -621,7 +622,7 @@ dispatch_check_def(StorageDriver *drv, const StoragePoolDef *def, gboolean check
             mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
                          "pool is already active as '%s'", obj->name);
             ok = FALSE;
-        } else if (obj->job && g_str_equal(obj->job, "start")) {
+        } else if (obj != held && obj->job && g_str_equal(obj->job, "start")) {
             mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
                          "pool '%s' is starting up", obj->name);
             ok = FALSE;
@@ -637,6 +638,61 @@ dispatch_check_def(StorageDriver *drv, const StoragePoolDef *def, gboolean check
     }
     *ret_obj = g_steal_pointer(&obj);
     return TRUE;
+}
+
+/*
+ * dispatch_check_def() with the define lock held, and the job of the pool
+ * @def names, if it exists, for @what.  The define lock is never held while
+ * waiting for a job (a define or undefine of one pool never waits behind a
+ * build of another): a running job is waited for without it, and then the
+ * check is made again, as the pool may have been undefined or redefined
+ * meanwhile.  On TRUE the define lock is held, and *@ret_obj's job if
+ * *@ret_obj; on FALSE, neither.  The lock order: a pool's job, then the
+ * define lock.
+ */
+static gboolean
+dispatch_check_def_with_job(StorageDriver *drv, const StoragePoolDef *def,
+                            gboolean check_active, const char *what,
+                            StoragePoolObj **ret_obj, GError **error)
+{
+    g_autoptr(StoragePoolObj) held = NULL;
+
+    for (;;) {
+        g_autoptr(StoragePoolObj) obj = NULL;
+
+        g_mutex_lock(&drv->define_lock);
+        if (!dispatch_check_def(drv, def, check_active, held, &obj, error)) {
+            g_mutex_unlock(&drv->define_lock);
+            if (held)
+                storage_pool_obj_end_job(held);
+            return FALSE;
+        }
+        if (held && held != obj) {
+            /* Not the pool whose job we waited for any more. */
+            storage_pool_obj_end_job(held);
+            g_clear_pointer(&held, storage_pool_obj_unref);
+        }
+        if (!obj || held || storage_pool_obj_try_begin_job(obj, what)) {
+            /* The job, if any, goes with the reference. */
+            g_clear_pointer(&held, storage_pool_obj_unref);
+            *ret_obj = g_steal_pointer(&obj);
+            return TRUE;
+        }
+        g_mutex_unlock(&drv->define_lock);
+        if (!storage_pool_obj_begin_job(obj, what, error)) {
+            gboolean gone;
+
+            g_mutex_lock(&obj->lock);
+            gone = obj->removed;
+            g_mutex_unlock(&obj->lock);
+            if (!gone)
+                return FALSE;
+            /* Undefined meanwhile: check again, as a new pool. */
+            g_clear_error(error);
+            continue;
+        }
+        held = g_steal_pointer(&obj);
+    }
 }
 
 /* Redefine @obj with @def (ownership taken); the job is held. */
@@ -691,29 +747,25 @@ remote_dispatch_storage_pool_define_xml(MvServerCall *call,
     if (!storage_dispatch_check_flags("virStoragePoolDefineXML", args->flags, DEFINE_VALIDATE,
                                       error))
         return -1;
-    g_mutex_lock(&drv->define_lock);
     if (!(def = dispatch_parse_def(args->xml, error)) ||
-        !dispatch_check_def(drv, def, FALSE, &obj, error))
-        goto error;
+        !dispatch_check_def_with_job(drv, def, FALSE, "define", &obj, error))
+        return -1;
     if (obj) {
-        if (!storage_pool_obj_begin_job(obj, "define", error))
-            goto error;
-        if (!dispatch_redefine(drv, obj, g_steal_pointer(&def), error)) {
-            storage_pool_obj_end_job(obj);
-            goto error;
-        }
+        gboolean ok = dispatch_redefine(drv, obj, g_steal_pointer(&def), error);
+
+        g_mutex_unlock(&drv->define_lock);
         storage_pool_obj_end_job(obj);
-    } else if (!(obj = dispatch_define_new(drv, g_steal_pointer(&def), error))) {
-        goto error;
+        if (!ok)
+            return -1;
+    } else {
+        obj = dispatch_define_new(drv, g_steal_pointer(&def), error);
+        g_mutex_unlock(&drv->define_lock);
+        if (!obj)
+            return -1;
     }
-    g_mutex_unlock(&drv->define_lock);
     storage_event_lifecycle(drv, obj, STORAGE_EVENT_DEFINED);
     storage_dispatch_make_pool(obj, &ret->pool);
     return 0;
-
- error:
-    g_mutex_unlock(&drv->define_lock);
-    return -1;
 }
 
 int
@@ -726,12 +778,11 @@ remote_dispatch_storage_pool_undefine(MvServerCall *call,
 
     if (!obj)
         return -1;
-    /* NB: the define lock first, then the job, as for define. */
-    g_mutex_lock(&drv->define_lock);
-    if (!storage_pool_obj_begin_job(obj, "undefine", error)) {
-        g_mutex_unlock(&drv->define_lock);
+    /* NB: the job first, then the define lock (see
+     * dispatch_check_def_with_job()). */
+    if (!storage_pool_obj_begin_job(obj, "undefine", error))
         return -1;
-    }
+    g_mutex_lock(&drv->define_lock);
     g_mutex_lock(&obj->lock);
     ok = storage_pool_obj_check_inactive_locked(obj, "still active", error) &&
          storage_pool_obj_check_no_jobs_locked(obj, error);
@@ -801,23 +852,30 @@ pool_op_job(gpointer data, GError **error)
     return ok;
 }
 
-/* Take @obj's job for @what, to run @func with it.  Until
- * pool_op_submit(), the caller may change the pool under the job. */
+/* An op to run @func on @obj, whose job the caller holds (and hands to
+ * the op).  Until pool_op_submit(), the caller may change the pool under
+ * the job. */
 static PoolOp *
-pool_op_begin(StorageDriver *drv, StoragePoolObj *obj, const char *what, PoolOpFunc func,
-              unsigned int flags, GError **error)
+pool_op_new(StorageDriver *drv, StoragePoolObj *obj, PoolOpFunc func, unsigned int flags)
 {
-    PoolOp *op;
+    PoolOp *op = g_new0(PoolOp, 1);
 
-    if (!storage_pool_obj_begin_job(obj, what, error))
-        return NULL;
-    op = g_new0(PoolOp, 1);
     op->drv = drv;
     op->obj = storage_pool_obj_ref(obj);
     op->flags = flags;
     op->func = func;
     op->timeout_ms = drv->job_timeout_ms;
     return op;
+}
+
+/* Take @obj's job for @what, for an op to run @func with it. */
+static PoolOp *
+pool_op_begin(StorageDriver *drv, StoragePoolObj *obj, const char *what, PoolOpFunc func,
+              unsigned int flags, GError **error)
+{
+    if (!storage_pool_obj_begin_job(obj, what, error))
+        return NULL;
+    return pool_op_new(drv, obj, func, flags);
 }
 
 /* A begun @op that will not run: its job ends. */
@@ -1037,23 +1095,22 @@ remote_dispatch_storage_pool_create(MvServerCall *call, remote_storage_pool_crea
 }
 
 /*
- * pool-create-xml of a defined pool (define_lock held, as for a define):
- * its job taken, @def (ownership taken) becomes its live definition, to be
- * started by the op returned; its persistent one comes back at the stop,
- * or before the job ends if the start fails.  The check that the pool is
- * inactive, the swap and the start are all under the pool's job: a
- * pool-start in between would otherwise start the definition of a call
- * that then fails, and the pool would keep it.
+ * pool-create-xml of a defined pool (the define lock and its job held, as
+ * for a define; the job passes to the op returned, or ends): @def
+ * (ownership taken) becomes its live definition, to be started by the op;
+ * its persistent one comes back at the stop, or before the job ends if the
+ * start fails.  The check that the pool is inactive, the swap and the start
+ * are all under the pool's job: a pool-start in between would otherwise
+ * start the definition of a call that then fails, and the pool would keep
+ * it.
  */
 static PoolOp *
 dispatch_create_defined(StorageDriver *drv, StoragePoolObj *obj, StoragePoolDef *def,
                         unsigned int flags, GError **error)
 {
     g_autoptr(StoragePoolDef) owned = def;
-    PoolOp *op = pool_op_begin(drv, obj, "start", op_start, flags, error);
+    PoolOp *op = pool_op_new(drv, obj, op_start, flags);
 
-    if (!op)
-        return NULL;
     g_mutex_lock(&obj->lock);
     if (obj->active) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
@@ -1084,12 +1141,9 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
                                       STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE |
                                       STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE, error))
         return -1;
-    g_mutex_lock(&drv->define_lock);
     if (!(def = dispatch_parse_def(args->xml, error)) ||
-        !dispatch_check_def(drv, def, TRUE, &obj, error)) {
-        g_mutex_unlock(&drv->define_lock);
+        !dispatch_check_def_with_job(drv, def, TRUE, "start", &obj, error))
         return -1;
-    }
     if (obj) {
         PoolOp *op = dispatch_create_defined(drv, obj, g_steal_pointer(&def), args->flags, error);
 

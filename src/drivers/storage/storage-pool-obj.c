@@ -223,6 +223,21 @@ storage_pool_obj_begin_job(StoragePoolObj *obj, const char *what, GError **error
     return TRUE;
 }
 
+gboolean
+storage_pool_obj_try_begin_job(StoragePoolObj *obj, const char *what)
+{
+    gboolean ok;
+
+    g_mutex_lock(&obj->lock);
+    ok = !obj->job && !obj->removed;
+    if (ok) {
+        obj->job = what;
+        obj->job_since = g_get_monotonic_time();
+    }
+    g_mutex_unlock(&obj->lock);
+    return ok;
+}
+
 void
 storage_pool_obj_end_job(StoragePoolObj *obj)
 {

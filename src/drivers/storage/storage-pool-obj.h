@@ -116,6 +116,8 @@ void storage_pool_obj_take_new_def_locked(StoragePoolObj *obj);
  * driver's job timeout for the holder, then fails naming it.  Do not hold
  * obj->lock. */
 gboolean storage_pool_obj_begin_job(StoragePoolObj *obj, const char *what, GError **error);
+/* The job if nobody holds it and the pool is still listed; never waits. */
+gboolean storage_pool_obj_try_begin_job(StoragePoolObj *obj, const char *what);
 void storage_pool_obj_end_job(StoragePoolObj *obj);
 
 /* The standard refusals (caller holds lock). */
