@@ -560,6 +560,34 @@ def test_failed_qcow2_wipe_keeps_the_volume():
 FS_POOL = "strace-fs"
 
 
+def record(res, key, fn):
+    """Call @fn: res[@key] is "ok", or libvirt's error message."""
+    try:
+        fn()
+        res[key] = "ok"
+    except libvirt.libvirtError as e:
+        res[key] = e.get_error_message()
+
+
+def mkfs_flags_clear():
+    for name in ("mkfs-slow", "mkfs-began", "mkfs-slept"):
+        flag(name)
+
+
+def slow_build(p, res, seconds):
+    """Build @p (overwriting) in a thread, its mkfs @seconds slower; return
+    the thread once mkfs has begun: from then until mkfs is done, the build
+    holds the pool's job.  res["build"]: its outcome."""
+    mkfs_flags_clear()
+    flag("mkfs-slow", seconds)
+    build = threading.Thread(target=record, args=(
+        res, "build", lambda: p.build(libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE)))
+    build.start()
+    began = os.path.join(stack().root, "flags", "mkfs-began")
+    mvtest.wait_for(lambda: os.path.exists(began), timeout=10, what="the build's mkfs")
+    return build
+
+
 def fs_target():
     return os.path.join(stack().root, "mnt")
 
@@ -660,20 +688,10 @@ def test_create_xml_racing_a_start():
     res = {}
 
     def call(key, fn):
-        try:
-            fn()
-            res[key] = "ok"
-        except libvirt.libvirtError as e:
-            res[key] = e.get_error_message()
-    began = os.path.join(stack().root, "flags", "mkfs-began")
-    # Well within job_timeout (1 s), mkfs included.
-    flag("mkfs-slow", 0.35)
+        record(res, key, fn)
     try:
-        build = threading.Thread(target=call, args=(
-            "build", lambda: p.build(libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE)))
-        build.start()
-        # From here until mkfs is done, the build holds the pool's job.
-        mvtest.wait_for(lambda: os.path.exists(began), timeout=10, what="the build's mkfs")
+        # Well within job_timeout (1 s), mkfs included.
+        build = slow_build(p, res, 0.35)
         start = threading.Thread(target=call, args=("start", lambda: conn().storagePoolLookupByName(
             FS_POOL).create()))
         start.start()
@@ -682,9 +700,7 @@ def test_create_xml_racing_a_start():
         start.join()
         build.join()
     finally:
-        flag("mkfs-slow")
-        if os.path.exists(began):
-            os.unlink(began)
+        mkfs_flags_clear()
     check_eq(res.get("build"), "ok", "pool-build")
     winners = [k for k in ("start", "create") if res.get(k) == "ok"]
     check_eq(len(winners), 1, "calls that started the pool: %s" % res)
@@ -712,23 +728,11 @@ def test_define_not_behind_another_pools_job():
     res = {}
 
     def call(key, fn):
-        try:
-            fn()
-            res[key] = "ok"
-        except libvirt.libvirtError as e:
-            res[key] = e.get_error_message()
-    flags = os.path.join(stack().root, "flags")
-    began, slept = os.path.join(flags, "mkfs-began"), os.path.join(flags, "mkfs-slept")
-    for f in (began, slept):
-        if os.path.exists(f):
-            os.unlink(f)
-    # Well within job_timeout (1 s), mkfs included.
-    flag("mkfs-slow", 0.6)
+        record(res, key, fn)
+    slept = os.path.join(stack().root, "flags", "mkfs-slept")
     try:
-        build = threading.Thread(target=call, args=(
-            "build", lambda: p.build(libvirt.VIR_STORAGE_POOL_BUILD_OVERWRITE)))
-        build.start()
-        mvtest.wait_for(lambda: os.path.exists(began), timeout=10, what="the build's mkfs")
+        # Well within job_timeout (1 s), mkfs included.
+        build = slow_build(p, res, 0.6)
         uuid = p.UUIDString()
         waiting = [threading.Thread(target=call, args=(
             "redefine", lambda: conn().storagePoolDefineXML(fs_pool_xml(uuid=uuid)))),
@@ -749,10 +753,7 @@ def test_define_not_behind_another_pools_job():
         for t in waiting + [build]:
             t.join()
     finally:
-        flag("mkfs-slow")
-        for f in (began, slept):
-            if os.path.exists(f):
-                os.unlink(f)
+        mkfs_flags_clear()
     check_eq({k: res.get(k) for k in ("define other", "redefine other", "undefine other")},
              {"define other": "ok", "redefine other": "ok", "undefine other": "ok"},
              "calls on the other pool")
