@@ -44,6 +44,7 @@ edit_run_editor(const char *path)
     const char *editor = g_getenv("VISUAL");
     g_autofree char *script = NULL;
     g_autoptr(GError) error = NULL;
+    const char *argv[6];
     int status = 0;
 
     if (!editor || !*editor)
@@ -53,15 +54,19 @@ edit_run_editor(const char *path)
     /* The editor string as the shell reads it (it may carry options); the
      * file name as a separate argument, whatever it contains. */
     script = g_strdup_printf("%s \"$1\"", editor);
-    {
-        const char *argv[] = { "/bin/sh", "-c", script, "sh", path, NULL };
-
-        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
-                          NULL, NULL, &status, &error) ||
-            !g_spawn_check_wait_status(status, &error)) {
-            cli_error("editor '%s' failed: %s", editor, error->message);
-            return FALSE;
-        }
+    argv[0] = "/bin/sh";
+    argv[1] = "-c";
+    argv[2] = script;
+    argv[3] = "sh";
+    argv[4] = path;
+    argv[5] = NULL;
+    /* The editor shares the terminal: nothing of ours still buffered. */
+    fflush(stdout);
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
+                      NULL, &status, &error) ||
+        !g_spawn_check_wait_status(status, &error)) {
+        cli_error("editor '%s' failed: %s", editor, error->message);
+        return FALSE;
     }
     return TRUE;
 }

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <glib.h>
-#include <glib-unix.h>
 
 #include "rpc/poller.h"
 #include "rpc/server-priv.h"
