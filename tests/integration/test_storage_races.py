@@ -19,6 +19,8 @@ matters) against mvstoraged directly.
 - error codes as libvirt's (asynchronous jobs, clone name in use, reflink);
 - a define or undefine of one pool never waits behind another pool's job
   (a redefine and an undefine waiting for that job hold no lock meanwhile);
+  a define waiting for a pool-create-xml whose start fails defines the pool
+  anew;
 - symlinks in a pool directory are never written through.
 """
 
@@ -58,7 +60,7 @@ exec /usr/bin/qemu-img "$@"
 """,
     "mount": """#!/bin/sh
 F=%(flags)s
-[ -e $F/mount-slow ] && sleep "$(cat $F/mount-slow)"
+[ -e $F/mount-slow ] && { touch $F/mount-began; sleep "$(cat $F/mount-slow)"; }
 exec /usr/bin/mount "$@"
 """,
     "mkfs": """#!/bin/sh
@@ -766,6 +768,46 @@ def test_define_not_behind_another_pools_job():
     if left:
         check_eq(conn().storagePoolLookupByName(FS_POOL).UUIDString(), uuid, "the pool's uuid")
         conn().storagePoolLookupByName(FS_POOL).undefine()
+
+
+def test_define_waiting_for_a_failed_create():
+    """A pool-create-xml of a new pool whose start fails (a slow mount of a
+    device with no file system), and a define of the same pool waiting for
+    that start: the define succeeds and the pool stays, defined anew.  (The
+    failed create removed its pool only after its job ended: the define
+    either failed, the pool gone under it, or redefined the pool just
+    before it was removed, leaving a config on disk for a pool that was
+    not listed.)"""
+    name, uuid = "strace-gone", "5b0c3a4e-66b1-4bd8-9d5e-3c1d2b9b7c01"
+    dev = os.path.join(stack().root, "not-a-fs.img")
+    with open(dev, "wb") as f:
+        f.truncate(8 * MiB)
+    target = os.path.join(stack().root, "mnt-gone")
+    os.makedirs(target, exist_ok=True)
+    xml = ("<pool type='fs'><name>%s</name><uuid>%s</uuid><source><device path='%s'/>"
+           "<format type='ext4'/></source><target><path>%s</path></target></pool>"
+           % (name, uuid, dev, target))
+    began = os.path.join(stack().root, "flags", "mount-began")
+    res = {}
+    flag("mount-began")
+    # Well within job_timeout (1 s), mount included.
+    flag("mount-slow", 0.5)
+    try:
+        create = threading.Thread(target=record, args=(
+            res, "create", lambda: conn().storagePoolCreateXML(xml, 0)))
+        create.start()
+        mvtest.wait_for(lambda: os.path.exists(began), timeout=10, what="the create's mount")
+        record(res, "define", lambda: conn().storagePoolDefineXML(xml))
+        create.join()
+    finally:
+        flag("mount-slow")
+        flag("mount-began")
+    check(res.get("create") not in (None, "ok"), "the create failed: %s" % res)
+    check_eq(res.get("define"), "ok", "the define waiting for it (%s)" % res)
+    p = conn().storagePoolLookupByName(name)
+    check_eq((p.UUIDString(), p.isPersistent(), p.isActive()), (uuid, 1, 0), "the pool")
+    check_in(name + ".xml", config_files())
+    p.undefine()
 
 
 def teardown():

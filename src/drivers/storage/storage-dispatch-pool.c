@@ -815,6 +815,7 @@ struct _PoolOp {
     PoolOpFunc func;
     guint timeout_ms;            /* the backend's deadline */
     gboolean restore_def;        /* failed: the persistent definition comes back */
+    gboolean remove_failed;      /* failed: the (new, transient) pool goes */
     StoragePoolCtx ctx;
 };
 
@@ -848,6 +849,10 @@ pool_op_job(gpointer data, GError **error)
         storage_pool_obj_take_new_def_locked(op->obj);
         g_mutex_unlock(&op->obj->lock);
     }
+    /* Likewise: a define waiting for this job finds the pool gone, and
+     * defines it anew, rather than redefining one about to go. */
+    if (!ok && op->remove_failed)
+        storage_pool_list_remove_inactive(op->drv->pools, op->obj);
     storage_pool_obj_end_job(op->obj);
     return ok;
 }
@@ -1135,6 +1140,7 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
     StorageDriver *drv = storage_dispatch_drv(call);
     g_autoptr(StoragePoolObj) obj = NULL;
     g_autoptr(StoragePoolDef) def = NULL;
+    PoolOp *op;
 
     if (!storage_dispatch_check_flags("virStoragePoolCreateXML", args->flags,
                                       STORAGE_POOL_CREATE_WITH_BUILD |
@@ -1145,8 +1151,7 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
         !dispatch_check_def_with_job(drv, def, TRUE, "start", &obj, error))
         return -1;
     if (obj) {
-        PoolOp *op = dispatch_create_defined(drv, obj, g_steal_pointer(&def), args->flags, error);
-
+        op = dispatch_create_defined(drv, obj, g_steal_pointer(&def), args->flags, error);
         g_mutex_unlock(&drv->define_lock);
         if (!op || !pool_op_submit(op, "start", drv->refresh_timeout_ms, error))
             return -1;
@@ -1157,8 +1162,18 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
         g_mutex_unlock(&drv->define_lock);
         return -1;
     }
-    g_mutex_unlock(&drv->define_lock);
-    if (!storage_pool_start(drv, obj, args->flags, error)) {
+    /* Its job from the start (nothing but a pool-start by name can have
+     * taken it since it was listed), so that no define comes between. */
+    if (storage_pool_obj_try_begin_job(obj, "start")) {
+        op = pool_op_new(drv, obj, op_start, args->flags);
+        g_mutex_unlock(&drv->define_lock);
+    } else {
+        g_mutex_unlock(&drv->define_lock);
+        op = pool_op_begin(drv, obj, "start", op_start, args->flags, error);
+    }
+    if (op)
+        op->remove_failed = TRUE;
+    if (!op || !pool_op_submit(op, "start", drv->refresh_timeout_ms, error)) {
         /* NB: a start that overran may still end; it checks obj->removed. */
         storage_pool_list_remove_inactive(drv->pools, obj);
         return -1;
