@@ -149,7 +149,11 @@ edit_run(CliCtl *ctl, const CliEditOps *ops, const char *name, const char *xml,
     for (;;) {
         if (run_editor) {
             if (!edit_run_editor(path)) {
-                unlink(path);
+                /* Edited before (the define failed): keep what was written. */
+                if (edited)
+                    cli_error("the edited XML is kept in %s", path);
+                else
+                    unlink(path);
                 return FALSE;
             }
             g_clear_pointer(&edited, g_free);

@@ -37,7 +37,8 @@ void mv_rpc_poller_watch_wake(MvRpcPollerWatch *watch);
 /* Stop watching (before the fd is closed) and drop the creator's reference.
  * On the thread iterating the context, the callback never runs again; from
  * another thread (or with no thread iterating), one already dispatching may
- * still be running. */
+ * still be running, and while that thread polls, the last reference (with
+ * @destroy) goes only when its poll returns, on that thread. */
 void mv_rpc_poller_watch_destroy(MvRpcPollerWatch *watch);
 
 /* How many fds the context's poller watches (tests). */

@@ -257,6 +257,22 @@ def test_edit_on_a_terminal():
                  s.mvsh("dumpxml", "--inactive", "tty", check_rc=0).stdout)
         check_eq(os.listdir(tmp), [], "temporary files after a retried edit")
 
+        # After a failed define, an editor that fails (vim's :cq): the first
+        # edit is kept, and named.
+        os.unlink(count)
+        quit = editor(s, "quit.sh",
+                      "n=$(cat %s 2>/dev/null || echo 0); echo $((n + 1)) > %s\n"
+                      "if [ $n = 0 ]; then sed -i 's|131072|junk|' \"$1\"; else exit 1; fi"
+                      % (count, count))
+        env, tmp = edit_env(s, quit)
+        out, rc = pty_session(s, env, ["edit", "tty"], ["y"])
+        check_eq(rc, 1, "editor failing on the second run: status\n" + out)
+        kept = os.listdir(tmp)
+        check_eq(len(kept), 1, "the first edit is kept")
+        check_in("the edited XML is kept in %s" % os.path.join(tmp, kept[0]), out)
+        with open(os.path.join(tmp, kept[0])) as f:
+            check_in("junk", f.read())
+
         extra = editor(s, "extra.sh", "sed -i 's|</domain>|<mv-extra/></domain>|' \"$1\"")
         env, tmp = edit_env(s, extra)
         out, rc = pty_session(s, env, ["edit", "tty"], ["n"])
