@@ -8,7 +8,7 @@
  *   asks for nothing, and GLib's own fd sources on the context still work,
  *   and so do the watches once they are gone (back to epoll_wait() alone);
  * - another thread changing a watch's events or waking it wakes a loop
- *   that sleeps in epoll_wait();
+ *   that sleeps in epoll_wait(), or in poll() beside a GLib fd source;
  * - a watch destroyed by the callback of another one never runs again;
  * - watches created and destroyed by another thread while the loop polls:
  *   none is called once its destroy notify ran, each notify runs once
@@ -288,13 +288,28 @@ poke_thread(gpointer data)
     return NULL;
 }
 
-/* Another thread's change reaches a loop asleep in poll(). */
+#define CHANGE_WAKE 0x100            /* wake, rather than ask for G_IO_OUT */
+#define CHANGE_MIXED 0x200           /* with a GLib fd source on the context */
+
+static gboolean
+never_cb(gint fd, GIOCondition cond, gpointer data)
+{
+    g_assert_not_reached();
+    return G_SOURCE_CONTINUE;
+}
+
+/* Another thread's change reaches a loop asleep in epoll_wait(), or (with
+ * a GLib fd source) in poll(): then the wake-up fd, in the epoll set since
+ * the first iterations, is not in poll()'s array but still wakes it. */
 static void
 test_thread_change(Fixture *f, gconstpointer data)
 {
     guint count = GPOINTER_TO_UINT(data) & 0xff;
-    gboolean wake = GPOINTER_TO_UINT(data) >> 8;
+    gboolean wake = (GPOINTER_TO_UINT(data) & CHANGE_WAKE) != 0;
+    gboolean mixed = (GPOINTER_TO_UINT(data) & CHANGE_MIXED) != 0;
     Poke poke = { NULL, wake };
+    GSource *src = NULL;
+    int sv[2] = { -1, -1 };
     GThread *th;
     gint64 start;
 
@@ -302,6 +317,13 @@ test_thread_change(Fixture *f, gconstpointer data)
         fixture_add(f, G_IO_IN);
     poke.s = fixture_add(f, G_IO_IN);
     fixture_settle(f);
+    if (mixed) {
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+        src = g_unix_fd_source_new(sv[0], G_IO_IN);
+        g_source_set_callback(src, G_SOURCE_FUNC(never_cb), NULL, NULL);
+        g_source_attach(src, f->ctx);
+        fixture_settle(f);
+    }
     fixture_reset_counts(f);
     th = g_thread_new("poke", poke_thread, &poke);
     start = g_get_monotonic_time();
@@ -315,6 +337,30 @@ test_thread_change(Fixture *f, gconstpointer data)
         g_assert_cmpint(poke.s->last & G_IO_OUT, ==, G_IO_OUT);
     for (guint i = 0; i + 1 < count; i++)
         g_assert_cmpuint(((Sock *)g_ptr_array_index(f->socks, i))->calls, ==, 0);
+    if (src && wake) {
+        /* The wake-up was acknowledged: the loop sleeps again, it does not
+         * spin on a wake-up fd reported to nobody.  (Asking for G_IO_OUT,
+         * the watch stays ready, and that one does spin.) */
+        gboolean expired = FALSE;
+        GSource *timer = g_timeout_source_new(200);
+        guint iterations = 0;
+
+        g_source_set_callback(timer, on_timeout, &expired, NULL);
+        g_source_attach(timer, f->ctx);
+        while (!expired && iterations < 1000) {
+            g_main_context_iteration(f->ctx, TRUE);
+            iterations++;
+        }
+        g_source_destroy(timer);
+        g_source_unref(timer);
+        g_assert_cmpuint(iterations, <, 10);
+    }
+    if (src) {
+        g_source_destroy(src);
+        g_source_unref(src);
+        close(sv[0]);
+        close(sv[1]);
+    }
 }
 
 /* A watch destroyed by the callback of one dispatched before it, both
@@ -581,11 +627,17 @@ main(int argc, char **argv)
         g_autofree char *p3 = g_strdup_printf("/rpc/poller/%u/thread-events", counts[i]);
         g_autofree char *p4 = g_strdup_printf("/rpc/poller/%u/thread-wake", counts[i]);
         g_autofree char *p5 = g_strdup_printf("/rpc/poller/%u/glib-sources", counts[i]);
+        g_autofree char *p7 = g_strdup_printf("/rpc/poller/%u/thread-wake-mixed", counts[i]);
+        g_autofree char *p8 = g_strdup_printf("/rpc/poller/%u/thread-events-mixed", counts[i]);
 
         g_test_add(p1, Fixture, n, fixture_setup, test_readable, fixture_teardown);
         g_test_add(p2, Fixture, n, fixture_setup, test_hangup_no_events, fixture_teardown);
         g_test_add(p3, Fixture, n, fixture_setup, test_thread_change, fixture_teardown);
-        g_test_add(p4, Fixture, GUINT_TO_POINTER(counts[i] | 0x100), fixture_setup,
+        g_test_add(p4, Fixture, GUINT_TO_POINTER(counts[i] | CHANGE_WAKE), fixture_setup,
+                   test_thread_change, fixture_teardown);
+        g_test_add(p7, Fixture, GUINT_TO_POINTER(counts[i] | CHANGE_WAKE | CHANGE_MIXED),
+                   fixture_setup, test_thread_change, fixture_teardown);
+        g_test_add(p8, Fixture, GUINT_TO_POINTER(counts[i] | CHANGE_MIXED), fixture_setup,
                    test_thread_change, fixture_teardown);
         g_test_add(p5, Fixture, n, fixture_setup, test_glib_sources, fixture_teardown);
         if (counts[i] >= 2) {

@@ -5,11 +5,12 @@
  * Every watch is in the poller's epoll set from its creation to its
  * destruction, so a wake-up costs the same however many sockets are idle,
  * and nothing is registered or unregistered per iteration.  When the only fd
- * GLib itself has to poll is the context's wake-up fd (the usual case: the
- * daemons' other sources are timers and idles), that fd joins the epoll set
- * too and the iteration's one syscall is epoll_wait().  Otherwise GLib's fds
- * and the epoll fd go to poll(), and epoll_wait() follows when the epoll fd
- * is ready.  The context's poll function finds its poller through a
+ * GLib itself has to poll is the context's wake-up fd (in the proxy,
+ * mvstoraged and mvnetworkd, and in mvqemud while no domain runs: a
+ * domain's monitor, pidfd and console are GLib fd sources), that fd joins
+ * the epoll set too and the iteration's one syscall is epoll_wait().  Otherwise GLib's fds
+ * (but for the wake-up fd, once in the set) and the epoll fd go to poll(),
+ * and epoll_wait() follows when the epoll fd is ready.  The context's poll function finds its poller through a
  * thread-local pointer set by the source's prepare(), which GLib calls on
  * the iterating thread right before it polls.
  *
@@ -287,16 +288,25 @@ poller_poll_epoll_only(MvRpcPoller *p, GPollFD *wake, gint timeout)
 }
 
 /* GLib has fds of its own to poll: they and the epoll fd go to poll(),
- * then epoll_wait() names the ready watches. */
+ * then epoll_wait() names the ready watches.  GLib's wake-up fd, once in
+ * the epoll set, is reported through it and left out of poll(): it would
+ * make both ready, and cost an epoll_wait() that finds nothing else. */
 static gint
 poller_poll_mixed(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
 {
     struct epoll_event evs[POLLER_EPOLL_BATCH];
+    GPollFD *wake = NULL;
     gint ret;
     int n;
 
     poller_scratch_reserve(p, nfds + 1);
     memcpy(p->pfds, ufds, nfds * sizeof(struct pollfd));
+    for (guint i = 0; i < nfds && p->wake_fd >= 0; i++) {
+        if (ufds[i].fd == p->wake_fd && ufds[i].events == G_IO_IN) {
+            wake = &ufds[i];
+            p->pfds[i].fd = -1;          /* poll() skips it */
+        }
+    }
     p->pfds[nfds].fd = p->epfd;
     p->pfds[nfds].events = POLLIN;
     p->pfds[nfds].revents = 0;
@@ -310,9 +320,8 @@ poller_poll_mixed(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
     do {
         n = epoll_wait(p->epfd, evs, G_N_ELEMENTS(evs), 0);
     } while (n < 0 && errno == EINTR);
-    /* The wake-up fd, if in the set, was reported by poll() itself. */
     g_mutex_lock(&p->lock);
-    poller_take_events_locked(p, evs, n, NULL);
+    poller_take_events_locked(p, evs, n, wake);
     g_mutex_unlock(&p->lock);
     return ret;
 }
