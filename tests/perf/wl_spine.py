@@ -13,7 +13,12 @@
   direct call makes once and a call through the proxy twice, before any
   client or daemon code runs; and the same through a relay that only
   copies, in user space and in the kernel (BPF sockmap): the least any
-  proxy adds.
+  proxy adds;
+* the floor for this client: the same latency and open+close workloads
+  against perf-floor (tests/perf/floor.c), a server that only sends fixed
+  replies ("direct" column of the "(floor)" rows) and the same behind a
+  relay that only copies ("proxy" column): the least a daemon, and a proxy
+  in front of it, can cost python3-libvirt on this machine.
 
 Alone: wl_spine.py [run.py options] (= run.py --only spine), or
 wl_spine.py --uri URI [--pid PID ...] against any endpoint (figures only).
@@ -22,12 +27,16 @@ wl_spine.py --uri URI [--pid PID ...] against any endpoint (figures only).
 import json
 import multiprocessing
 import os
+import shutil
+import signal
 import subprocess
+import tempfile
 import threading
 import time
 
 import perflib
 from perflib import Goal, libvirt
+from targets import Target
 
 NAME = "spine"
 CALLS = ("getLibVersion", "getHostname")
@@ -223,21 +232,18 @@ def _pingpong(ctx, *args):
 def hop_floor(ctx):
     """The machine's floor of a call: a bare round trip, and one through a
     relay that does nothing but copy (in user space, and in the kernel with
-    a BPF sockmap), the least any proxy adds.  Returns the bare and the
-    user-space relay measurements (perf-pingpong's JSON), either None when
-    not measured."""
+    a BPF sockmap), the least any proxy adds: notes only."""
     where = "pinned to CPU %d" % ctx.cpu if ctx.pinned else "unpinned"
     try:
         f = _pingpong(ctx)
     except (OSError, ValueError, subprocess.SubprocessError) as e:
         ctx.res.note(NAME, "machine floor not measured: %s" % perflib.err_text(e))
-        return None, None
+        return
     ctx.res.note(NAME, "machine floor (%s): a 28-byte message and its answer between two "
                  "processes on a socketpair: %.1f us wall, %.1f us CPU of both; a direct call "
                  "makes one such round trip, a call through the proxy two"
                  % (where, f["round_trip_us"], f["cpu_us"]))
     relays = []
-    user = None
     for kind, label in (("user", "a process that polls and copies"),
                         ("sockmap", "the kernel, a BPF sockmap redirect")):
         try:
@@ -247,49 +253,124 @@ def hop_floor(ctx):
             continue
         text = "%s: %.1f us wall" % (label, r["round_trip_us"])
         if kind == "user":
-            user = r
             text += ", %.1f us CPU of the relay itself" % (r["cpu_us"] - f["cpu_us"])
         relays.append(text)
     ctx.res.note(NAME, "relay floor (%s): the same round trip with a relay in the middle that "
                  "only copies, the least any proxy costs: %s" % (where, "; ".join(relays)))
-    return f, user
 
 
-def floor_vs_targets(ctx, call, bare, relay):
-    """What the relay floor leaves of the proxy's latency and CPU targets:
-    a call through any proxy costs at least the same call direct plus what
-    the relay adds to a bare round trip, and the proxy's CPU at least the
-    relay's plus the echoing side's."""
-    def value(metric, target):
-        rec = ctx.res.values.get((NAME, "%s %s" % (call, metric)), {}).get(target)
-        return rec["value"] if rec else None
+class Floor:
+    """perf-floor's server and relay (floor.c), pinned like the run, as
+    targets named like the modvirt endpoints they bound: "direct" (the
+    server) and "proxy" (the relay in front of it).  Each serves one client
+    at a time: only the single-client workloads use them."""
 
-    base_p50, direct_p50 = value("p50", "libvirtd"), value("p50", "direct")
-    base_cpu = value("CPU/call", "libvirtd")
-    if not (bare and relay and base_p50 and direct_p50 and base_cpu):
-        return
-    p50_floor = direct_p50 + relay["round_trip_us"] - bare["round_trip_us"]
-    cpu_floor = relay["cpu_us"] - 0.5 * bare["cpu_us"]
-    ctx.res.note(NAME, "%s against the relay floor: through any proxy, p50 >= direct %.1f + "
-                 "%.1f = %.1f us, %.2fx of libvirtd's %.1f (target 0.5x); daemons' CPU per "
-                 "call >= relay %.1f + echo %.1f = %.1f us, %.2fx of libvirtd's %.1f (target 0.5x)"
-                 % (call, direct_p50, relay["round_trip_us"] - bare["round_trip_us"], p50_floor,
-                    p50_floor / base_p50, base_p50, relay["cpu_us"] - bare["cpu_us"],
-                    0.5 * bare["cpu_us"], cpu_floor, cpu_floor / base_cpu, base_cpu))
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.dir = tempfile.mkdtemp(prefix="mvbench-floor-")
+        self.procs = {}
+
+    def _spawn(self, name, *args):
+        cmd = [os.path.join(self.ctx.args.build, "tests", "perf-floor")] + list(args)
+        if self.ctx.pinned:
+            cmd = ["taskset", "-c", str(self.ctx.cpu)] + cmd
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.procs[name] = proc
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("%s did not start (exit status %s)" % (name, proc.wait(5)))
+
+    def start(self):
+        serve = os.path.join(self.dir, "serve.sock")
+        relay = os.path.join(self.dir, "relay.sock")
+        self._spawn("perf-floor serve", "serve", serve)
+        self._spawn("perf-floor relay", "relay", relay, serve)
+        uri = "qemu+unix:///system?socket=%s"
+        both = {n: p.pid for n, p in self.procs.items()}
+        serve_only = {"perf-floor serve": both["perf-floor serve"]}
+        return (Target("direct", "floor", uri % serve, lambda: serve_only, self),
+                Target("proxy", "floor", uri % relay, lambda: both, self))
+
+    def stop(self):
+        for proc in self.procs.values():
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def floor_row(ctx, metric, floor_targets, value_fn, unit):
+    """The row "METRIC (floor)": libvirtd's figure for METRIC again, and
+    value_fn(target) of the floor's server ("direct") and relay ("proxy")."""
+    base = ctx.res.values.get((NAME, metric), {}).get("libvirtd")
+    row = metric + " (floor)"
+    if base and base["value"] is not None:
+        ctx.res.add(NAME, row, "libvirtd", base["value"], unit, detail={"same as": metric})
+    for t in floor_targets:
+        try:
+            value, detail = value_fn(t)
+        except Exception as e:
+            ctx.res.add(NAME, row, t.name, None, unit, na=perflib.err_text(e))
+            continue
+        ctx.res.add(NAME, row, t.name, value, unit, detail=detail)
+
+
+def floor_vs_targets(ctx):
+    """A note per target whose limit the floor itself does not reach: there,
+    only the floor is in reach, which the table shows beside modvirt's."""
+    for key in ctx.res.rows:
+        floor = ctx.res.values.get((key[0], key[1] + " (floor)"))
+        if key[0] != NAME or not floor or "libvirtd" not in floor:
+            continue
+        base = floor["libvirtd"]["value"]
+        for g, t, x, verdict in ctx.res.verdicts(key):
+            rec = floor.get(t)
+            if g.kind != "ratio" or not base or not rec or rec["value"] is None:
+                continue
+            fx = rec["value"] / base
+            if not g.check(fx):
+                ctx.res.note(NAME, "%s, %s: the target %s%gx is out of reach here: a %s that "
+                             "does nothing reaches only %.2fx of libvirtd's %s (modvirt: %s)"
+                             % (key[1], t, g.op, g.limit,
+                                "relay in front of a server" if t == "proxy" else "server",
+                                fx, perflib.fmt(base),
+                                "n/a" if x is None else "%.2fx" % x))
 
 
 def run(ctx):
-    pinned = ctx.pinned
-    n_lat = int(ctx.scale(3000, 800))
-    warm = int(ctx.scale(300, 100))
-
     fresh, used = idle_rss(ctx)
     rss_goal = [Goal("ratio", "<=", 0.5, ["proxy"])]
     record_rss(ctx, fresh, "idle", rss_goal)
     record_rss(ctx, used, "idle, after 1st calls", rss_goal)
     # Once the daemons are idle (mvqemud's first capabilities probe, which
     # starts QEMU, is over), right before the calls it is compared with.
-    bare, relay = hop_floor(ctx)
+    hop_floor(ctx)
+    floor = Floor(ctx)
+    floor_targets = []
+    try:
+        try:
+            floor_targets = floor.start()
+        except (OSError, RuntimeError) as e:
+            ctx.res.note(NAME, "floor for this client not measured: %s" % perflib.err_text(e))
+        run_calls(ctx, floor_targets)
+    finally:
+        floor.stop()
+    floor_vs_targets(ctx)
+
+    rss = {}
+    for t in ctx.targets:
+        for name, pid in t.daemon_pids().items():
+            rss[name] = perflib.mem_status(pid)
+    record_rss(ctx, rss, "after spine", [])
+
+
+def run_calls(ctx, floor_targets):
+    pinned = ctx.pinned
+    n_lat = int(ctx.scale(3000, 800))
+    warm = int(ctx.scale(300, 100))
 
     for call in CALLS:
         p50_goals = [Goal("ratio", "<=", 0.33, ["direct"])]
@@ -311,8 +392,16 @@ def run(ctx):
                         goals=[Goal("ratio", "<=", 0.5, ["proxy"])],
                         detail={"stat_ticks_us": cpu_stat, "per_pid_ns": meter.per_pid_ns,
                                 "calls": n_lat})
-        if pinned:
-            floor_vs_targets(ctx, call, bare, relay)
+        cpu_of = {}
+
+        def latency(t):
+            times, meter = measure_latency(t, call, n_lat, warm)
+            cpu_of[t.name] = meter.us_per(n_lat)[0]
+            return perflib.percentile(times, 50), {"summary": perflib.summary(times),
+                                                   "per_pid_ns": meter.per_pid_ns}
+        floor_row(ctx, "%s p50" % call, floor_targets, latency, "us")
+        floor_row(ctx, "%s CPU/call" % call, floor_targets,
+                  lambda t: (cpu_of[t.name], {}), "us")
 
     dur = ctx.scale(2.0, 1.0)
     reps = int(ctx.scale(3, 2))
@@ -361,11 +450,11 @@ def run(ctx):
                     detail={"stat_ticks_us": meter.us_per(n_conn)[1],
                             "per_pid_ns": meter.per_pid_ns})
 
-    rss = {}
-    for t in ctx.targets:
-        for name, pid in t.daemon_pids().items():
-            rss[name] = perflib.mem_status(pid)
-    record_rss(ctx, rss, "after spine", [])
+    def connect(t):
+        times, meter = measure_connect(t, n_conn, 20)
+        return perflib.percentile(times, 50), {"summary": perflib.summary(times),
+                                               "cpu_us": meter.us_per(n_conn)[0]}
+    floor_row(ctx, "open+close p50", floor_targets, connect, "us")
 
 
 if __name__ == "__main__":
