@@ -13,6 +13,7 @@
  * - watches created and destroyed by another thread while the loop polls:
  *   none is called once its destroy notify ran, each notify runs once
  *   (run under valgrind too, which sees a watch used after it is freed);
+ * - an fd the epoll set refuses is polled by GLib and reports all the same;
  * - going from few watches to many and back loses no event;
  * - a connection holding its output (mv_rpc_conn_cork) sends it all, in
  *   order, when released; a connection among many still notices a peer
@@ -436,6 +437,70 @@ test_glib_sources(Fixture *f, gconstpointer data)
     g_assert_cmpuint(s->calls, ==, 1);
 }
 
+/* An fd the epoll set refuses is polled by GLib instead: a second watch on
+ * a socket (EEXIST) and a watch on a regular file (EPERM) report like the
+ * others, follow their events, and stop when destroyed; the sockets in the
+ * set go on as before. */
+static void
+test_refused_by_epoll(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+    guint all[] = { 0, count - 1 };
+    Sock *first;
+    Sock twin = { 0 };
+    Sock file = { 0 };
+    int fd;
+
+    for (guint i = 0; i < count; i++)
+        fixture_add(f, G_IO_IN);
+    first = g_ptr_array_index(f->socks, 0);
+    g_test_expect_message("mv-rpc", G_LOG_LEVEL_WARNING,
+                          "fd * cannot be in the epoll set (File exists): polling it*");
+    twin.fd = first->fd;
+    twin.drain = TRUE;
+    twin.watch = mv_rpc_poller_watch_new(f->ctx, twin.fd, G_IO_IN, sock_cb, &twin, NULL);
+    g_test_assert_expected_messages();
+    fixture_settle(f);
+    g_assert_cmpuint(twin.calls, ==, 0);
+
+    send_byte(first->peer);
+    fixture_wait_call(f, &twin, 3000);
+    fixture_settle(f);
+    g_assert_cmpuint(twin.calls, ==, 1);
+    g_assert_cmpint(twin.last & G_IO_IN, ==, G_IO_IN);
+    g_assert_cmpuint(first->calls, ==, 1);
+
+    /* Asking for nothing, it hears nothing. */
+    mv_rpc_poller_watch_set_events(twin.watch, 0);
+    twin.calls = 0;
+    check_only_written(f, all, G_N_ELEMENTS(all));
+    g_assert_cmpuint(twin.calls, ==, 0);
+
+    /* A regular file: always readable to poll(), refused by epoll. */
+    fd = g_file_open_tmp("rpcpollertest-XXXXXX", &path, &error);
+    g_assert_no_error(error);
+    g_test_expect_message("mv-rpc", G_LOG_LEVEL_WARNING,
+                          "fd * cannot be in the epoll set (Operation not permitted)*");
+    file.fd = fd;
+    file.watch = mv_rpc_poller_watch_new(f->ctx, fd, G_IO_IN, sock_cb, &file, NULL);
+    g_test_assert_expected_messages();
+    fixture_wait_call(f, &file, 3000);
+    g_assert_cmpuint(file.calls, >=, 1);
+    g_assert_cmpint(file.seen, ==, G_IO_IN);
+
+    mv_rpc_poller_watch_destroy(file.watch);
+    mv_rpc_poller_watch_destroy(twin.watch);
+    file.calls = 0;
+    fixture_settle(f);
+    g_assert_cmpuint(file.calls, ==, 0);
+    check_only_written(f, all, G_N_ELEMENTS(all));
+    g_assert_cmpuint(twin.calls, ==, 0);
+    close(fd);
+    unlink(path);
+}
+
 /* ---- watches destroyed by another thread ---------------------------------- */
 
 #define RACE_ROUNDS 3000
@@ -629,6 +694,7 @@ main(int argc, char **argv)
         g_autofree char *p5 = g_strdup_printf("/rpc/poller/%u/glib-sources", counts[i]);
         g_autofree char *p7 = g_strdup_printf("/rpc/poller/%u/thread-wake-mixed", counts[i]);
         g_autofree char *p8 = g_strdup_printf("/rpc/poller/%u/thread-events-mixed", counts[i]);
+        g_autofree char *p9 = g_strdup_printf("/rpc/poller/%u/refused-by-epoll", counts[i]);
 
         g_test_add(p1, Fixture, n, fixture_setup, test_readable, fixture_teardown);
         g_test_add(p2, Fixture, n, fixture_setup, test_hangup_no_events, fixture_teardown);
@@ -640,6 +706,7 @@ main(int argc, char **argv)
         g_test_add(p8, Fixture, GUINT_TO_POINTER(counts[i] | CHANGE_MIXED), fixture_setup,
                    test_thread_change, fixture_teardown);
         g_test_add(p5, Fixture, n, fixture_setup, test_glib_sources, fixture_teardown);
+        g_test_add(p9, Fixture, n, fixture_setup, test_refused_by_epoll, fixture_teardown);
         if (counts[i] >= 2) {
             g_autofree char *p6 = g_strdup_printf("/rpc/poller/%u/destroy-other", counts[i]);
 

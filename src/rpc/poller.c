@@ -20,6 +20,11 @@
  * in the results epoll_wait() gave the iterating thread: a watch destroyed
  * by another thread while that one polls keeps its last reference until
  * the results are handled.
+ *
+ * An fd the epoll set refuses (already in it through another watch, or of
+ * a kind epoll does not take, or the kernel out of memory or of
+ * max_user_watches) is polled by GLib instead, as an fd of the poller's
+ * source: the iteration takes the poll() path, and check() reports it.
  */
 #include <errno.h>
 #include <poll.h>
@@ -44,6 +49,7 @@ struct _MvRpcPollerWatch {
     GIOCondition revents;        /* reported, not dispatched yet */
     gboolean queued;             /* in poller->ready */
     gboolean in_epoll;           /* registered in the epoll set */
+    gpointer glib_tag;           /* or else polled by GLib: its tag */
     gboolean destroyed;
     GList link;                  /* in poller->ready */
     MvRpcPollerFunc func;
@@ -57,6 +63,7 @@ struct _MvRpcPoller {
     GMutex lock;
     int epfd;
     GPtrArray *watches;          /* MvRpcPollerWatch, unordered */
+    GPtrArray *glib_polled;      /* those of them GLib polls */
     GQueue ready;                /* watches to dispatch */
     /* The iterating thread is in the poll function and may hold pointers
      * to watches from the kernel: watches destroyed meanwhile by another
@@ -91,11 +98,15 @@ poller_epoll_add_locked(MvRpcPoller *p, MvRpcPollerWatch *w)
 
     ev.events = w->events;
     ev.data.ptr = w;
-    if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0) {
-        g_warning("cannot watch fd %d: %s", w->fd, g_strerror(errno));
+    if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, w->fd, &ev) == 0) {
+        w->in_epoll = TRUE;
         return;
     }
-    w->in_epoll = TRUE;
+    g_warning("fd %d cannot be in the epoll set (%s): polling it with poll()", w->fd,
+              g_strerror(errno));
+    /* NB: takes the context's lock, which is never held around ours. */
+    w->glib_tag = g_source_add_unix_fd(&p->base, w->fd, w->events);
+    g_ptr_array_add(p->glib_polled, w);
 }
 
 static void
@@ -143,6 +154,15 @@ poller_check(GSource *source)
 
     poller_current = NULL;
     g_mutex_lock(&p->lock);
+    for (guint i = 0; i < p->glib_polled->len; i++) {
+        MvRpcPollerWatch *w = g_ptr_array_index(p->glib_polled, i);
+        GIOCondition revents = g_source_query_unix_fd(&p->base, w->glib_tag);
+
+        /* poll() reports a hang-up or an error whatever was asked. */
+        revents &= w->events | G_IO_HUP | G_IO_ERR;
+        if (revents)
+            poller_mark_ready_locked(p, w, revents);
+    }
     ready = p->ready.length > 0;
     g_mutex_unlock(&p->lock);
     return ready;
@@ -193,6 +213,7 @@ poller_finalize(GSource *source)
         poller_current = NULL;
     /* Watches hold a reference to the source: none is left. */
     g_ptr_array_unref(p->watches);
+    g_ptr_array_unref(p->glib_polled);
     close(p->epfd);
     g_free(p->pfds);
     g_mutex_clear(&p->lock);
@@ -228,6 +249,7 @@ poller_get(GMainContext *ctx)
         g_error("epoll_create1 failed: %s", g_strerror(errno));
     p->wake_fd = -1;
     p->watches = g_ptr_array_new();
+    p->glib_polled = g_ptr_array_new();
     g_queue_init(&p->ready);
     /* NB: replaces g_poll(), which nothing else in modvirt changes. */
     g_main_context_set_poll_func(ctx, poller_poll);
@@ -427,9 +449,12 @@ mv_rpc_poller_watch_set_events(MvRpcPollerWatch *w, GIOCondition events)
         ev.data.ptr = w;
         if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
             g_debug("cannot change the events of fd %d: %s", w->fd, g_strerror(errno));
+    } else if (w->glib_tag) {
+        /* Wakes the context, whose poll() has the old events. */
+        g_source_modify_unix_fd(&p->base, w->glib_tag, events);
     }
-    /* An epoll_wait() or a poll() of the epoll fd in progress sees the
-     * change by itself: no wake-up. */
+    /* An epoll_wait() or a poll() of the epoll fd in progress sees a
+     * change in the epoll set by itself: no wake-up. */
     g_mutex_unlock(&p->lock);
 }
 
@@ -470,6 +495,10 @@ mv_rpc_poller_watch_destroy(MvRpcPollerWatch *w)
         g_ptr_array_remove_index_fast(p->watches, w->index);
         if (w->in_epoll && epoll_ctl(p->epfd, EPOLL_CTL_DEL, w->fd, NULL) < 0)
             g_debug("cannot stop watching fd %d: %s", w->fd, g_strerror(errno));
+        if (w->glib_tag) {
+            g_source_remove_unix_fd(&p->base, g_steal_pointer(&w->glib_tag));
+            g_ptr_array_remove_fast(p->glib_polled, w);
+        }
         if (p->polling) {
             /* The iterating thread may have this watch's pointer from the
              * kernel in hand: it drops the reference when it is done. */

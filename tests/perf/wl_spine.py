@@ -14,11 +14,11 @@
   client or daemon code runs; and the same through a relay that only
   copies, in user space and in the kernel (BPF sockmap): the least any
   proxy adds;
-* the floor for this client: the same latency and open+close workloads
-  against perf-floor (tests/perf/floor.c), a server that only sends fixed
-  replies ("direct" column of the "(floor)" rows) and the same behind a
-  relay that only copies ("proxy" column): the least a daemon, and a proxy
-  in front of it, can cost python3-libvirt on this machine.
+* the floor for this client (pinned runs): the same latency and open+close
+  workloads against perf-floor (tests/perf/floor.c), a server that only
+  sends fixed replies ("direct" column of the "(floor)" rows) and the same
+  behind a relay that only copies ("proxy" column): the least a daemon, and
+  a proxy in front of it, can cost python3-libvirt on this machine.
 
 Alone: wl_spine.py [run.py options] (= run.py --only spine), or
 wl_spine.py --uri URI [--pid PID ...] against any endpoint (figures only).
@@ -348,16 +348,20 @@ def run(ctx):
     # Once the daemons are idle (mvqemud's first capabilities probe, which
     # starts QEMU, is over), right before the calls it is compared with.
     hop_floor(ctx)
-    floor = Floor(ctx)
+    # Pinned only: unpinned, a wake-up costs what the other vCPU's sleep
+    # state makes it, and blocking processes that do nothing fare worse
+    # than modvirt's daemons, so they would bound nothing.
+    floor = Floor(ctx) if ctx.pinned else None
     floor_targets = []
     try:
         try:
-            floor_targets = floor.start()
+            floor_targets = floor.start() if floor else []
         except (OSError, RuntimeError) as e:
             ctx.res.note(NAME, "floor for this client not measured: %s" % perflib.err_text(e))
         run_calls(ctx, floor_targets)
     finally:
-        floor.stop()
+        if floor:
+            floor.stop()
     floor_vs_targets(ctx)
 
     rss = {}
