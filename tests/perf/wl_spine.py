@@ -319,8 +319,10 @@ def floor_row(ctx, metric, floor_targets, value_fn, unit):
 
 
 def floor_vs_targets(ctx):
-    """A note per target whose limit the floor itself does not reach: there,
-    only the floor is in reach, which the table shows beside modvirt's."""
+    """A note per target that modvirt misses and whose limit the floor
+    itself does not reach either (the table shows both).  The floor's
+    server is not always ahead of mvqemud: it blocks in read(), and the
+    scheduler treats the two differently."""
     for key in ctx.res.rows:
         floor = ctx.res.values.get((key[0], key[1] + " (floor)"))
         if key[0] != NAME or not floor or "libvirtd" not in floor:
@@ -331,13 +333,12 @@ def floor_vs_targets(ctx):
             if g.kind != "ratio" or not base or not rec or rec["value"] is None:
                 continue
             fx = rec["value"] / base
-            if not g.check(fx):
+            if x is not None and not g.check(x) and not g.check(fx):
                 ctx.res.note(NAME, "%s, %s: the target %s%gx is out of reach here: a %s that "
-                             "does nothing reaches only %.2fx of libvirtd's %s (modvirt: %s)"
+                             "does nothing reaches only %.2fx of libvirtd's %s (modvirt: %.2fx)"
                              % (key[1], t, g.op, g.limit,
                                 "relay in front of a server" if t == "proxy" else "server",
-                                fx, perflib.fmt(base),
-                                "n/a" if x is None else "%.2fx" % x))
+                                fx, perflib.fmt(base), x))
 
 
 def run(ctx):
