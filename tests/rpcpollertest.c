@@ -13,7 +13,8 @@
  * - watches created and destroyed by another thread while the loop polls:
  *   none is called once its destroy notify ran, each notify runs once
  *   (run under valgrind too, which sees a watch used after it is freed);
- * - an fd the epoll set refuses is polled by GLib and reports all the same;
+ * - an fd the epoll set refuses is polled by GLib and reports all the same,
+ *   also when another thread adds it while the loop sleeps;
  * - going from few watches to many and back loses no event;
  * - a connection holding its output (mv_rpc_conn_cork) sends it all, in
  *   order, when released; a connection among many still notices a peer
@@ -501,6 +502,52 @@ test_refused_by_epoll(Fixture *f, gconstpointer data)
     unlink(path);
 }
 
+typedef struct {
+    Sock *twin;
+    GMainContext *ctx;
+} TwinStart;
+
+static gpointer
+twin_thread(gpointer data)
+{
+    TwinStart *ts = data;
+
+    g_usleep(100 * 1000);
+    ts->twin->watch = mv_rpc_poller_watch_new(ts->ctx, ts->twin->fd, G_IO_IN, sock_cb,
+                                              ts->twin, NULL);
+    return NULL;
+}
+
+/* Another thread's refused watch reaches a loop asleep in epoll_wait(). */
+static void
+test_refused_by_epoll_thread(Fixture *f, gconstpointer data)
+{
+    guint count = GPOINTER_TO_UINT(data);
+    Sock twin = { 0 };
+    TwinStart ts = { &twin, f->ctx };
+    GThread *thread;
+    Sock *first;
+
+    for (guint i = 0; i < count; i++)
+        fixture_add(f, G_IO_IN);
+    first = g_ptr_array_index(f->socks, 0);
+    mv_rpc_poller_watch_set_events(first->watch, 0);
+    fixture_settle(f);
+    send_byte(first->peer);
+    twin.fd = first->fd;
+    twin.drain = TRUE;
+    g_test_expect_message("mv-rpc", G_LOG_LEVEL_WARNING,
+                          "fd * cannot be in the epoll set (File exists): polling it*");
+    thread = g_thread_new("twin", twin_thread, &ts);
+    fixture_wait_call(f, &twin, 3000);
+    g_thread_join(thread);
+    g_test_assert_expected_messages();
+    g_assert_cmpuint(twin.calls, ==, 1);
+    g_assert_cmpint(twin.last, ==, G_IO_IN);
+    g_assert_cmpuint(first->calls, ==, 0);
+    mv_rpc_poller_watch_destroy(twin.watch);
+}
+
 /* ---- watches destroyed by another thread ---------------------------------- */
 
 #define RACE_ROUNDS 3000
@@ -695,6 +742,8 @@ main(int argc, char **argv)
         g_autofree char *p7 = g_strdup_printf("/rpc/poller/%u/thread-wake-mixed", counts[i]);
         g_autofree char *p8 = g_strdup_printf("/rpc/poller/%u/thread-events-mixed", counts[i]);
         g_autofree char *p9 = g_strdup_printf("/rpc/poller/%u/refused-by-epoll", counts[i]);
+        g_autofree char *p10 = g_strdup_printf("/rpc/poller/%u/refused-by-epoll-thread",
+                                               counts[i]);
 
         g_test_add(p1, Fixture, n, fixture_setup, test_readable, fixture_teardown);
         g_test_add(p2, Fixture, n, fixture_setup, test_hangup_no_events, fixture_teardown);
@@ -707,6 +756,8 @@ main(int argc, char **argv)
                    test_thread_change, fixture_teardown);
         g_test_add(p5, Fixture, n, fixture_setup, test_glib_sources, fixture_teardown);
         g_test_add(p9, Fixture, n, fixture_setup, test_refused_by_epoll, fixture_teardown);
+        g_test_add(p10, Fixture, n, fixture_setup, test_refused_by_epoll_thread,
+                   fixture_teardown);
         if (counts[i] >= 2) {
             g_autofree char *p6 = g_strdup_printf("/rpc/poller/%u/destroy-other", counts[i]);
 

@@ -24,7 +24,9 @@
  * An fd the epoll set refuses (already in it through another watch, or of
  * a kind epoll does not take, or the kernel out of memory or of
  * max_user_watches) is polled by GLib instead, as an fd of the poller's
- * source: the iteration takes the poll() path, and check() reports it.
+ * source: the iteration takes the poll() path, and check() (or dispatch(),
+ * when prepare() found watches ready and GLib skips check()) queues it.
+ * That path is for the rare refusal: each query searches the source's fds.
  */
 #include <errno.h>
 #include <poll.h>
@@ -64,6 +66,7 @@ struct _MvRpcPoller {
     int epfd;
     GPtrArray *watches;          /* MvRpcPollerWatch, unordered */
     GPtrArray *glib_polled;      /* those of them GLib polls */
+    int refused_errno;           /* of the last refusal, warned about */
     GQueue ready;                /* watches to dispatch */
     /* The iterating thread is in the poll function and may hold pointers
      * to watches from the kernel: watches destroyed meanwhile by another
@@ -102,11 +105,18 @@ poller_epoll_add_locked(MvRpcPoller *p, MvRpcPollerWatch *w)
         w->in_epoll = TRUE;
         return;
     }
-    g_warning("fd %d cannot be in the epoll set (%s): polling it with poll()", w->fd,
-              g_strerror(errno));
+    /* Once per cause: out of max_user_watches, every new client says it. */
+    if (errno != p->refused_errno)
+        g_warning("fd %d cannot be in the epoll set (%s): polling it with poll()", w->fd,
+                  g_strerror(errno));
+    else
+        g_debug("fd %d cannot be in the epoll set (%s): polling it with poll()", w->fd,
+                g_strerror(errno));
+    p->refused_errno = errno;
     /* NB: takes the context's lock, which is never held around ours. */
     w->glib_tag = g_source_add_unix_fd(&p->base, w->fd, w->events);
-    g_ptr_array_add(p->glib_polled, w);
+    if (w->glib_tag)
+        g_ptr_array_add(p->glib_polled, w);
 }
 
 static void
@@ -132,6 +142,26 @@ poller_mark_ready_locked(MvRpcPoller *p, MvRpcPollerWatch *w, GIOCondition reven
     g_queue_push_tail_link(&p->ready, &w->link);
 }
 
+/* Queue the watches GLib polled that poll() found ready.  Must hold the
+ * lock. */
+static void
+poller_take_glib_polled_locked(MvRpcPoller *p)
+{
+    for (guint i = 0; i < p->glib_polled->len; i++) {
+        MvRpcPollerWatch *w = g_ptr_array_index(p->glib_polled, i);
+        GIOCondition revents = g_source_query_unix_fd(&p->base, w->glib_tag);
+
+        /* An fd closed under its watch: tell the owner, or poll() would
+         * return at once for ever, reporting nothing. */
+        if (revents & G_IO_NVAL)
+            revents |= G_IO_ERR | G_IO_HUP;
+        /* poll() reports a hang-up or an error whatever was asked. */
+        revents &= w->events | G_IO_HUP | G_IO_ERR;
+        if (revents)
+            poller_mark_ready_locked(p, w, revents);
+    }
+}
+
 static gboolean
 poller_prepare(GSource *source, gint *timeout)
 {
@@ -154,15 +184,7 @@ poller_check(GSource *source)
 
     poller_current = NULL;
     g_mutex_lock(&p->lock);
-    for (guint i = 0; i < p->glib_polled->len; i++) {
-        MvRpcPollerWatch *w = g_ptr_array_index(p->glib_polled, i);
-        GIOCondition revents = g_source_query_unix_fd(&p->base, w->glib_tag);
-
-        /* poll() reports a hang-up or an error whatever was asked. */
-        revents &= w->events | G_IO_HUP | G_IO_ERR;
-        if (revents)
-            poller_mark_ready_locked(p, w, revents);
-    }
+    poller_take_glib_polled_locked(p);
     ready = p->ready.length > 0;
     g_mutex_unlock(&p->lock);
     return ready;
@@ -177,6 +199,8 @@ poller_dispatch(GSource *source, GSourceFunc cb, gpointer data)
     guint budget;
 
     g_mutex_lock(&p->lock);
+    /* Not checked if prepare() found watches ready. */
+    poller_take_glib_polled_locked(p);
     budget = p->ready.length;
     while (budget-- > 0) {
         GList *l = g_queue_pop_head_link(&p->ready);
@@ -450,8 +474,12 @@ mv_rpc_poller_watch_set_events(MvRpcPollerWatch *w, GIOCondition events)
         if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
             g_debug("cannot change the events of fd %d: %s", w->fd, g_strerror(errno));
     } else if (w->glib_tag) {
-        /* Wakes the context, whose poll() has the old events. */
-        g_source_modify_unix_fd(&p->base, w->glib_tag, events);
+        /* Not g_source_modify_unix_fd(), which changes the events without
+         * the context's lock: these take it, and wake the context. */
+        g_source_remove_unix_fd(&p->base, w->glib_tag);
+        w->glib_tag = g_source_add_unix_fd(&p->base, w->fd, events);
+        if (!w->glib_tag)
+            g_ptr_array_remove_fast(p->glib_polled, w);
     }
     /* An epoll_wait() or a poll() of the epoll fd in progress sees a
      * change in the epoll set by itself: no wake-up. */

@@ -16,7 +16,9 @@
  *
  * "relay" listens on SOCK and, for each client in turn, connects to
  * UPSTREAM and copies bytes both ways with poll(): what any proxy has to
- * do at least, without looking at a packet.
+ * do at least, without looking at a packet.  Its writes block: a client
+ * and a server that both send more than a socket holds without reading
+ * would stall it, which a call and its reply never do.
  *
  * The same client workload against these gives the floor for modvirt's
  * direct and proxied figures on the machine it runs on.  Neither is a
@@ -25,6 +27,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,6 +35,8 @@
 #include <unistd.h>
 
 #include <glib.h>
+
+#include "perf-io.h"
 
 #define HEADER_LEN 28
 #define BUF_LEN 65536
@@ -52,22 +57,6 @@ enum {
     PROC_AUTH_LIST = 66,
     PROC_CONNECT_GET_LIB_VERSION = 157,
 };
-
-static gboolean
-write_all(int fd, const guint8 *buf, gsize len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return FALSE;
-        buf += n;
-        len -= n;
-    }
-    return TRUE;
-}
 
 static void
 put_u32(guint8 *p, guint32 v)
@@ -140,7 +129,8 @@ answer(const guint8 *in, guint8 *out, gboolean *last)
 }
 
 /* One client, until it closes, sends what we do not answer, or after its
- * CONNECT_CLOSE. */
+ * CONNECT_CLOSE.  The replies to the packets of one read leave in one
+ * write (or more, should many arrive at once). */
 static void
 serve_client(int fd)
 {
@@ -152,6 +142,7 @@ serve_client(int fd)
         gsize used = 0;
         gsize out_len = 0;
         gboolean last = FALSE;
+        gboolean bad = FALSE;
         ssize_t n = read(fd, in + have, BUF_LEN - have);
 
         if (n < 0 && errno == EINTR)
@@ -159,28 +150,32 @@ serve_client(int fd)
         if (n <= 0)
             return;
         have += n;
-        /* Every whole packet read so far, answered in one write. */
-        while (have - used >= 4) {
+        while (!last && have - used >= 4) {
             guint32 len = get_u32(in + used);
             int r;
 
-            if (len < HEADER_LEN || len > BUF_LEN)
-                return;
+            if (len < HEADER_LEN || len > BUF_LEN) {
+                bad = TRUE;
+                break;
+            }
             if (have - used < len)
                 break;
-            if (out_len + HEADER_LEN * 2 > sizeof(out))
+            if (out_len + HEADER_LEN * 2 > sizeof(out)) {
+                if (!perf_full_io(fd, out, out_len, TRUE))
+                    return;
+                out_len = 0;
+            }
+            if ((r = answer(in + used, out + out_len, &last)) < 0) {
+                bad = TRUE;
                 break;
-            r = answer(in + used, out + out_len, &last);
-            if (r < 0)
-                return;
+            }
             out_len += r;
             used += len;
-            if (last)
-                break;
         }
-        if (out_len > 0 && !write_all(fd, out, out_len))
+        /* What was answered goes out, even before closing. */
+        if (out_len > 0 && !perf_full_io(fd, out, out_len, TRUE))
             return;
-        if (last)
+        if (last || bad)
             return;
         memmove(in, in + used, have - used);
         have -= used;
@@ -207,7 +202,7 @@ relay_client(int client, int upstream)
             if (!pfd[i].revents)
                 continue;
             n = read(pfd[i].fd, buf, BUF_LEN);
-            if (n <= 0 || !write_all(pfd[1 - i].fd, buf, n))
+            if (n <= 0 || !perf_full_io(pfd[1 - i].fd, buf, n, TRUE))
                 return;
         }
     }
@@ -269,6 +264,8 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: perf-floor serve SOCK | perf-floor relay SOCK UPSTREAM\n");
         return 2;
     }
+    /* A client gone in the middle of a reply is the next one's turn. */
+    signal(SIGPIPE, SIG_IGN);
     if ((lfd = listen_on(argv[2])) < 0)
         return 1;
     /* Listening: the caller may connect from now on. */

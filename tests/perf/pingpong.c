@@ -35,28 +35,14 @@
 
 #include <glib.h>
 
+#include "perf-io.h"
+
 #define MSG_LEN 28
-
-static gboolean
-full_io(int fd, char *buf, gsize len, gboolean out)
-{
-    while (len > 0) {
-        ssize_t n = out ? write(fd, buf, len) : read(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return FALSE;
-        buf += n;
-        len -= n;
-    }
-    return TRUE;
-}
 
 static gboolean
 round_trip(int fd, char *buf)
 {
-    return full_io(fd, buf, MSG_LEN, TRUE) && full_io(fd, buf, MSG_LEN, FALSE);
+    return perf_full_io(fd, buf, MSG_LEN, TRUE) && perf_full_io(fd, buf, MSG_LEN, FALSE);
 }
 
 static int
@@ -64,8 +50,8 @@ echo_main(void)
 {
     char buf[MSG_LEN];
 
-    while (full_io(0, buf, sizeof(buf), FALSE)) {
-        if (!full_io(0, buf, sizeof(buf), TRUE))
+    while (perf_full_io(0, buf, sizeof(buf), FALSE)) {
+        if (!perf_full_io(0, buf, sizeof(buf), TRUE))
             return 1;
     }
     return 0;
@@ -92,7 +78,7 @@ relay_main(void)
             n = read(pfd[i].fd, buf, sizeof(buf));
             if (n <= 0)
                 return 0;
-            if (!full_io(pfd[1 - i].fd, buf, n, TRUE))
+            if (!perf_full_io(pfd[1 - i].fd, buf, n, TRUE))
                 return 1;
         }
     }

@@ -27,6 +27,7 @@ wl_spine.py --uri URI [--pid PID ...] against any endpoint (figures only).
 import json
 import multiprocessing
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -276,8 +277,13 @@ class Floor:
             cmd = ["taskset", "-c", str(self.ctx.cpu)] + cmd
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.procs[name] = proc
-        if proc.stdout.readline().strip() != "ready":
-            raise RuntimeError("%s did not start (exit status %s)" % (name, proc.wait(5)))
+        # stop() kills it if it does not say "ready" within 10 s.
+        if not select.select([proc.stdout], [], [], 10)[0]:
+            raise RuntimeError("%s did not start within 10 s" % name)
+        line = proc.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError("%s did not start (it said %r, exit status %s)"
+                               % (name, line, proc.poll()))
 
     def start(self):
         serve = os.path.join(self.dir, "serve.sock")
@@ -292,7 +298,8 @@ class Floor:
 
     def stop(self):
         for proc in self.procs.values():
-            proc.send_signal(signal.SIGTERM)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
@@ -305,6 +312,8 @@ class Floor:
 def floor_row(ctx, metric, floor_targets, value_fn, unit):
     """The row "METRIC (floor)": libvirtd's figure for METRIC again, and
     value_fn(target) of the floor's server ("direct") and relay ("proxy")."""
+    if not floor_targets:
+        return
     base = ctx.res.values.get((NAME, metric), {}).get("libvirtd")
     row = metric + " (floor)"
     if base and base["value"] is not None:
@@ -357,7 +366,7 @@ def run(ctx):
     try:
         try:
             floor_targets = floor.start() if floor else []
-        except (OSError, RuntimeError) as e:
+        except Exception as e:  # the spine goes on without the floor
             ctx.res.note(NAME, "floor for this client not measured: %s" % perflib.err_text(e))
         run_calls(ctx, floor_targets)
     finally:
@@ -400,13 +409,20 @@ def run_calls(ctx, floor_targets):
         cpu_of = {}
 
         def latency(t):
-            times, meter = measure_latency(t, call, n_lat, warm)
+            try:
+                times, meter = measure_latency(t, call, n_lat, warm)
+            except Exception as e:
+                cpu_of[t.name] = e
+                raise
             cpu_of[t.name] = meter.us_per(n_lat)[0]
             return perflib.percentile(times, 50), {"summary": perflib.summary(times),
                                                    "per_pid_ns": meter.per_pid_ns}
         floor_row(ctx, "%s p50" % call, floor_targets, latency, "us")
-        floor_row(ctx, "%s CPU/call" % call, floor_targets,
-                  lambda t: (cpu_of[t.name], {}), "us")
+        def cpu(t):
+            if isinstance(cpu_of[t.name], Exception):
+                raise cpu_of[t.name]
+            return cpu_of[t.name], {}
+        floor_row(ctx, "%s CPU/call" % call, floor_targets, cpu, "us")
 
     dur = ctx.scale(2.0, 1.0)
     reps = int(ctx.scale(3, 2))
