@@ -418,6 +418,7 @@ def run_calls(ctx, floor_targets):
             return perflib.percentile(times, 50), {"summary": perflib.summary(times),
                                                    "per_pid_ns": meter.per_pid_ns}
         floor_row(ctx, "%s p50" % call, floor_targets, latency, "us")
+
         def cpu(t):
             if isinstance(cpu_of[t.name], Exception):
                 raise cpu_of[t.name]
