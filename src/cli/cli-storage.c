@@ -482,6 +482,65 @@ cmd_pool_uuid(CliCtl *ctl, const CliArgs *args)
     return TRUE;
 }
 
+/* ---- source discovery ----------------------------------------------------------------- */
+
+static gboolean
+find_sources(CliCtl *ctl, const char *type, const char *spec)
+{
+    g_autofree char *list = mv_connect_find_storage_pool_sources(ctl->conn, type, spec, 0);
+
+    if (!list) {
+        cli_fail("Failed to find any %s pool sources", type);
+        return FALSE;
+    }
+    printf("%s", list);
+    return TRUE;
+}
+
+static gboolean
+cmd_find_sources(CliCtl *ctl, const CliArgs *args)
+{
+    const char *file = cli_args_get(args, "srcSpec");
+    g_autofree char *spec = NULL;
+
+    if (file && !(spec = cli_read_file(file)))
+        return FALSE;
+    return find_sources(ctl, cli_args_get(args, "type"), spec);
+}
+
+/* As virsh 9.0: with a host, <source><host name= [port=]/> [<initiator>],
+ * the host as given ("h:3260" included). */
+static gboolean
+cmd_find_sources_as(CliCtl *ctl, const CliArgs *args)
+{
+    const char *host = cli_args_get(args, "host");
+    const char *port = cli_args_get(args, "port");
+    const char *initiator = cli_args_get(args, "initiator");
+    g_autoptr(GString) spec = NULL;
+
+    if (host) {
+        g_autofree char *h = g_markup_printf_escaped("  <host name='%s'", host);
+
+        spec = g_string_new("<source>\n");
+        g_string_append(spec, h);
+        if (port) {
+            g_autofree char *p = g_markup_printf_escaped(" port='%s'", port);
+
+            g_string_append(spec, p);
+        }
+        g_string_append(spec, "/>\n");
+        if (initiator) {
+            g_autofree char *i = g_markup_printf_escaped("    <iqn name='%s'/>\n", initiator);
+
+            g_string_append(spec, "  <initiator>\n");
+            g_string_append(spec, i);
+            g_string_append(spec, "  </initiator>\n");
+        }
+        g_string_append(spec, "</source>\n");
+    }
+    return find_sources(ctl, cli_args_get(args, "type"), spec ? spec->str : NULL);
+}
+
 /* ---- actions on one pool --------------------------------------------------------------- */
 
 static gboolean
@@ -714,6 +773,23 @@ static const CliOpt opts_pool_dumpxml[] = {
     { "source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option" }, \
     { "source-initiator", CLI_OPT_STRING, 0, "initiator iqn for underlying storage" },
 
+static const CliOpt opts_find_sources[] = {
+    { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL,
+      "type of storage pool sources to find" },
+    { "srcSpec", CLI_OPT_STRING, CLI_OPT_POSITIONAL,
+      "optional file of source xml to query for pools" },
+    { NULL }
+};
+
+static const CliOpt opts_find_sources_as[] = {
+    { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL,
+      "type of storage pool sources to find" },
+    { "host", CLI_OPT_STRING, CLI_OPT_POSITIONAL, "optional host to query" },
+    { "port", CLI_OPT_STRING, CLI_OPT_POSITIONAL, "optional port to query" },
+    { "initiator", CLI_OPT_STRING, 0, "optional initiator IQN to use for query" },
+    { NULL }
+};
+
 static const CliOpt opts_pool_define_as[] = {
     OPTS_POOL_X_AS
     { NULL }
@@ -728,6 +804,10 @@ static const CliOpt opts_pool_create_as[] = {
 };
 
 const CliCmd cli_storage_cmds[] = {
+    { "find-storage-pool-sources", cmd_find_sources, opts_find_sources,
+      "discover potential storage pool sources", 0 },
+    { "find-storage-pool-sources-as", cmd_find_sources_as, opts_find_sources_as,
+      "find potential storage pool sources", 0 },
     { "pool-autostart", cmd_pool_autostart, opts_pool_autostart, "autostart a pool", 0 },
     { "pool-build", cmd_pool_build, opts_pool_build, "build a pool", 0 },
     { "pool-create", cmd_pool_create, opts_pool_create, "create a pool from an XML file", 0 },

@@ -789,6 +789,18 @@ storage_pool_def_parse_string(const char *xml, unsigned flags, GError **error)
     return g_steal_pointer(&def);
 }
 
+StoragePoolDef *
+storage_pool_source_parse_string(StoragePoolType type, const char *xml, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(StoragePoolDef) def = storage_pool_def_new(type);
+
+    if (!(doc = xml_parse_string(xml, "source", "storage pool source", error)) ||
+        !storage_pool_parse_source(def, xmlDocGetRootElement(doc), error))
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
 /* ---- validation ------------------------------------------------------- */
 
 static gboolean
@@ -1020,6 +1032,21 @@ storage_pool_format_target(XmlBuf *buf, const StoragePoolDef *def)
     storage_perms_format(buf, &def->target.perms);
     xml_buf_indent(buf, -2);
     xml_buf_add(buf, "</target>\n");
+}
+
+char *
+storage_pool_sources_format(GPtrArray *sources)
+{
+    XmlBuf buf;
+
+    xml_buf_init(&buf);
+    xml_buf_add(&buf, "<sources>\n");
+    xml_buf_indent(&buf, 2);
+    for (guint i = 0; i < sources->len; i++)
+        storage_pool_format_source(&buf, g_ptr_array_index(sources, i));
+    xml_buf_indent(&buf, -2);
+    xml_buf_add(&buf, "</sources>\n");
+    return xml_buf_finish(&buf);
 }
 
 char *

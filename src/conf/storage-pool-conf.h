@@ -233,6 +233,30 @@ gboolean storage_pool_def_validate(const StoragePoolDef *def, GError **error);
 char *storage_pool_def_format(const StoragePoolDef *def, const StoragePoolStatus *status,
                               unsigned flags);
 
+/**
+ * storage_pool_source_parse_string:
+ * @type: the pool type it is a source of
+ * @xml: a <source> document, as find-storage-pool-sources takes
+ * @error: return location
+ *
+ * Parse @xml as the <source> of a pool of @type (the same rules as in
+ * <pool>; nothing is required).
+ *
+ * Returns: a new def of @type with only its source set, or NULL with
+ * @error set.
+ */
+StoragePoolDef *storage_pool_source_parse_string(StoragePoolType type, const char *xml,
+                                                 GError **error);
+
+/**
+ * storage_pool_sources_format:
+ * @sources: StoragePoolDef, each with a source to print
+ *
+ * Returns: <sources> with the <source> of each, as libvirt 9.0 prints the
+ * answer of find-storage-pool-sources (newly allocated).
+ */
+char *storage_pool_sources_format(GPtrArray *sources);
+
 /* TRUE for the pool types modvirt has a backend for. */
 gboolean storage_pool_type_is_supported(StoragePoolType type);
 /* TRUE when pools of @type have a <target> (a local path). */

@@ -137,7 +137,9 @@ def mode_discovery(cfg, state, opts):
     if not found:
         fail(ERR_TRANS, "cannot make connection to %s: Connection refused" % portal)
     for t in found:
-        state["nodes"].setdefault("%s,%s" % (t, portal), {})
+        # --op nonpersistent: listed, no node record kept
+        if opts.get("--op") != "nonpersistent":
+            state["nodes"].setdefault("%s,%s" % (t, portal), {})
         print("%s,1 %s" % (portal, t))
 
 

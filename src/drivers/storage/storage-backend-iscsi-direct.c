@@ -68,6 +68,7 @@ typedef struct {
     struct iscsi_context *ctx;
     GPtrArray *ops;             /* IscsiDirectOp */
     const char *pool_name;
+    char *owner;                /* "storage pool 'NAME'", or what else it is for */
     char *portal;
     const char *target;
     gint64 deadline;            /* the operation's (monotonic µs), 0: none */
@@ -96,6 +97,7 @@ iscsi_direct_conn_free(IscsiDirectConn *conn)
     if (conn->ctx)
         iscsi_destroy_context(conn->ctx);
     g_ptr_array_unref(conn->ops);
+    g_free(conn->owner);
     g_free(conn->portal);
     g_free(conn);
 }
@@ -157,8 +159,8 @@ iscsi_direct_wait(IscsiDirectConn *conn, IscsiDirectOp *op, const char *what, GE
 
         if (timeout == 0) {
             mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_TIMEOUT,
-                         "iSCSI portal '%s' of storage pool '%s' did not answer in time: %s",
-                         conn->portal, conn->pool_name, what);
+                         "iSCSI portal '%s' of %s did not answer in time: %s",
+                         conn->portal, conn->owner, what);
             return FALSE;
         }
         pfd.events = iscsi_which_events(conn->ctx);
@@ -186,14 +188,14 @@ iscsi_direct_wait(IscsiDirectConn *conn, IscsiDirectOp *op, const char *what, GE
  failed:
     if (sock_err != 0) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                     "iSCSI portal '%s' of storage pool '%s' failed during %s: %s",
-                     conn->portal, conn->pool_name, what, g_strerror(sock_err));
+                     "iSCSI portal '%s' of %s failed during %s: %s",
+                     conn->portal, conn->owner, what, g_strerror(sock_err));
     } else {
         g_autofree char *detail = g_strdup(iscsi_get_error(conn->ctx));
 
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                     "iSCSI portal '%s' of storage pool '%s' failed during %s: %s",
-                     conn->portal, conn->pool_name, what, g_strchomp(detail));
+                     "iSCSI portal '%s' of %s failed during %s: %s",
+                     conn->portal, conn->owner, what, g_strchomp(detail));
     }
     return FALSE;
 }
@@ -207,8 +209,8 @@ iscsi_direct_step_failed(IscsiDirectConn *conn, const char *what, GError **error
     if (detail)
         g_strchomp(detail);
     mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                 "iSCSI %s at portal '%s' for storage pool '%s' failed: %s", what,
-                 conn->portal, conn->pool_name, detail && *detail ? detail : "no detail");
+                 "iSCSI %s at portal '%s' for %s failed: %s", what,
+                 conn->portal, conn->owner, detail && *detail ? detail : "no detail");
     return FALSE;
 }
 
@@ -225,9 +227,17 @@ iscsi_direct_conn_new(const StorageBackendPool *pool, enum iscsi_session_type ty
 
     conn->ops = g_ptr_array_new_with_free_func(iscsi_direct_op_free);
     conn->pool_name = def->name;
+    /* No name: find-storage-pool-sources, a discovery without a pool. */
+    conn->owner = def->name ? g_strdup_printf("storage pool '%s'", def->name)
+                            : g_strdup("storage pool source discovery");
     conn->deadline = pool->deadline;
     conn->target = storage_iscsi_target(def);
-    if (!conn->target || !def->source.initiator_iqn) {
+    if (!def->name && !def->source.initiator_iqn) {
+        mv_error_set_literal(error, MV_FROM_STORAGE, MV_ERR_CONFIG_UNSUPPORTED,
+                             "missing initiator IQN");
+        return NULL;
+    }
+    if ((def->name && !conn->target) || !def->source.initiator_iqn) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_CONFIG_UNSUPPORTED,
                      "storage pool '%s' needs a target IQN and an initiator IQN", def->name);
         return NULL;
@@ -484,27 +494,43 @@ iscsi_direct_check(StorageBackendPool *pool, gboolean *ret_active, GError **erro
     return TRUE;
 }
 
-static gboolean
-iscsi_direct_start(StorageBackendPool *pool, GError **error)
+/* A discovery session at @pool's portal: the targets offered (a new array
+ * of strings), and in *@ret_conn the connection, logged out. */
+static GPtrArray *
+iscsi_direct_discover(StorageBackendPool *pool, IscsiDirectConn **ret_conn, GError **error)
 {
     g_autoptr(IscsiDirectConn) conn = NULL;
     IscsiDirectOp *op;
 
     if (!(conn = iscsi_direct_conn_new(pool, ISCSI_SESSION_DISCOVERY, error)) ||
         !iscsi_direct_login(conn, error))
-        return FALSE;
+        return NULL;
     op = iscsi_direct_op_new(conn, ISCSI_DIRECT_OP_DISCOVERY);
-    if (iscsi_discovery_async(conn->ctx, iscsi_direct_cb, op) < 0)
-        return iscsi_direct_step_failed(conn, "discovery", error);
-    if (!iscsi_direct_wait(conn, op, "discovery", error))
-        return FALSE;
-    if (op->status != SCSI_STATUS_GOOD)
-        return iscsi_direct_step_failed(conn, "discovery", error);
-    iscsi_direct_logout(conn);
-    for (guint i = 0; i < op->targets->len; i++) {
-        if (g_str_equal(g_ptr_array_index(op->targets, i), conn->target))
-            return TRUE;
+    if (iscsi_discovery_async(conn->ctx, iscsi_direct_cb, op) < 0) {
+        iscsi_direct_step_failed(conn, "discovery", error);
+        return NULL;
     }
+    if (!iscsi_direct_wait(conn, op, "discovery", error))
+        return NULL;
+    if (op->status != SCSI_STATUS_GOOD) {
+        iscsi_direct_step_failed(conn, "discovery", error);
+        return NULL;
+    }
+    iscsi_direct_logout(conn);
+    *ret_conn = g_steal_pointer(&conn);
+    return g_ptr_array_ref(op->targets);
+}
+
+static gboolean
+iscsi_direct_start(StorageBackendPool *pool, GError **error)
+{
+    g_autoptr(IscsiDirectConn) conn = NULL;
+    g_autoptr(GPtrArray) targets = iscsi_direct_discover(pool, &conn, error);
+
+    if (!targets)
+        return FALSE;
+    if (g_ptr_array_find_with_equal_func(targets, conn->target, g_str_equal, NULL))
+        return TRUE;
     mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
                  "target '%s' of storage pool '%s' is not offered by iSCSI portal '%s'",
                  conn->target, pool->def->name, conn->portal);
@@ -601,10 +627,30 @@ iscsi_direct_wipe_vol(StorageBackendPool *pool, const StorageVolDef *vol,
     return TRUE;
 }
 
+/* find-storage-pool-sources: the targets the portal of @pool's source
+ * offers to its initiator IQN, each as the source of a pool. */
+static GPtrArray *
+iscsi_direct_find_sources(StorageBackendPool *pool, GError **error)
+{
+    g_autoptr(GPtrArray) found =
+        g_ptr_array_new_with_free_func((GDestroyNotify)storage_pool_def_free);
+    g_autoptr(IscsiDirectConn) conn = NULL;
+    g_autoptr(GPtrArray) targets = NULL;
+
+    if (!storage_iscsi_find_check(pool->def, error) ||
+        !(targets = iscsi_direct_discover(pool, &conn, error)))
+        return NULL;
+    for (guint i = 0; i < targets->len; i++)
+        g_ptr_array_add(found, storage_iscsi_found_source(pool->def, STORAGE_POOL_ISCSI_DIRECT,
+                                                          g_ptr_array_index(targets, i)));
+    return g_steal_pointer(&found);
+}
+
 const StorageBackend storage_backend_iscsi_direct = {
     .type = STORAGE_POOL_ISCSI_DIRECT,
     .check = iscsi_direct_check,
     .start = iscsi_direct_start,
     .refresh = iscsi_direct_refresh,
     .wipe_vol = iscsi_direct_wipe_vol,
+    .find_sources = iscsi_direct_find_sources,
 };

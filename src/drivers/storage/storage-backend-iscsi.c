@@ -54,13 +54,15 @@ iscsiadm_pool_clear(IscsiadmPool *p)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(IscsiadmPool, iscsiadm_pool_clear)
 
+/* @p for @pool's portal; and its target unless @discovery_only. */
 static gboolean
-iscsiadm_pool_init(IscsiadmPool *p, const StorageBackendPool *pool, GError **error)
+iscsiadm_pool_init_full(IscsiadmPool *p, const StorageBackendPool *pool, gboolean discovery_only,
+                        GError **error)
 {
     memset(p, 0, sizeof(*p));
     p->def = pool->def;
     p->deadline = pool->deadline;
-    if (!(p->target = storage_iscsi_target(pool->def))) {
+    if (!(p->target = storage_iscsi_target(pool->def)) && !discovery_only) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_CONFIG_UNSUPPORTED,
                      "storage pool '%s' needs exactly one source device (the target IQN)",
                      pool->def->name);
@@ -70,6 +72,12 @@ iscsiadm_pool_init(IscsiadmPool *p, const StorageBackendPool *pool, GError **err
         return FALSE;
     p->portal = storage_iscsi_portal_string(p->host, p->port);
     return TRUE;
+}
+
+static gboolean
+iscsiadm_pool_init(IscsiadmPool *p, const StorageBackendPool *pool, GError **error)
+{
+    return iscsiadm_pool_init_full(p, pool, FALSE, error);
 }
 
 static const char *
@@ -181,29 +189,52 @@ iscsiadm_iface_for(const IscsiadmPool *p, const char *iqn, GError **error)
     return g_steal_pointer(&name);
 }
 
+/* SendTargets discovery at @p's portal: the targets offered (a new array
+ * of strings, in the portal's order, each once).  @record: iscsiadm keeps
+ * a node record of each (for a login); otherwise it only lists them. */
+static GPtrArray *
+iscsiadm_sendtargets(const IscsiadmPool *p, const char *iface, gboolean record, GError **error)
+{
+    const char *args[11] = { "--mode", "discovery", "--type", "sendtargets", "--portal",
+                             p->portal, NULL };
+    g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+    int n = 6;
+
+    if (iface) {
+        args[n++] = "--interface";
+        args[n++] = iface;
+    }
+    if (!record) {
+        args[n++] = "--op";
+        args[n++] = "nonpersistent";
+    }
+    if (!iscsiadm_run(p, args, &out, NULL, error))
+        return NULL;
+    /* "10.0.0.1:3260,1 iqn.2026-11.example:t1" (a target with two portals
+     * comes twice) */
+    lines = g_strsplit(out ? out : "", "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) tok = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
+
+        if (g_strv_length(tok) >= 2 &&
+            !g_ptr_array_find_with_equal_func(targets, tok[1], g_str_equal, NULL))
+            g_ptr_array_add(targets, g_strdup(tok[1]));
+    }
+    return g_steal_pointer(&targets);
+}
+
 /* SendTargets discovery: the target must be offered at the portal. */
 static gboolean
 iscsiadm_discover(const IscsiadmPool *p, const char *iface, GError **error)
 {
-    const char *args[] = { "--mode", "discovery", "--type", "sendtargets", "--portal",
-                           p->portal, NULL, NULL, NULL };
-    g_autofree char *out = NULL;
-    g_auto(GStrv) lines = NULL;
+    g_autoptr(GPtrArray) targets = iscsiadm_sendtargets(p, iface, TRUE, error);
 
-    if (iface) {
-        args[6] = "--interface";
-        args[7] = iface;
-    }
-    if (!iscsiadm_run(p, args, &out, NULL, error))
+    if (!targets)
         return FALSE;
-    /* "10.0.0.1:3260,1 iqn.2026-11.example:t1" */
-    lines = g_strsplit(out, "\n", -1);
-    for (size_t i = 0; lines[i]; i++) {
-        g_auto(GStrv) tok = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
-
-        if (g_strv_length(tok) >= 2 && g_str_equal(tok[1], p->target))
-            return TRUE;
-    }
+    if (g_ptr_array_find_with_equal_func(targets, p->target, g_str_equal, NULL))
+        return TRUE;
     mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
                  "target '%s' of storage pool '%s' is not offered by iSCSI portal '%s'",
                  p->target, p->def->name, p->portal);
@@ -409,10 +440,38 @@ iscsi_refresh(StorageBackendPool *pool, GError **error)
     return g_steal_pointer(&res);
 }
 
+/* find-storage-pool-sources: the targets the portal of @pool's source
+ * offers (SendTargets, through the interface of its initiator IQN if it
+ * has one, leaving no node records behind), each as the source of a pool:
+ * that host, that target. */
+static GPtrArray *
+iscsi_find_sources(StorageBackendPool *pool, GError **error)
+{
+    g_autoptr(GPtrArray) found =
+        g_ptr_array_new_with_free_func((GDestroyNotify)storage_pool_def_free);
+    g_auto(IscsiadmPool) p = { 0 };
+    g_autoptr(GPtrArray) targets = NULL;
+    g_autofree char *iface = NULL;
+
+    if (!storage_iscsi_find_check(pool->def, error) ||
+        !iscsiadm_pool_init_full(&p, pool, TRUE, error))
+        return NULL;
+    if (pool->def->source.initiator_iqn &&
+        !(iface = iscsiadm_iface_for(&p, pool->def->source.initiator_iqn, error)))
+        return NULL;
+    if (!(targets = iscsiadm_sendtargets(&p, iface, FALSE, error)))
+        return NULL;
+    for (guint i = 0; i < targets->len; i++)
+        g_ptr_array_add(found, storage_iscsi_found_source(pool->def, STORAGE_POOL_ISCSI,
+                                                          g_ptr_array_index(targets, i)));
+    return g_steal_pointer(&found);
+}
+
 const StorageBackend storage_backend_iscsi = {
     .type = STORAGE_POOL_ISCSI,
     .check = iscsi_check,
     .start = iscsi_start,
     .stop = iscsi_stop,
     .refresh = iscsi_refresh,
+    .find_sources = iscsi_find_sources,
 };

@@ -371,6 +371,49 @@ logical_refresh_vol(StorageBackendPool *pool, const StorageVolDef *vol, GError *
     return g_ptr_array_steal_index(vols, 0);
 }
 
+/* find-storage-pool-sources: every volume group the host's LVM sees, with
+ * its physical volumes (as in libvirt, whatever source was given). */
+static GPtrArray *
+logical_find_sources(StorageBackendPool *pool, GError **error)
+{
+    static const char *const argv[] = { "pvs", "--noheadings", "--separator", LVM_SEP, "-o",
+                                        "pv_name,vg_name", NULL };
+    g_autoptr(GPtrArray) found =
+        g_ptr_array_new_with_free_func((GDestroyNotify)storage_pool_def_free);
+    g_autofree char *out = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!storage_command_run(argv, NULL, pool->deadline, &out, NULL, NULL, error))
+        return NULL;
+    /* "  /dev/loop3:vg0": a physical volume in no group has no name. */
+    lines = g_strsplit(out ? out : "", "\n", -1);
+    for (size_t i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(g_strstrip(lines[i]), LVM_SEP, 2);
+        StoragePoolSourceDevice *dev;
+        StoragePoolDef *def = NULL;
+
+        if (g_strv_length(f) != 2 || !*f[0] || !*f[1])
+            continue;
+        for (guint j = 0; j < found->len && !def; j++) {
+            StoragePoolDef *d = g_ptr_array_index(found, j);
+
+            if (g_str_equal(d->source.name, f[1]))
+                def = d;
+        }
+        if (!def) {
+            def = storage_pool_def_new(STORAGE_POOL_LOGICAL);
+            def->source.name = g_strdup(f[1]);
+            def->source.format = STORAGE_POOL_LOGICAL_LVM2;
+            g_ptr_array_add(found, def);
+        }
+        dev = g_new0(StoragePoolSourceDevice, 1);
+        dev->path = g_strdup(f[0]);
+        dev->part_separator = STORAGE_TRISTATE_ABSENT;
+        g_ptr_array_add(def->source.devices, dev);
+    }
+    return g_steal_pointer(&found);
+}
+
 const StorageBackend storage_backend_logical = {
     .type = STORAGE_POOL_LOGICAL,
     .check = logical_check,
@@ -385,4 +428,5 @@ const StorageBackend storage_backend_logical = {
     .wipe_vol = storage_file_wipe_vol,
     .refresh_vol = logical_refresh_vol,
     .open_vol = storage_file_open_vol,
+    .find_sources = logical_find_sources,
 };

@@ -242,6 +242,17 @@ struct _StorageBackend {
     /* Open for an upload (@write) or a download. */
     StorageVolIO *(*open_vol)(StorageBackendPool *pool, const StorageVolDef *vol,
                               gboolean write, GError **error);
+
+    /*
+     * find-storage-pool-sources: the sources of pools of this type that
+     * the host, or the place @pool's source names (an iSCSI portal), has
+     * to offer.  @pool->def is no pool: its name is NULL and only its
+     * source is set, from the caller's <source> (empty when none was
+     * given); @pool->priv and run_dir are NULL.  Returns StoragePoolDef
+     * (their sources only), possibly none.  Optional: without it the
+     * driver answers libvirt's "does not support source discovery".
+     */
+    GPtrArray *(*find_sources)(StorageBackendPool *pool, GError **error);
 };
 
 /* The backend of pools of @type, or NULL when modvirt has none (built in). */

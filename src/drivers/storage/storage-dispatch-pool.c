@@ -804,6 +804,95 @@ remote_dispatch_storage_pool_undefine(MvServerCall *call,
     return 0;
 }
 
+/* ---- find-storage-pool-sources ----------------------------------------------- */
+
+/* A discovery on a job thread; the caller and the job each hold a
+ * reference (the caller may stop waiting). */
+typedef struct {
+    gint ref;
+    const StorageBackend *backend;
+    StoragePoolDef *spec;
+    char *secrets_dir;
+    guint timeout_ms;
+    char *xml;                   /* the answer */
+} FindOp;
+
+static void
+find_op_unref(gpointer data)
+{
+    FindOp *op = data;
+
+    if (!g_atomic_int_dec_and_test(&op->ref))
+        return;
+    storage_pool_def_free(op->spec);
+    g_free(op->secrets_dir);
+    g_free(op->xml);
+    g_free(op);
+}
+
+static gboolean
+find_op_job(gpointer data, GError **error)
+{
+    FindOp *op = data;
+    StorageBackendPool bp = { 0 };
+    g_autoptr(GPtrArray) found = NULL;
+
+    bp.def = op->spec;
+    bp.deadline = g_get_monotonic_time() + (gint64)op->timeout_ms * 1000;
+    bp.step_timeout_ms = op->timeout_ms;
+    bp.secrets_dir = op->secrets_dir;
+    if (!(found = op->backend->find_sources(&bp, error)))
+        return FALSE;
+    op->xml = storage_pool_sources_format(found);
+    return TRUE;
+}
+
+int
+remote_dispatch_connect_find_storage_pool_sources(
+    MvServerCall *call, remote_connect_find_storage_pool_sources_args *args,
+    remote_connect_find_storage_pool_sources_ret *ret, GError **error)
+{
+    StorageDriver *drv = storage_dispatch_drv(call);
+    g_autoptr(StoragePoolDef) spec = NULL;
+    const StorageBackend *backend;
+    FindOp *op;
+    int type;
+
+    if (!storage_dispatch_check_flags("virConnectFindStoragePoolSources", args->flags, 0, error))
+        return -1;
+    if ((type = storage_pool_type_from_string(args->type)) < 0) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
+                     "unknown storage pool type %s", args->type);
+        return -1;
+    }
+    backend = storage_backend_for_type(type);
+    if (!backend || !backend->find_sources) {
+        mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT,
+                     "pool type '%s' does not support source discovery", args->type);
+        return -1;
+    }
+    if (args->srcSpec && *args->srcSpec)
+        spec = storage_pool_source_parse_string(type, *args->srcSpec, error);
+    else
+        spec = storage_pool_def_new(type);
+    if (!spec)
+        return -1;
+    op = g_new0(FindOp, 1);
+    op->ref = 2;
+    op->backend = backend;
+    op->spec = g_steal_pointer(&spec);
+    op->secrets_dir = g_strdup(drv->secrets_dir);
+    op->timeout_ms = drv->job_timeout_ms;
+    if (!storage_job_run(drv, "storage pool source discovery", find_op_job, op, find_op_unref,
+                         drv->job_timeout_ms, error)) {
+        find_op_unref(op);
+        return -1;
+    }
+    ret->xml = g_steal_pointer(&op->xml);
+    find_op_unref(op);
+    return 0;
+}
+
 /* ---- state changes: backend work on job threads ------------------------------- */
 
 typedef struct _PoolOp PoolOp;

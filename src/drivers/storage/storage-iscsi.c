@@ -180,3 +180,30 @@ storage_iscsi_chap(const StoragePoolDef *def, const char *secrets_dir, char **re
     *ret_user = g_strdup(auth->username);
     return TRUE;
 }
+
+gboolean
+storage_iscsi_find_check(const StoragePoolDef *spec, GError **error)
+{
+    if (spec->source.hosts->len == 1)
+        return TRUE;
+    mv_error_set_literal(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
+                         "hostname must be specified for iscsi sources");
+    return FALSE;
+}
+
+StoragePoolDef *
+storage_iscsi_found_source(const StoragePoolDef *spec, StoragePoolType type, const char *target)
+{
+    StoragePoolDef *def = storage_pool_def_new(type);
+    const StoragePoolSourceHost *given = g_ptr_array_index(spec->source.hosts, 0);
+    StoragePoolSourceHost *host = g_new0(StoragePoolSourceHost, 1);
+    StoragePoolSourceDevice *dev = g_new0(StoragePoolSourceDevice, 1);
+
+    host->name = g_strdup(given->name);
+    host->port = given->port;
+    g_ptr_array_add(def->source.hosts, host);
+    dev->path = g_strdup(target);
+    dev->part_separator = STORAGE_TRISTATE_ABSENT;
+    g_ptr_array_add(def->source.devices, dev);
+    return def;
+}
