@@ -775,7 +775,7 @@ static const CliOpt opts_pool_dumpxml[] = {
 
 static const CliOpt opts_find_sources[] = {
     { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL,
-      "type of storage pool sources to find" },
+      "type of storage pool sources to discover" },
     { "srcSpec", CLI_OPT_STRING, CLI_OPT_POSITIONAL,
       "optional file of source xml to query for pools" },
     { NULL }

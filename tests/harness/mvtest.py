@@ -10,6 +10,7 @@ Tests use /usr/bin/python3 (Debian's, which has python3-libvirt).
 """
 
 import glob
+import json
 import os
 import shutil
 import signal
@@ -365,6 +366,38 @@ class Stack:
     def python(self, code, *args, check_rc=0, timeout=120):
         return self.run(["/usr/bin/python3", "-c", code] + list(args), timeout=timeout,
                         check_rc=check_rc)
+
+
+def same_as_virsh(stack, *args, retries=3):
+    """Run a read-only command with mvsh and with stock virsh on @stack: the
+    same output, errors and exit status, but for virsh's final blank line.
+    What the command shows may move between the two runs (free space on a
+    shared file system, another test's volume group): retried a few
+    times."""
+    for _ in range(retries):
+        m = stack.mvsh(*args, check_rc=None)
+        v = stack.virsh(*args, check_rc=None)
+        vout = v.stdout[:-1] if v.stdout.endswith("\n") else v.stdout
+        if (m.stdout, m.stderr, m.returncode) == (vout, v.stderr, v.returncode):
+            return m
+    check_eq(m.stdout, vout, "stdout of mvsh %s" % " ".join(args))
+    check_eq(m.stderr, v.stderr, "stderr of mvsh %s" % " ".join(args))
+    check_eq(m.returncode, v.returncode, "exit status of mvsh %s" % " ".join(args))
+    return m
+
+
+def fake_iscsiadm_calls(state_dir):
+    """The invocations of integration/fake-iscsiadm.py with @state_dir so
+    far (each its argv), and forget them."""
+    path = os.path.join(state_dir, "calls.log")
+    try:
+        with open(path) as f:
+            out = [json.loads(line) for line in f]
+    except FileNotFoundError:
+        out = []
+    with open(path, "w"):
+        pass
+    return out
 
 
 def main(namespace, setup=None, teardown=None):

@@ -12,20 +12,8 @@ import mvtest
 from mvtest import check, check_eq, check_in
 
 
-def same(s, *args, retries=3):
-    """Run a read-only command with mvsh and virsh: same output but for
-    virsh's final blank line.  Free space may move between the two runs
-    (the pool is on a shared file system): retried a few times."""
-    for attempt in range(retries):
-        m = s.mvsh(*args, check_rc=None)
-        v = s.virsh(*args, check_rc=None)
-        vout = v.stdout[:-1] if v.stdout.endswith("\n") else v.stdout
-        if (m.stdout, m.stderr, m.returncode) == (vout, v.stderr, v.returncode):
-            return m
-    check_eq(m.stdout, vout, "stdout of mvsh %s" % " ".join(args))
-    check_eq(m.stderr, v.stderr, "stderr of mvsh %s" % " ".join(args))
-    check_eq(m.returncode, v.returncode, "exit status of mvsh %s" % " ".join(args))
-    return m
+def same(s, *args):
+    return mvtest.same_as_virsh(s, *args)
 
 
 def dir_pool(s, name):

@@ -6,7 +6,8 @@ mvproxyd, with stock virsh, python3-libvirt and mvsh.
   volume, in the text Debian's libvirtd 9.0 printed for such a group
   (checked on this machine, 2026-11-23).
 * iscsi-direct: a private tgtd (package tgt) with two targets: both are
-  listed, each with the host as given, in the order libiscsi gives them.  Without an initiator IQN, or
+  listed, each with the host and initiator as given, in the order libiscsi
+  gives them (libvirt 9.0's source shows both as copied there).  Without an initiator IQN, or
   without a host, libvirt's errors; a portal where nothing listens fails
   at once, naming it.  (libvirtd 9.0 itself cannot be the oracle here: this
   call crashes it, a general protection fault in
@@ -17,13 +18,18 @@ mvproxyd, with stock virsh, python3-libvirt and mvsh.
   SendTargets discovery modvirt runs, non-persistent (no node record is
   left behind, as with libvirt), through the initiator's interface when one
   is given; both targets listed.
-* Pool types without discovery, an unknown type, a <source> modvirt does
-  not accept: libvirt's errors, or one naming the element.  The read-only
-  socket refuses the call.
+* Pool types without discovery (netfs among them: modvirt has no netfs
+  pools, where libvirt runs showmount), an unknown type, no <source> or one
+  without exactly one host, a <source> modvirt does not accept: libvirt's
+  errors, or one naming the element.  The read-only socket refuses the
+  call.
 * mvsh prints what virsh prints (but for virsh's final blank line).
 
 Other tests may create volume groups on this machine meanwhile: only this
-test's own group is looked for in the logical lists.
+test's own group is looked for in the logical lists, and a list is asked
+again when pvs failed (a loop device detached in the middle of its scan).
+LVM must not use a devices file here (Debian's default), or pvs would not
+list the group: the test says so and fails.
 """
 
 import json
@@ -75,6 +81,10 @@ def setup():
         r = subprocess.run(cmd + ["--devices", loop["dev"]], capture_output=True, text=True)
         check_eq(r.returncode, 0, "%s: %s" % (" ".join(cmd), r.stderr))
     loop["vg"] = True
+    r = subprocess.run(["pvs", "--noheadings", "-o", "vg_name", loop["dev"]],
+                       capture_output=True, text=True)
+    check_eq(r.stdout.strip(), VG, "a plain pvs sees the test's volume group (if not, LVM "
+             "uses a devices file on this host: %s)" % r.stderr.strip())
     stack.start_stack("mvstoraged", "mvproxyd")
 
 
@@ -98,15 +108,7 @@ def teardown():
 
 def calls():
     """fake-iscsiadm's invocations so far, and forget them."""
-    path = os.path.join(state_dir, "calls.log")
-    try:
-        with open(path) as f:
-            out = [json.loads(line) for line in f]
-    except FileNotFoundError:
-        out = []
-    with open(path, "w"):
-        pass
-    return out
+    return mvtest.fake_iscsiadm_calls(state_dir)
 
 
 def fake_nodes():
@@ -130,20 +132,9 @@ def our_vg_source():
             "    <format type='lvm2'/>\n  </source>\n" % (loop["dev"], VG))
 
 
-def same(*args, retries=3):
-    """mvsh and virsh give the same output, errors and status (but for
-    virsh's final blank line); a volume group of another test may come or
-    go between the two runs: retried."""
-    for _ in range(retries):
-        m = stack.mvsh(*args, check_rc=None)
-        v = stack.virsh(*args, check_rc=None)
-        vout = v.stdout[:-1] if v.stdout.endswith("\n") else v.stdout
-        if (m.stdout, m.stderr, m.returncode) == (vout, v.stderr, v.returncode):
-            return m
-    check_eq(m.stdout, vout, "stdout of mvsh %s" % " ".join(args))
-    check_eq(m.stderr, v.stderr, "stderr of mvsh %s" % " ".join(args))
-    check_eq(m.returncode, v.returncode, "exit status of mvsh %s" % " ".join(args))
-    return m
+def same(*args):
+    """mvsh and virsh agree (mvtest.same_as_virsh)."""
+    return mvtest.same_as_virsh(stack, *args)
 
 
 def failed(kind, message, *args):
@@ -152,15 +143,25 @@ def failed(kind, message, *args):
              "virsh %s" % " ".join(args))
 
 
+def logical_list(*args):
+    """virsh find-storage-pool-sources logical: asked again when pvs
+    failed under another test's loop device."""
+    for _ in range(3):
+        r = stack.virsh("find-storage-pool-sources", "logical", *args, check_rc=None)
+        if r.returncode == 0:
+            return r.stdout
+    check_eq(r.returncode, 0, "find-storage-pool-sources logical: %s" % r.stderr)
+
+
 def test_logical():
-    out = stack.virsh("find-storage-pool-sources", "logical").stdout
+    out = logical_list()
     check(out.startswith("<sources>\n") and out.endswith("</sources>\n\n"), out)
     check_in(our_vg_source(), out, "our volume group, as libvirt lists it")
-    # The source given is not used (libvirt's rule): same group listed.
+    # The source given is not used, not even parsed (libvirt's rule).
     spec = os.path.join(stack.root, "spec.xml")
     with open(spec, "w") as f:
-        f.write("<source><device path='/nonexistent'/></source>\n")
-    check_in(our_vg_source(), stack.virsh("find-storage-pool-sources", "logical", spec).stdout)
+        f.write("<source><device path='/nonexistent'/><bogus/></source>\n")
+    check_in(our_vg_source(), logical_list(spec), "with a source")
     c = libvirt.open(stack.uri())
     try:
         check_in(our_vg_source(), c.findStoragePoolSources("logical", None, 0), "python")
@@ -171,7 +172,8 @@ def test_logical():
 
 def test_iscsi_direct():
     port = str(tgtd.port)
-    one, two = [["<host name='127.0.0.1' port='%s'/>" % port, "<device path='%s'/>" % iqn]
+    one, two = [["<host name='127.0.0.1' port='%s'/>" % port, "<device path='%s'/>" % iqn,
+                 "<initiator>", "  <iqn name='%s'/>" % INITIATOR, "</initiator>"]
                 for iqn in (IQN1, IQN2)]
     r = stack.virsh("find-storage-pool-sources-as", "iscsi-direct", "127.0.0.1", port,
                     "--initiator", INITIATOR)
@@ -203,6 +205,16 @@ def test_iscsi_direct_errors():
            "find-storage-pool-sources-as", "iscsi-direct", "127.0.0.1", port)
     failed("iscsi-direct", "invalid argument: hostname must be specified for iscsi sources",
            "find-storage-pool-sources-as", "iscsi-direct")
+    spec = os.path.join(stack.root, "twohosts.xml")
+    with open(spec, "w") as f:
+        f.write("<source><host name='127.0.0.1'/><host name='127.0.0.2'/>"
+                "<initiator><iqn name='%s'/></initiator></source>\n" % INITIATOR)
+    failed("iscsi-direct", "unsupported configuration: Expected exactly 1 host for the storage "
+           "pool", "find-storage-pool-sources", "iscsi-direct", spec)
+    with open(spec, "w") as f:
+        f.write("<source/>\n")
+    failed("iscsi-direct", "unsupported configuration: Expected exactly 1 host for the storage "
+           "pool", "find-storage-pool-sources", "iscsi-direct", spec)
     same("find-storage-pool-sources-as", "iscsi-direct", "127.0.0.1", port)
     # Nothing listens there: refused at once, the portal named.
     dead = str(free_tcp_port())
@@ -233,10 +245,16 @@ def test_iscsi_through_iscsiadm():
     r = stack.virsh("find-storage-pool-sources-as", "iscsi", host)
     check_in("<host name='%s'/>\n    <device path='%s'/>" % (host, IQN1), r.stdout)
     calls()
-    # With an initiator IQN: through an interface carrying it.
+    # With an initiator IQN: through an interface carrying it, and the
+    # initiator in each source found.
     r = stack.virsh("find-storage-pool-sources-as", "iscsi", host, port, "--initiator",
                     INITIATOR)
-    check_in(IQN2, r.stdout)
+    ini = ["<initiator>", "  <iqn name='%s'/>" % INITIATOR, "</initiator>"]
+    check_eq(r.stdout, sources(["<host name='%s' port='%s'/>" % (host, port),
+                                "<device path='%s'/>" % IQN1] + ini,
+                               ["<host name='%s' port='%s'/>" % (host, port),
+                                "<device path='%s'/>" % IQN2] + ini) + "\n",
+             "iscsi sources with an initiator")
     argvs = calls()
     disc = [a for a in argvs if a[:2] == ["--mode", "discovery"]]
     check_eq(len(disc), 1, "one discovery: %s" % argvs)

@@ -19,7 +19,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "harness"))
 import mvtest  # noqa: E402
-from mvtest import TestFailure, check, check_eq, check_in  # noqa: E402
+from mvtest import check, check_eq, check_in  # noqa: E402
 
 import libvirt  # noqa: E402
 
@@ -64,15 +64,7 @@ def write_config(targets, fail_updates=()):
 
 def calls():
     """The iscsiadm invocations so far, and forget them."""
-    path = os.path.join(state_dir, "calls.log")
-    try:
-        with open(path) as f:
-            out = [json.loads(line) for line in f]
-    except FileNotFoundError:
-        out = []
-    with open(path, "w"):
-        pass
-    return out
+    return mvtest.fake_iscsiadm_calls(state_dir)
 
 
 def fake_state():

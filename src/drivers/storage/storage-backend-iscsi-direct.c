@@ -242,8 +242,9 @@ iscsi_direct_conn_new(const StorageBackendPool *pool, enum iscsi_session_type ty
                      "storage pool '%s' needs a target IQN and an initiator IQN", def->name);
         return NULL;
     }
+    /* A discovery without a pool logs in without CHAP (as libvirt). */
     if (!storage_iscsi_portal(def, &host, &port, error) ||
-        !storage_iscsi_chap(def, pool->secrets_dir, &user, &password, error))
+        (def->name && !storage_iscsi_chap(def, pool->secrets_dir, &user, &password, error)))
         return NULL;
     conn->portal = storage_iscsi_portal_string(host, port);
     if (!(conn->ctx = iscsi_create_context(def->source.initiator_iqn))) {
@@ -653,4 +654,5 @@ const StorageBackend storage_backend_iscsi_direct = {
     .refresh = iscsi_direct_refresh,
     .wipe_vol = iscsi_direct_wipe_vol,
     .find_sources = iscsi_direct_find_sources,
+    .find_sources_takes_source = TRUE,
 };

@@ -151,10 +151,13 @@ iscsiadm_find_session(const IscsiadmPool *p, GError **error)
     return -1;
 }
 
-/* The iscsiadm interface carrying @iqn, created when missing. */
+/* The iscsiadm interface carrying @iqn, created when missing.  One lookup
+ * at a time: two creating the same interface, the second would fail. */
 static char *
 iscsiadm_iface_for(const IscsiadmPool *p, const char *iqn, GError **error)
 {
+    static GMutex lock;
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
     static const char *const list[] = { "--mode", "iface", NULL };
     g_autofree char *name = g_strdup_printf("modvirt-iface-%08x", g_str_hash(iqn));
     g_autofree char *out = NULL;
@@ -190,7 +193,7 @@ iscsiadm_iface_for(const IscsiadmPool *p, const char *iqn, GError **error)
 }
 
 /* SendTargets discovery at @p's portal: the targets offered (a new array
- * of strings, in the portal's order, each once).  @record: iscsiadm keeps
+ * of strings, in the portal's order).  @record: iscsiadm keeps
  * a node record of each (for a login); otherwise it only lists them. */
 static GPtrArray *
 iscsiadm_sendtargets(const IscsiadmPool *p, const char *iface, gboolean record, GError **error)
@@ -212,14 +215,13 @@ iscsiadm_sendtargets(const IscsiadmPool *p, const char *iface, gboolean record, 
     }
     if (!iscsiadm_run(p, args, &out, NULL, error))
         return NULL;
-    /* "10.0.0.1:3260,1 iqn.2026-11.example:t1" (a target with two portals
-     * comes twice) */
+    /* "10.0.0.1:3260,1 iqn.2026-11.example:t1": a target offered through
+     * two portals comes twice, and is listed twice (as by libvirt). */
     lines = g_strsplit(out ? out : "", "\n", -1);
     for (size_t i = 0; lines[i]; i++) {
         g_auto(GStrv) tok = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
 
-        if (g_strv_length(tok) >= 2 &&
-            !g_ptr_array_find_with_equal_func(targets, tok[1], g_str_equal, NULL))
+        if (g_strv_length(tok) >= 2)
             g_ptr_array_add(targets, g_strdup(tok[1]));
     }
     return g_steal_pointer(&targets);
@@ -474,4 +476,5 @@ const StorageBackend storage_backend_iscsi = {
     .stop = iscsi_stop,
     .refresh = iscsi_refresh,
     .find_sources = iscsi_find_sources,
+    .find_sources_takes_source = TRUE,
 };

@@ -372,7 +372,7 @@ logical_refresh_vol(StorageBackendPool *pool, const StorageVolDef *vol, GError *
 }
 
 /* find-storage-pool-sources: every volume group the host's LVM sees, with
- * its physical volumes (as in libvirt, whatever source was given). */
+ * its physical volumes (as in libvirt, the <source> given is not used). */
 static GPtrArray *
 logical_find_sources(StorageBackendPool *pool, GError **error)
 {
@@ -385,29 +385,32 @@ logical_find_sources(StorageBackendPool *pool, GError **error)
 
     if (!storage_command_run(argv, NULL, pool->deadline, &out, NULL, NULL, error))
         return NULL;
-    /* "  /dev/loop3:vg0": a physical volume in no group has no name. */
+    /* "  /dev/loop3:vg0": a physical volume in no group has no name.  A
+     * device path may hold the separator, a group name may not. */
     lines = g_strsplit(out ? out : "", "\n", -1);
     for (size_t i = 0; lines[i]; i++) {
-        g_auto(GStrv) f = g_strsplit(g_strstrip(lines[i]), LVM_SEP, 2);
+        char *line = g_strstrip(lines[i]);
+        char *sep = strrchr(line, LVM_SEP[0]);
         StoragePoolSourceDevice *dev;
         StoragePoolDef *def = NULL;
 
-        if (g_strv_length(f) != 2 || !*f[0] || !*f[1])
+        if (!sep || sep == line || !sep[1])
             continue;
+        *sep = '\0';
         for (guint j = 0; j < found->len && !def; j++) {
             StoragePoolDef *d = g_ptr_array_index(found, j);
 
-            if (g_str_equal(d->source.name, f[1]))
+            if (g_str_equal(d->source.name, sep + 1))
                 def = d;
         }
         if (!def) {
             def = storage_pool_def_new(STORAGE_POOL_LOGICAL);
-            def->source.name = g_strdup(f[1]);
+            def->source.name = g_strdup(sep + 1);
             def->source.format = STORAGE_POOL_LOGICAL_LVM2;
             g_ptr_array_add(found, def);
         }
         dev = g_new0(StoragePoolSourceDevice, 1);
-        dev->path = g_strdup(f[0]);
+        dev->path = g_strdup(line);
         dev->part_separator = STORAGE_TRISTATE_ABSENT;
         g_ptr_array_add(def->source.devices, dev);
     }

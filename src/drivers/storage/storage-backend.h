@@ -247,12 +247,15 @@ struct _StorageBackend {
      * find-storage-pool-sources: the sources of pools of this type that
      * the host, or the place @pool's source names (an iSCSI portal), has
      * to offer.  @pool->def is no pool: its name is NULL and only its
-     * source is set, from the caller's <source> (empty when none was
-     * given); @pool->priv and run_dir are NULL.  Returns StoragePoolDef
-     * (their sources only), possibly none.  Optional: without it the
-     * driver answers libvirt's "does not support source discovery".
+     * source is set, from the caller's <source>; it is NULL when none was
+     * given, or when the backend does not take one
+     * (!find_sources_takes_source: not even parsed, as in libvirt).
+     * @pool->priv and run_dir are NULL.  Returns StoragePoolDef (their
+     * sources only), possibly none.  Optional: without it the driver
+     * answers libvirt's "does not support source discovery".
      */
     GPtrArray *(*find_sources)(StorageBackendPool *pool, GError **error);
+    gboolean find_sources_takes_source;
 };
 
 /* The backend of pools of @type, or NULL when modvirt has none (built in). */

@@ -806,8 +806,11 @@ remote_dispatch_storage_pool_undefine(MvServerCall *call,
 
 /* ---- find-storage-pool-sources ----------------------------------------------- */
 
+/* How much longer than the backend's deadline a discovery is waited for. */
+#define FIND_GRACE_MS 5000
+
 /* A discovery on a job thread; the caller and the job each hold a
- * reference (the caller may stop waiting). */
+ * reference (the caller may stop waiting).  @spec NULL: no <source>. */
 typedef struct {
     gint ref;
     const StorageBackend *backend;
@@ -858,8 +861,6 @@ remote_dispatch_connect_find_storage_pool_sources(
     FindOp *op;
     int type;
 
-    if (!storage_dispatch_check_flags("virConnectFindStoragePoolSources", args->flags, 0, error))
-        return -1;
     if ((type = storage_pool_type_from_string(args->type)) < 0) {
         mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
                      "unknown storage pool type %s", args->type);
@@ -871,11 +872,12 @@ remote_dispatch_connect_find_storage_pool_sources(
                      "pool type '%s' does not support source discovery", args->type);
         return -1;
     }
-    if (args->srcSpec && *args->srcSpec)
-        spec = storage_pool_source_parse_string(type, *args->srcSpec, error);
-    else
-        spec = storage_pool_def_new(type);
-    if (!spec)
+    /* As in libvirt: the type first, then the flags, then the source. */
+    if (!storage_dispatch_check_flags("virConnectFindStoragePoolSources", args->flags, 0,
+                                      error))
+        return -1;
+    if (backend->find_sources_takes_source && args->srcSpec && *args->srcSpec &&
+        !(spec = storage_pool_source_parse_string(type, *args->srcSpec, error)))
         return -1;
     op = g_new0(FindOp, 1);
     op->ref = 2;
@@ -883,8 +885,10 @@ remote_dispatch_connect_find_storage_pool_sources(
     op->spec = g_steal_pointer(&spec);
     op->secrets_dir = g_strdup(drv->secrets_dir);
     op->timeout_ms = drv->job_timeout_ms;
+    /* A little longer than the backend's own deadline, so that its own
+     * error (the portal that did not answer...) is the one reported. */
     if (!storage_job_run(drv, "storage pool source discovery", find_op_job, op, find_op_unref,
-                         drv->job_timeout_ms, error)) {
+                         drv->job_timeout_ms + FIND_GRACE_MS, error)) {
         find_op_unref(op);
         return -1;
     }

@@ -184,11 +184,17 @@ storage_iscsi_chap(const StoragePoolDef *def, const char *secrets_dir, char **re
 gboolean
 storage_iscsi_find_check(const StoragePoolDef *spec, GError **error)
 {
-    if (spec->source.hosts->len == 1)
-        return TRUE;
-    mv_error_set_literal(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                         "hostname must be specified for iscsi sources");
-    return FALSE;
+    if (!spec) {
+        mv_error_set_literal(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
+                             "hostname must be specified for iscsi sources");
+        return FALSE;
+    }
+    if (spec->source.hosts->len != 1) {
+        mv_error_set_literal(error, MV_FROM_STORAGE, MV_ERR_CONFIG_UNSUPPORTED,
+                             "Expected exactly 1 host for the storage pool");
+        return FALSE;
+    }
+    return TRUE;
 }
 
 StoragePoolDef *
@@ -205,5 +211,6 @@ storage_iscsi_found_source(const StoragePoolDef *spec, StoragePoolType type, con
     dev->path = g_strdup(target);
     dev->part_separator = STORAGE_TRISTATE_ABSENT;
     g_ptr_array_add(def->source.devices, dev);
+    def->source.initiator_iqn = g_strdup(spec->source.initiator_iqn);
     return def;
 }

@@ -54,10 +54,11 @@ gboolean storage_iscsi_vol_name_lun(const char *name, guint *ret_lun);
 gboolean storage_iscsi_chap(const StoragePoolDef *def, const char *secrets_dir,
                             char **ret_user, char **ret_password, GError **error);
 
-/* find-storage-pool-sources of an iSCSI type: FALSE with libvirt's
- * MV_ERR_INVALID_ARG unless the <source> given (@spec) names one host. */
+/* find-storage-pool-sources of an iSCSI type: FALSE with libvirt's errors
+ * unless a <source> was given (@spec not NULL) that names one host. */
 gboolean storage_iscsi_find_check(const StoragePoolDef *spec, GError **error);
 
-/* A source found at @spec's portal: its host (as given) and @target. */
+/* A source found at @spec's portal: its host and initiator (as given) and
+ * @target. */
 StoragePoolDef *storage_iscsi_found_source(const StoragePoolDef *spec, StoragePoolType type,
                                            const char *target);
