@@ -5,7 +5,9 @@
  *
  * Every LVM command of a pool with source devices is told to look at those
  * devices only (--devices): it neither scans nor touches the host's other
- * disks, and pools of other tests or users never get in its way.
+ * disks, and pools of other tests or users never get in its way.  Source
+ * discovery (find-storage-pool-sources) is the exception: it lists what
+ * the whole host has, as libvirt's does.
  *
  * Logical volumes need the kernel's device-mapper.  Without it (this
  * project's CI kernel) a volume group can be built, started, listed and
