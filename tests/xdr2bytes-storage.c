@@ -60,8 +60,10 @@ XV_SHAPE_INT(remote_storage_pool_is_persistent_ret, persistent)
 XV_SHAPE_INT(remote_storage_pool_num_of_volumes_ret, num)
 XV_SHAPE_INT(remote_connect_storage_pool_event_register_any_ret, callbackID)
 XV_SHAPE_INT(remote_connect_storage_pool_event_deregister_any_args, callbackID)
+XV_SHAPE_INT(remote_connect_get_storage_pool_capabilities_args, flags)
 
 XV_SHAPE_STR(remote_connect_find_storage_pool_sources_ret, xml)
+XV_SHAPE_STR(remote_connect_get_storage_pool_capabilities_ret, capabilities)
 XV_SHAPE_STR(remote_storage_pool_lookup_by_name_args, name)
 XV_SHAPE_STR(remote_storage_pool_lookup_by_target_path_args, path)
 XV_SHAPE_STR(remote_storage_pool_get_xml_desc_ret, xml)
@@ -465,7 +467,9 @@ const XdrVector xdr2bytes_storage_vectors[] = {
     SHAPE("remote-int", remote_storage_pool_num_of_volumes_ret),
     SHAPE("remote-int", remote_connect_storage_pool_event_register_any_ret),
     SHAPE("remote-int", remote_connect_storage_pool_event_deregister_any_args),
+    SHAPE("remote-int", remote_connect_get_storage_pool_capabilities_args),
     SHAPE("remote-nstr", remote_connect_find_storage_pool_sources_ret),
+    SHAPE("remote-nstr", remote_connect_get_storage_pool_capabilities_ret),
     SHAPE("remote-nstr", remote_storage_pool_lookup_by_name_args),
     SHAPE("remote-nstr", remote_storage_pool_lookup_by_target_path_args),
     SHAPE("remote-nstr", remote_storage_pool_get_xml_desc_ret),

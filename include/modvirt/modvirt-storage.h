@@ -255,6 +255,15 @@ MV_PUBLIC int mv_connect_list_defined_storage_pools(MvConnect *conn, char **name
  */
 MV_PUBLIC char *mv_connect_find_storage_pool_sources(MvConnect *conn, const char *type,
                                                      const char *src_spec, unsigned int flags);
+/**
+ * mv_connect_get_storage_pool_capabilities:
+ * @flags: 0
+ *
+ * Returns: a <storagepoolCapabilities> document (caller frees): every pool
+ * type, whether the daemon runs it, and the formats it takes; or NULL.
+ * Since: 0.1
+ */
+MV_PUBLIC char *mv_connect_get_storage_pool_capabilities(MvConnect *conn, unsigned int flags);
 
 /** mv_storage_pool_lookup_by_name: Returns: a new handle, or NULL.  Since: 0.1 */
 MV_PUBLIC MvStoragePool *mv_storage_pool_lookup_by_name(MvConnect *conn, const char *name);

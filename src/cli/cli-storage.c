@@ -482,7 +482,21 @@ cmd_pool_uuid(CliCtl *ctl, const CliArgs *args)
     return TRUE;
 }
 
-/* ---- source discovery ----------------------------------------------------------------- */
+/* ---- capabilities and source discovery -------------------------------------------------- */
+
+static gboolean
+cmd_pool_capabilities(CliCtl *ctl, const CliArgs *args)
+{
+    g_autofree char *caps = mv_connect_get_storage_pool_capabilities(ctl->conn, 0);
+
+    if (!caps) {
+        cli_fail("failed to get storage pool capabilities");
+        return FALSE;
+    }
+    /* virsh adds a line after the document here (as for capabilities). */
+    printf("%s\n", caps);
+    return TRUE;
+}
 
 static gboolean
 find_sources(CliCtl *ctl, const char *type, const char *spec)
@@ -773,6 +787,10 @@ static const CliOpt opts_pool_dumpxml[] = {
     { "source-protocol-ver", CLI_OPT_STRING, 0, "nfsvers value for NFS pool mount option" }, \
     { "source-initiator", CLI_OPT_STRING, 0, "initiator iqn for underlying storage" },
 
+static const CliOpt opts_pool_capabilities[] = {
+    { NULL }
+};
+
 static const CliOpt opts_find_sources[] = {
     { "type", CLI_OPT_STRING, CLI_OPT_REQUIRED | CLI_OPT_POSITIONAL,
       "type of storage pool sources to discover" },
@@ -809,6 +827,7 @@ const CliCmd cli_storage_cmds[] = {
     { "find-storage-pool-sources-as", cmd_find_sources_as, opts_find_sources_as,
       "find potential storage pool sources", 0 },
     { "pool-autostart", cmd_pool_autostart, opts_pool_autostart, "autostart a pool", 0 },
+    { "pool-capabilities", cmd_pool_capabilities, opts_pool_capabilities, "storage pool capabilities", 0 },
     { "pool-build", cmd_pool_build, opts_pool_build, "build a pool", 0 },
     { "pool-create", cmd_pool_create, opts_pool_create, "create a pool from an XML file", 0 },
     { "pool-create-as", cmd_pool_create_as, opts_pool_create_as,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "conf/storage-pool-conf.h"
+#include "conf/storage-vol-conf.h"
 #include "conf/xml-buf.h"
 #include "conf/xml-util.h"
 #include "util/error.h"
@@ -1032,6 +1033,87 @@ storage_pool_format_target(XmlBuf *buf, const StoragePoolDef *def)
     storage_perms_format(buf, &def->target.perms);
     xml_buf_indent(buf, -2);
     xml_buf_add(buf, "</target>\n");
+}
+
+/* The volume formats of a pool type, for its capabilities. */
+typedef enum {
+    VOL_FORMATS_NONE = 0,   /* no <volOptions> */
+    VOL_FORMATS_FILE,       /* file formats, raw by default */
+    VOL_FORMATS_DISK,       /* partition types, none by default */
+    VOL_FORMATS_EMPTY,      /* raw by default, no choice (rbd) */
+} VolFormats;
+
+static const VolFormats storage_pool_vol_formats[STORAGE_POOL_LAST] = {
+    [STORAGE_POOL_DIR] = VOL_FORMATS_FILE,
+    [STORAGE_POOL_FS] = VOL_FORMATS_FILE,
+    [STORAGE_POOL_NETFS] = VOL_FORMATS_FILE,
+    [STORAGE_POOL_DISK] = VOL_FORMATS_DISK,
+    [STORAGE_POOL_RBD] = VOL_FORMATS_EMPTY,
+    [STORAGE_POOL_GLUSTER] = VOL_FORMATS_FILE,
+    [STORAGE_POOL_VSTORAGE] = VOL_FORMATS_FILE,
+};
+
+/* <defaultFormat type=/> and <enum name=> of @n values of @to_string. */
+static void
+storage_caps_format_options(XmlBuf *buf, const char *element, const char *enum_name,
+                            int default_value, const char *(*to_string)(int), int n)
+{
+    xml_buf_add(buf, "<%s>\n", element);
+    xml_buf_indent(buf, 2);
+    xml_buf_add(buf, "<defaultFormat type='%s'/>\n", to_string(default_value));
+    xml_buf_add(buf, "<enum name='%s'>\n", enum_name);
+    for (int i = 0; i < n; i++)
+        xml_buf_add(buf, "  <value>%s</value>\n", to_string(i));
+    xml_buf_add(buf, "</enum>\n");
+    xml_buf_indent(buf, -2);
+    xml_buf_add(buf, "</%s>\n", element);
+}
+
+char *
+storage_pool_capabilities_format(void)
+{
+    XmlBuf buf;
+
+    xml_buf_init(&buf);
+    xml_buf_add(&buf, "<storagepoolCapabilities>\n");
+    xml_buf_indent(&buf, 2);
+    for (int type = 0; type < STORAGE_POOL_LAST; type++) {
+        const StoragePoolTypeInfo *info = storage_pool_info(type);
+
+        xml_buf_add(&buf, "<pool type='%s' supported='%s'>\n", storage_pool_type_to_string(type),
+                    storage_pool_type_is_supported(type) ? "yes" : "no");
+        xml_buf_indent(&buf, 2);
+        if (info->format_to_string) {
+            int n = 0;
+
+            while (n < 64 && info->format_to_string(n))
+                n++;
+            storage_caps_format_options(&buf, "poolOptions", "sourceFormatType",
+                                        info->default_format, info->format_to_string, n);
+        }
+        switch (storage_pool_vol_formats[type]) {
+        case VOL_FORMATS_FILE:
+            storage_caps_format_options(&buf, "volOptions", "targetFormatType", STORAGE_FILE_RAW,
+                                        storage_file_format_to_string, STORAGE_FILE_LAST);
+            break;
+        case VOL_FORMATS_DISK:
+            storage_caps_format_options(&buf, "volOptions", "targetFormatType",
+                                        STORAGE_VOL_DISK_NONE, storage_vol_disk_format_to_string,
+                                        STORAGE_VOL_DISK_LAST);
+            break;
+        case VOL_FORMATS_EMPTY:
+            storage_caps_format_options(&buf, "volOptions", "targetFormatType", STORAGE_FILE_RAW,
+                                        storage_file_format_to_string, 0);
+            break;
+        case VOL_FORMATS_NONE:
+            break;
+        }
+        xml_buf_indent(&buf, -2);
+        xml_buf_add(&buf, "</pool>\n");
+    }
+    xml_buf_indent(&buf, -2);
+    xml_buf_add(&buf, "</storagepoolCapabilities>\n");
+    return xml_buf_finish(&buf);
 }
 
 char *

@@ -257,6 +257,15 @@ StoragePoolDef *storage_pool_source_parse_string(StoragePoolType type, const cha
  */
 char *storage_pool_sources_format(GPtrArray *sources);
 
+/**
+ * storage_pool_capabilities_format:
+ *
+ * Returns: <storagepoolCapabilities> as libvirt 9.0 prints it: every pool
+ * type libvirt knows, supported='yes' for those modvirt runs, with the
+ * source and volume formats each type takes (newly allocated).
+ */
+char *storage_pool_capabilities_format(void);
+
 /* TRUE for the pool types modvirt has a backend for. */
 gboolean storage_pool_type_is_supported(StoragePoolType type);
 /* TRUE when pools of @type have a <target> (a local path). */

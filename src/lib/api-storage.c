@@ -265,6 +265,24 @@ mv_connect_find_storage_pool_sources(MvConnect *conn, const char *type, const ch
     return xml;
 }
 
+char *
+mv_connect_get_storage_pool_capabilities(MvConnect *conn, unsigned int flags)
+{
+    remote_connect_get_storage_pool_capabilities_args args = { flags };
+    remote_connect_get_storage_pool_capabilities_ret ret = { 0 };
+    char *xml;
+
+    if (!mv_lib_check_conn("mv_connect_get_storage_pool_capabilities", conn) ||
+        !mv_lib_check_flags("mv_connect_get_storage_pool_capabilities", flags, 0))
+        return NULL;
+    if (!MV_LIB_CALL(conn, remote_call_connect_get_storage_pool_capabilities(conn->client, &args,
+                                                                              &ret, &_err)))
+        return NULL;
+    xml = g_strdup(ret.capabilities);
+    xdr_free((xdrproc_t)xdr_remote_connect_get_storage_pool_capabilities_ret, (char *)&ret);
+    return xml;
+}
+
 /* ---- lookups -------------------------------------------------------------------- */
 
 MvStoragePool *

@@ -2,11 +2,13 @@
 """mvsh's storage pool and volume commands against the real daemons
 (through mvproxyd) on a dir pool, with stock virsh on the same stack as the
 oracle of the output formats; pool-edit; volume upload and download, sparse
-ones included, checked against the files of the pool."""
+ones included, checked against the files of the pool; pool-capabilities,
+against what libvirtd 9.0 printed on this machine."""
 
 import hashlib
 import os
 import subprocess
+import xml.etree.ElementTree as ET
 
 import mvtest
 from mvtest import check, check_eq, check_in
@@ -262,6 +264,66 @@ def test_sparse_upload_download():
         check_eq(os.path.getsize(dst), 32 << 20, "downloaded size")
         check_eq(sha(dst), sha(src), "sparse download content")
         check(os.stat(dst).st_blocks * 512 < (8 << 20), "the download filled the holes")
+
+
+FILE_FORMATS = ["none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd",
+                "ploop", "cow", "qcow", "qcow2", "qed", "vmdk"]
+FILE_VOLS = ("raw", FILE_FORMATS)
+# What libvirtd 9.0 printed with `virsh pool-capabilities` on this machine
+# (2026-11-23): per pool type, in its order, (default, values) of the
+# source formats and of the volume formats, None where it has none.
+LIBVIRT_POOL_CAPS = [
+    ("dir", None, FILE_VOLS),
+    ("fs", ("auto", ["auto", "ext2", "ext3", "ext4", "ufs", "iso9660", "udf", "gfs", "gfs2",
+                     "vfat", "hfs+", "xfs", "ocfs2", "vmfs"]), FILE_VOLS),
+    ("netfs", ("auto", ["auto", "nfs", "glusterfs", "cifs"]), FILE_VOLS),
+    ("logical", ("lvm2", ["unknown", "lvm2"]), None),
+    ("disk", ("unknown", ["unknown", "dos", "dvh", "gpt", "mac", "bsd", "pc98", "sun", "lvm2"]),
+     ("none", ["none", "linux", "fat16", "fat32", "linux-swap", "linux-lvm", "linux-raid",
+               "extended"])),
+    ("iscsi", None, None),
+    ("iscsi-direct", None, None),
+    ("scsi", None, None),
+    ("mpath", None, None),
+    ("rbd", None, ("raw", [])),
+    ("sheepdog", None, None),
+    ("gluster", None, FILE_VOLS),
+    ("zfs", None, None),
+    ("vstorage", None, FILE_VOLS),
+]
+SUPPORTED = {"dir", "fs", "logical", "iscsi", "iscsi-direct"}
+
+
+def options(pool, element, enum):
+    node = pool.find(element)
+    if node is None:
+        return None
+    return (node.find("defaultFormat").get("type"),
+            [v.text for v in node.findall("enum[@name='%s']/value" % enum)])
+
+
+def test_pool_capabilities():
+    with mvtest.Stack(name="mv-mvshcaps") as s:
+        s.start("mvproxyd")
+        out = s.virsh("pool-capabilities").stdout
+        doc = ET.fromstring(out)
+        got = [(p.get("type"), options(p, "poolOptions", "sourceFormatType"),
+                options(p, "volOptions", "targetFormatType")) for p in doc.findall("pool")]
+        check_eq(got, LIBVIRT_POOL_CAPS, "pool types and formats, as libvirt 9.0's")
+        check_eq({p.get("type") for p in doc.findall("pool") if p.get("supported") == "yes"},
+                 SUPPORTED, "the pool types modvirt runs")
+        check_eq({p.get("supported") for p in doc.findall("pool")}, {"yes", "no"}, "supported=")
+        # The text too: libvirt's indentation, an empty pool on two lines.
+        check_in("  <pool type='iscsi' supported='yes'>\n  </pool>\n", out)
+        check_in("  <pool type='rbd' supported='no'>\n    <volOptions>\n"
+                 "      <defaultFormat type='raw'/>\n      <enum name='targetFormatType'>\n"
+                 "      </enum>\n", out)
+        same(s, "pool-capabilities")
+        r = s.python("import libvirt, sys\n"
+                     "c = libvirt.openReadOnly(sys.argv[1])\n"
+                     "sys.stdout.write(c.getStoragePoolCapabilities())\n",
+                     s.uri(kind="sock-ro"))
+        check_eq(r.stdout + "\n", out[:-1], "python3-libvirt on the read-only socket")
 
 
 if __name__ == "__main__":

@@ -804,6 +804,20 @@ remote_dispatch_storage_pool_undefine(MvServerCall *call,
     return 0;
 }
 
+/* ---- capabilities ------------------------------------------------------------- */
+
+int
+remote_dispatch_connect_get_storage_pool_capabilities(
+    MvServerCall *call, remote_connect_get_storage_pool_capabilities_args *args,
+    remote_connect_get_storage_pool_capabilities_ret *ret, GError **error)
+{
+    if (!storage_dispatch_check_flags("virConnectGetStoragePoolCapabilities", args->flags, 0,
+                                      error))
+        return -1;
+    ret->capabilities = storage_pool_capabilities_format();
+    return 0;
+}
+
 /* ---- find-storage-pool-sources ----------------------------------------------- */
 
 /* How much longer than the backend's deadline a discovery is waited for. */
