@@ -1035,24 +1035,6 @@ storage_pool_format_target(XmlBuf *buf, const StoragePoolDef *def)
     xml_buf_add(buf, "</target>\n");
 }
 
-/* The volume formats of a pool type, for its capabilities. */
-typedef enum {
-    VOL_FORMATS_NONE = 0,   /* no <volOptions> */
-    VOL_FORMATS_FILE,       /* file formats, raw by default */
-    VOL_FORMATS_DISK,       /* partition types, none by default */
-    VOL_FORMATS_EMPTY,      /* raw by default, no choice (rbd) */
-} VolFormats;
-
-static const VolFormats storage_pool_vol_formats[STORAGE_POOL_LAST] = {
-    [STORAGE_POOL_DIR] = VOL_FORMATS_FILE,
-    [STORAGE_POOL_FS] = VOL_FORMATS_FILE,
-    [STORAGE_POOL_NETFS] = VOL_FORMATS_FILE,
-    [STORAGE_POOL_DISK] = VOL_FORMATS_DISK,
-    [STORAGE_POOL_RBD] = VOL_FORMATS_EMPTY,
-    [STORAGE_POOL_GLUSTER] = VOL_FORMATS_FILE,
-    [STORAGE_POOL_VSTORAGE] = VOL_FORMATS_FILE,
-};
-
 /* <defaultFormat type=/> and <enum name=> of @n values of @to_string. */
 static void
 storage_caps_format_options(XmlBuf *buf, const char *element, const char *enum_name,
@@ -1086,26 +1068,25 @@ storage_pool_capabilities_format(void)
         if (info->format_to_string) {
             int n = 0;
 
-            while (n < 64 && info->format_to_string(n))
+            /* The enum's strings, up to its end (to_string() gives NULL). */
+            while (info->format_to_string(n))
                 n++;
             storage_caps_format_options(&buf, "poolOptions", "sourceFormatType",
                                         info->default_format, info->format_to_string, n);
         }
-        switch (storage_pool_vol_formats[type]) {
-        case VOL_FORMATS_FILE:
+        switch (storage_vol_formats_for_pool(type)) {
+        case STORAGE_VOL_FORMATS_FILE:
+            /* libvirt offers rbd volumes as raw, with no format to choose. */
             storage_caps_format_options(&buf, "volOptions", "targetFormatType", STORAGE_FILE_RAW,
-                                        storage_file_format_to_string, STORAGE_FILE_LAST);
+                                        storage_file_format_to_string,
+                                        type == STORAGE_POOL_RBD ? 0 : STORAGE_FILE_LAST);
             break;
-        case VOL_FORMATS_DISK:
+        case STORAGE_VOL_FORMATS_DISK:
             storage_caps_format_options(&buf, "volOptions", "targetFormatType",
                                         STORAGE_VOL_DISK_NONE, storage_vol_disk_format_to_string,
                                         STORAGE_VOL_DISK_LAST);
             break;
-        case VOL_FORMATS_EMPTY:
-            storage_caps_format_options(&buf, "volOptions", "targetFormatType", STORAGE_FILE_RAW,
-                                        storage_file_format_to_string, 0);
-            break;
-        case VOL_FORMATS_NONE:
+        case STORAGE_VOL_FORMATS_NONE:
             break;
         }
         xml_buf_indent(&buf, -2);

@@ -313,11 +313,10 @@ def test_pool_capabilities():
         check_eq({p.get("type") for p in doc.findall("pool") if p.get("supported") == "yes"},
                  SUPPORTED, "the pool types modvirt runs")
         check_eq({p.get("supported") for p in doc.findall("pool")}, {"yes", "no"}, "supported=")
-        # The text too: libvirt's indentation, an empty pool on two lines.
-        check_in("  <pool type='iscsi' supported='yes'>\n  </pool>\n", out)
-        check_in("  <pool type='rbd' supported='no'>\n    <volOptions>\n"
-                 "      <defaultFormat type='raw'/>\n      <enum name='targetFormatType'>\n"
-                 "      </enum>\n", out)
+        # The text too, byte for byte: libvirtd 9.0's, but for supported=.
+        with open(os.path.join(mvtest.SOURCE, "tests", "data",
+                               "storagepool-capabilities.xml")) as f:
+            check_eq(out, f.read() + "\n\n", "virsh pool-capabilities")
         same(s, "pool-capabilities")
         r = s.python("import libvirt, sys\n"
                      "c = libvirt.openReadOnly(sys.argv[1])\n"
