@@ -71,14 +71,15 @@ edit_run_editor(const char *path)
     return TRUE;
 }
 
-/* Ask, on a terminal, what to do after a failed define. */
+/* Ask, on a terminal, what to do after a failed define; "i" is offered
+ * while @relax_avail. */
 static CliEditChoice
-edit_ask(const CliEditOps *ops)
+edit_ask(gboolean relax_avail)
 {
     char line[64];
 
     for (;;) {
-        printf("Failed. Try again? [y,n,%sf,?]:", ops->relax_avail ? "i," : "");
+        printf("Failed. Try again? [y,n,%sf,?]:", relax_avail ? "i," : "");
         fflush(stdout);
         if (!fgets(line, sizeof(line), stdin)) {
             putchar('\n');
@@ -93,7 +94,7 @@ edit_ask(const CliEditOps *ops)
             return EDIT_GIVE_UP;
         case 'i':
         case 'I':
-            if (ops->relax_avail)
+            if (relax_avail)
                 return EDIT_RELAX;
             break;
         case 'f':
@@ -104,7 +105,7 @@ edit_ask(const CliEditOps *ops)
         }
         printf("y - yes, start editor again\n"
                "n - no, throw away my changes\n");
-        if (ops->relax_avail)
+        if (relax_avail)
             printf("i - turn off validation and try to redefine again\n");
         printf("f - force, try to redefine again\n"
                "? - print this help\n");
@@ -122,6 +123,7 @@ edit_run(CliCtl *ctl, const CliEditOps *ops, const char *name, const char *xml,
     g_autofree char *defined = NULL;
     gboolean ask = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     gboolean run_editor = TRUE;
+    gboolean relax_offer = FALSE;  /* "i" offered: after each edit, until used */
     gboolean written;
     FILE *f;
     int fd;
@@ -148,6 +150,7 @@ edit_run(CliCtl *ctl, const CliEditOps *ops, const char *name, const char *xml,
 
     for (;;) {
         if (run_editor) {
+            relax_offer = ops->relax_avail;
             if (!edit_run_editor(path)) {
                 /* Edited before (the define failed): keep what was written. */
                 if (edited)
@@ -179,12 +182,13 @@ edit_run(CliCtl *ctl, const CliEditOps *ops, const char *name, const char *xml,
             return FALSE;
         }
         cli_report_error(NULL);
-        switch (edit_ask(ops)) {
+        switch (edit_ask(relax_offer)) {
         case EDIT_AGAIN:
             run_editor = TRUE;
             break;
         case EDIT_RELAX:
             relax = TRUE;
+            relax_offer = FALSE;
             run_editor = FALSE;
             break;
         case EDIT_FORCE:

@@ -2,17 +2,18 @@
 /*
  * poller.c: the sockets of a GMainContext behind one source (see poller.h).
  *
- * Every watch is in the poller's epoll set from its creation to its
- * destruction, so a wake-up costs the same however many sockets are idle,
- * and nothing is registered or unregistered per iteration.  When the only fd
- * GLib itself has to poll is the context's wake-up fd (in the proxy,
- * mvstoraged and mvnetworkd, and in mvqemud while no domain runs: a
- * domain's monitor, pidfd and console are GLib fd sources), that fd joins
- * the epoll set too and the iteration's one syscall is epoll_wait().  Otherwise GLib's fds
- * (but for the wake-up fd, once in the set) and the epoll fd go to poll(),
- * and epoll_wait() follows when the epoll fd is ready.  The context's poll function finds its poller through a
- * thread-local pointer set by the source's prepare(), which GLib calls on
- * the iterating thread right before it polls.
+ * Every watch the epoll set accepts stays in it from its creation to its
+ * destruction (for the rare refusal, see below), so a wake-up costs the
+ * same however many sockets are idle, and nothing is registered or
+ * unregistered per iteration.  When the only fd GLib itself has to poll is
+ * the context's wake-up fd (in the proxy, mvstoraged and mvnetworkd, and in
+ * mvqemud while no domain runs: a domain's monitor, pidfd and console are
+ * GLib fd sources), that fd joins the epoll set too and the iteration's one
+ * syscall is epoll_wait().  Otherwise GLib's fds (but for the wake-up fd,
+ * once in the set) and the epoll fd go to poll(), and epoll_wait() follows
+ * when the epoll fd is ready.  The context's poll function finds its poller
+ * through a thread-local pointer set by the source's prepare(), which GLib
+ * calls on the iterating thread right before it polls.
  *
  * Locking: the poller's mutex guards the watch list, the ready queue, the
  * graveyard and each watch's events; callbacks run without it.  A watch
@@ -74,7 +75,8 @@ struct _MvRpcPoller {
     gboolean polling;
     GSList *graveyard;
     /* Iterating thread only: */
-    int wake_fd;                 /* the context's wake-up fd, in epfd; or -1 */
+    int wake_fd;                 /* the context's wake-up fd, in epfd; -1 not
+                                  * known yet, -2 epfd refused it */
     struct pollfd *pfds;         /* scratch for poll() */
     guint scratch_len;
 };
@@ -351,6 +353,7 @@ poller_poll_mixed(MvRpcPoller *p, GPollFD *ufds, guint nfds, gint timeout)
         if (ufds[i].fd == p->wake_fd && ufds[i].events == G_IO_IN) {
             wake = &ufds[i];
             p->pfds[i].fd = -1;          /* poll() skips it */
+            break;
         }
     }
     p->pfds[nfds].fd = p->epfd;
@@ -382,12 +385,17 @@ poller_is_wake_fd(MvRpcPoller *p, const GPollFD *pfd)
 
     if (pfd->events != G_IO_IN)
         return FALSE;
-    if (p->wake_fd >= 0)
+    if (p->wake_fd != -1)
         return pfd->fd == p->wake_fd;
     ev.events = EPOLLIN;
     ev.data.ptr = p;
-    if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, pfd->fd, &ev) < 0)
+    if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, pfd->fd, &ev) < 0) {
+        /* Not tried again every iteration: poll() it is, as GLib would. */
+        g_debug("the wake-up fd %d cannot be in the epoll set: %s", pfd->fd,
+                g_strerror(errno));
+        p->wake_fd = -2;
         return FALSE;
+    }
     p->wake_fd = pfd->fd;
     return TRUE;
 }

@@ -19,9 +19,10 @@
 typedef struct _MvRpcPollerWatch MvRpcPollerWatch;
 
 /*
- * Called on the thread iterating the context.  @revents: what poll()
- * reported (G_IO_HUP and G_IO_ERR whatever the events asked for), or 0 when
- * the watch was only woken (mv_rpc_poller_watch_wake).
+ * Called on the thread iterating the context.  @revents: what epoll_wait()
+ * (or, for an fd epoll refused, poll()) reported: G_IO_HUP and G_IO_ERR
+ * whatever the events asked for, a closed fd as both; or 0 when the watch
+ * was only woken (mv_rpc_poller_watch_wake).
  */
 typedef void (*MvRpcPollerFunc)(MvRpcPollerWatch *watch, GIOCondition revents, gpointer opaque);
 
@@ -35,9 +36,9 @@ void mv_rpc_poller_watch_set_events(MvRpcPollerWatch *watch, GIOCondition events
 /* Run the callback on the next iteration, events or not.  Any thread. */
 void mv_rpc_poller_watch_wake(MvRpcPollerWatch *watch);
 /* Stop watching (before the fd is closed) and drop the creator's reference.
- * On the thread iterating the context, the callback never runs again; from
- * another thread (or with no thread iterating), one already dispatching may
- * still be running, and while that thread polls, the last reference (with
+ * On the thread iterating the context, or with no thread iterating, the
+ * callback never runs again; from another thread, one already dispatching
+ * may still be running, and while that thread polls, the last reference (with
  * @destroy) goes only when its poll returns, on that thread. */
 void mv_rpc_poller_watch_destroy(MvRpcPollerWatch *watch);
 

@@ -273,6 +273,16 @@ def test_edit_on_a_terminal():
         with open(os.path.join(tmp, kept[0])) as f:
             check_in("junk", f.read())
 
+        # "i" is offered until used, and again after each edit (as virsh):
+        # XML that fails without validation too gets "[y,n,f,?]" after "i".
+        junk = editor(s, "junk.sh", "sed -i 's|131072|junk|' \"$1\"")
+        env, tmp = edit_env(s, junk)
+        out, rc = pty_session(s, env, ["edit", "tty"], ["i", "n"])
+        check_eq(rc, 1, "i, then n: status\n" + out)
+        check_eq(out.count("Failed. Try again? [y,n,i,f,?]:"), 1, "i offered once\n" + out)
+        check_eq(out.count("Failed. Try again? [y,n,f,?]:"), 1, "then not\n" + out)
+        check_eq(os.listdir(tmp), [], "n throws the changes away")
+
         extra = editor(s, "extra.sh", "sed -i 's|</domain>|<mv-extra/></domain>|' \"$1\"")
         env, tmp = edit_env(s, extra)
         out, rc = pty_session(s, env, ["edit", "tty"], ["n"])

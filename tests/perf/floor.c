@@ -11,8 +11,9 @@
  * (AUTH_LIST, CONNECT_OPEN, CONNECT_SUPPORTS_FEATURE, CONNECT_GET_VERSION,
  * CONNECT_GET_LIB_VERSION, CONNECT_GET_HOSTNAME, CONNECT_CLOSE, keepalive
  * PING) with fixed replies: nothing is decoded beyond the header, nothing
- * allocated, no event loop, one client at a time, as many bytes per read
- * as are there.  Any other packet closes the connection.
+ * allocated per call, no event loop, one client at a time, as many bytes
+ * per read as are there.  Other keepalive packets are ignored; any other
+ * packet closes the connection.
  *
  * "relay" listens on SOCK and, for each client in turn, connects to
  * UPSTREAM and copies bytes both ways with poll(): what any proxy has to

@@ -11,6 +11,8 @@
  *             INQUIRY (only direct-access LUNs are volumes: tgtd's LUN 0 is
  *             a controller) and READ CAPACITY(16)
  *   wipe      zeros written over the session
+ *   find      find-storage-pool-sources: a discovery session at the portal
+ *             given, as the initiator IQN given (required), without CHAP
  *
  * Volumes are "unit:0:0:LUN", of type network; their key and path are the
  * by-path name "ip-HOST:PORT-iscsi-IQN-lun-LUN" (no /dev prefix: nothing

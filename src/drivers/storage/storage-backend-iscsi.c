@@ -13,6 +13,9 @@
  *             "unit:0:0:N" (type block, its size from the device)
  *   stop      logout
  *   check     is a session to the target still there?
+ *   find      find-storage-pool-sources: SendTargets discovery at the
+ *             portal given, --op nonpersistent (no node records), through
+ *             the initiator's interface when an IQN is given
  *
  * The program is "iscsiadm" from PATH, or the file named by the
  * MODVIRT_ISCSIADM environment variable (tests use a stand-in there: this

@@ -719,7 +719,7 @@ dispatch_redefine(StorageDriver *drv, StoragePoolObj *obj, StoragePoolDef *def, 
 static StoragePoolObj *
 dispatch_define_new(StorageDriver *drv, StoragePoolDef *def, GError **error)
 {
-    g_autoptr(StoragePoolObj) obj = storage_pool_list_add(drv->pools, drv, def, error);
+    g_autoptr(StoragePoolObj) obj = storage_pool_list_add(drv->pools, drv, def, NULL, error);
     g_autoptr(StorageShared) shared = NULL;
 
     if (!obj)
@@ -1265,22 +1265,15 @@ remote_dispatch_storage_pool_create_xml(MvServerCall *call,
         storage_dispatch_make_pool(obj, &ret->pool);
         return 0;
     }
-    if (!(obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), error))) {
-        g_mutex_unlock(&drv->define_lock);
+    /* Listed with its job already begun: no call on it (a define of the
+     * same name above all) comes between the listing and the start. */
+    obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), "start", error);
+    g_mutex_unlock(&drv->define_lock);
+    if (!obj)
         return -1;
-    }
-    /* Its job from the start (nothing but a pool-start by name can have
-     * taken it since it was listed), so that no define comes between. */
-    if (storage_pool_obj_try_begin_job(obj, "start")) {
-        op = pool_op_new(drv, obj, op_start, args->flags);
-        g_mutex_unlock(&drv->define_lock);
-    } else {
-        g_mutex_unlock(&drv->define_lock);
-        op = pool_op_begin(drv, obj, "start", op_start, args->flags, error);
-    }
-    if (op)
-        op->remove_failed = TRUE;
-    if (!op || !pool_op_submit(op, "start", drv->refresh_timeout_ms, error)) {
+    op = pool_op_new(drv, obj, op_start, args->flags);
+    op->remove_failed = TRUE;
+    if (!pool_op_submit(op, "start", drv->refresh_timeout_ms, error)) {
         /* NB: a start that overran may still end; it checks obj->removed. */
         storage_pool_list_remove_inactive(drv->pools, obj);
         return -1;

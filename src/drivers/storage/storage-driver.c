@@ -218,7 +218,7 @@ driver_load_configs(StorageDriver *drv)
             storage_pool_def_free(def);
             continue;
         }
-        if (!(obj = storage_pool_list_add(drv->pools, drv, def, &error))) {
+        if (!(obj = storage_pool_list_add(drv->pools, drv, def, NULL, &error))) {
             g_warning("ignoring storage pool config %s: %s", path, error->message);
             continue;
         }
@@ -260,7 +260,7 @@ driver_load_states(StorageDriver *drv)
             obj->new_def = g_steal_pointer((StoragePoolDef **)&obj->def->data);
             storage_pool_obj_set_def_locked(obj, g_steal_pointer(&def));
             g_mutex_unlock(&obj->lock);
-        } else if (!(obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), &error))) {
+        } else if (!(obj = storage_pool_list_add(drv->pools, drv, g_steal_pointer(&def), NULL, &error))) {
             g_warning("ignoring storage pool state %s: %s", path, error->message);
             continue;
         }

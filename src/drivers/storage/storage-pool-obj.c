@@ -194,6 +194,14 @@ storage_pool_obj_take_new_def_locked(StoragePoolObj *obj)
     storage_pool_obj_set_def_locked(obj, g_steal_pointer(&obj->new_def));
 }
 
+/* Must hold obj->lock; the pool has no job. */
+static void
+obj_take_job_locked(StoragePoolObj *obj, const char *what)
+{
+    obj->job = what;
+    obj->job_since = g_get_monotonic_time();
+}
+
 gboolean
 storage_pool_obj_begin_job(StoragePoolObj *obj, const char *what, GError **error)
 {
@@ -217,8 +225,7 @@ storage_pool_obj_begin_job(StoragePoolObj *obj, const char *what, GError **error
         g_mutex_unlock(&obj->lock);
         return FALSE;
     }
-    obj->job = what;
-    obj->job_since = g_get_monotonic_time();
+    obj_take_job_locked(obj, what);
     g_mutex_unlock(&obj->lock);
     return TRUE;
 }
@@ -230,10 +237,8 @@ storage_pool_obj_try_begin_job(StoragePoolObj *obj, const char *what)
 
     g_mutex_lock(&obj->lock);
     ok = !obj->job && !obj->removed;
-    if (ok) {
-        obj->job = what;
-        obj->job_since = g_get_monotonic_time();
-    }
+    if (ok)
+        obj_take_job_locked(obj, what);
     g_mutex_unlock(&obj->lock);
     return ok;
 }
@@ -552,7 +557,7 @@ storage_pool_list_find_same(StoragePoolList *list, const StoragePoolDef *def,
 
 StoragePoolObj *
 storage_pool_list_add(StoragePoolList *list, StorageDriver *drv, StoragePoolDef *def,
-                      GError **error)
+                      const char *job, GError **error)
 {
     StoragePoolObj *obj = NULL;
     char uuid[37];
@@ -572,6 +577,12 @@ storage_pool_list_add(StoragePoolList *list, StorageDriver *drv, StoragePoolDef 
         return NULL;
     }
     obj = storage_pool_obj_new(drv, def);
+    /* Not shared yet: its lock is free to take. */
+    if (job) {
+        g_mutex_lock(&obj->lock);
+        obj_take_job_locked(obj, job);
+        g_mutex_unlock(&obj->lock);
+    }
     g_ptr_array_add(list->pools, obj);
     g_hash_table_insert(list->by_name, obj->name, obj);
     g_hash_table_insert(list->by_uuid, obj->uuid, obj);

@@ -157,9 +157,11 @@ StoragePoolList *storage_pool_list_new(void);
 void storage_pool_list_free(StoragePoolList *list);
 
 /* Add a pool for @def (ownership taken).  Fails if the name or uuid is
- * taken.  Returns a new reference. */
+ * taken.  With @job, the pool is listed with that job already begun (the
+ * caller ends it): nothing else can take it first.  Returns a new
+ * reference. */
 StoragePoolObj *storage_pool_list_add(StoragePoolList *list, StorageDriver *drv,
-                                      StoragePoolDef *def, GError **error);
+                                      StoragePoolDef *def, const char *job, GError **error);
 /*
  * Which pool @def names (libvirt's duplicate check): the pool with its
  * name and uuid in *@ret_obj (a new reference) or NULL when there is none;
